@@ -1,0 +1,31 @@
+# The two set-up commands: `make demo` and `make test` (both install what is missing, then build).
+BUILD ?= build
+JOBS ?= $(shell nproc)
+OUT ?= results
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/esvgd run c4-gaussians --preset paper --out $(OUT)/c4-gaussians --threads $(JOBS)
+	@echo ""
+	@echo "figures: $(OUT)/c4-gaussians/*.png"
+	@echo "numbers: $(OUT)/c4-gaussians/metrics.json (summary: $(OUT)/c4-gaussians/summary.md)"
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/bench/svgd_step_bench
+	/usr/bin/python3 bench/compare --esvgd $(BUILD)/bench/svgd_step_time
+
+clean:
+	rm -rf $(BUILD)

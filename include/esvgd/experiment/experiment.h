@@ -1,0 +1,43 @@
+#pragma once
+/// Experiments: one class per experiment family, each declaring its config keys (the paper preset
+/// as defaults), a quick preset, and a run() that writes its outputs into a staging folder.
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "esvgd/core/config.h"
+
+namespace esvgd::experiment {
+
+struct RunContext {
+  std::string out_dir;         ///< staging folder: write every output file here
+  uint64_t seed = 42;          ///< --seed (the reference code's set_seed(42))
+  std::string init_path;       ///< --init FILE.npy: initial particles instead of the configured init
+  std::ostream* log = nullptr;  ///< progress lines and notes (stderr); may be null
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  virtual std::string name() const = 0;
+  /// One line for `esvgd list`.
+  virtual std::string summary() const = 0;
+  /// Declares every config key with its paper-preset default and a doc line.
+  virtual void declare(core::Config& config) const = 0;
+  /// Keys the quick preset changes (a run of under 2 minutes on 2 cores).
+  virtual nlohmann::json quick_preset() const = 0;
+  /// Runs with a resolved config; writes files into ctx.out_dir; returns the metrics.
+  virtual nlohmann::json run(const core::Config& config, const RunContext& ctx) const = 0;
+};
+
+/// All experiments, in the order `esvgd list` shows them.
+const std::vector<std::shared_ptr<const Experiment>>& experiments();
+/// Finds an experiment by name; the error lists the known names.
+const Experiment& find_experiment(const std::string& name);
+/// The experiment's config with a preset ("paper" or "quick") applied.
+core::Config make_config(const Experiment& experiment, const std::string& preset);
+
+}  // namespace esvgd::experiment

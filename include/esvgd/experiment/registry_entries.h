@@ -1,0 +1,15 @@
+#pragma once
+/// Constructors of the built-in experiments, one per experiment source file; registry.cpp lists them.
+#include <memory>
+
+#include "esvgd/experiment/experiment.h"
+
+namespace esvgd::experiment {
+
+std::shared_ptr<const Experiment> make_c4_gaussians();
+std::shared_ptr<const Experiment> make_circles();
+std::shared_ptr<const Experiment> make_spheres();
+std::shared_ptr<const Experiment> make_ablation_efficiency();
+std::shared_ptr<const Experiment> make_ablation_init();
+
+}  // namespace esvgd::experiment

@@ -1,0 +1,43 @@
+#pragma once
+/// The sampler variants every toy experiment compares, built by name from the config:
+///   rbf                 plain RBF SVGD, temperature svgd.repulsion (textbook)
+///   rbf-paper           plain RBF with T = 2: the authors' regular SVGD
+///   orbit-matrix        the exact matrix orbit kernel (default E-SVGD): C_n images; SO(2), SO(3)/O(3)
+///                       closed forms
+///   orbit-scalar        the scalar orbit kernel, textbook form: group average (C_n) or radius feature
+///                       (O(n)/SO(n))
+///   orbit-scalar-paper  the same kernel in the authors' reference form with T = 2 (paper parity)
+#include <memory>
+#include <string>
+
+#include "esvgd/core/config.h"
+#include "esvgd/group/group.h"
+#include "esvgd/kernel/kernel.h"
+#include "esvgd/sampler/svgd.h"
+
+namespace esvgd::experiment {
+
+struct SamplerVariant {
+  std::string name;                        ///< as in the config list
+  std::shared_ptr<kernel::Kernel> kernel;
+  double temperature = 1.0;
+  double step_size = 0.0;                  ///< overrides svgd.step_size when > 0
+  bool equivariant = false;                ///< orbit kernel: metrics unfold its particles
+};
+
+/// Builds a variant from the svgd.* keys (bandwidth, repulsion, quadrature_nodes) and, for
+/// orbit-matrix, the orbit_matrix.* overrides: its h measures distances in the plane between x and
+/// the rotated R y, not between orbits, and for a continuous group its kernel mass shrinks like
+/// h/|x|, so it usually needs its own bandwidth and step size. Unknown names are
+/// esvgd::Error(kConfig) listing the known ones.
+SamplerVariant make_variant(const std::string& name, const group::Group& group, const core::Config& config,
+                            at::Generator& gen);
+
+/// Declares the svgd.* keys with the given paper defaults, and orbit_matrix.bandwidth/step_size
+/// (0 = use the svgd.* value).
+void declare_svgd_keys(core::Config& config, int64_t steps, double step_size, double bandwidth,
+                       double orbit_matrix_bandwidth = 0.0, double orbit_matrix_step_size = 0.0);
+/// SvgdOptions from the svgd.* keys (errors name the key).
+sampler::SvgdOptions svgd_options(const core::Config& config, uint64_t seed);
+
+}  // namespace esvgd::experiment

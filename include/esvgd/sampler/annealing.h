@@ -1,0 +1,23 @@
+#pragma once
+/// Annealed SVGD (D'Angelo & Fortuin 2021): the driving term is weighted by γ(t) ∈ [0, 1],
+///   cyclical: γ(t) = (mod(t, P)/P)^p with P = steps/cycles,
+///   tanh:     γ(t) = tanh((1.3 t/steps)^p),
+/// and γ = 1 from t = steps on (the last phase is plain SVGD).
+#include <string>
+
+namespace esvgd::sampler {
+
+struct AnnealOptions {
+  std::string schedule = "none";  ///< "none", "cyclical" or "tanh"
+  int64_t steps = 0;              ///< length of the annealing phase (steps)
+  int64_t cycles = 1;             ///< cyclical: number of cycles C
+  double power = 1.0;             ///< exponent p
+};
+
+/// γ(t) for step t (0-based). Unknown schedules or non-positive lengths are esvgd::Error(kConfig).
+double anneal_gamma(const AnnealOptions& options, int64_t step);
+
+/// Validates options (throws esvgd::Error(kConfig) naming the key).
+void check_anneal(const AnnealOptions& options);
+
+}  // namespace esvgd::sampler

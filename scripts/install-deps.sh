@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages esvgd needs, only those missing (needs root or sudo).
+# libopenblas0-openmp: torch's matmuls are ~30x slower with the reference BLAS (docs/toolchain).
+set -euo pipefail
+packages=(build-essential cmake pkg-config ccache libtorch-dev libopenblas0-openmp nlohmann-json3-dev
+          libcairo2-dev libgtest-dev libbenchmark-dev python3-numpy python3-torch)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${missing[@]}"

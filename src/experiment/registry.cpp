@@ -1,0 +1,31 @@
+#include "esvgd/core/error.h"
+#include "esvgd/experiment/experiment.h"
+#include "esvgd/experiment/registry_entries.h"
+
+namespace esvgd::experiment {
+
+const std::vector<std::shared_ptr<const Experiment>>& experiments() {
+  static const std::vector<std::shared_ptr<const Experiment>> all{
+      make_c4_gaussians(), make_circles(), make_spheres(), make_ablation_efficiency(), make_ablation_init()};
+  return all;
+}
+
+const Experiment& find_experiment(const std::string& name) {
+  std::string known;
+  for (const auto& e : experiments()) {
+    if (e->name() == name) return *e;
+    known += (known.empty() ? "" : ", ") + e->name();
+  }
+  throw Error(ErrorKind::kConfig, "experiment '" + name + "'", "unknown experiment (known: " + known + ")");
+}
+
+core::Config make_config(const Experiment& experiment, const std::string& preset) {
+  core::Config config;
+  experiment.declare(config);
+  if (preset == "quick") config.merge(experiment.quick_preset(), "preset quick");
+  else if (preset != "paper")
+    throw Error(ErrorKind::kConfig, "--preset " + preset, "unknown preset (expected paper or quick)");
+  return config;
+}
+
+}  // namespace esvgd::experiment

@@ -1,0 +1,91 @@
+#include "esvgd/experiment/samplers.h"
+
+#include "esvgd/core/error.h"
+#include "esvgd/kernel/group_averaged.h"
+#include "esvgd/kernel/invariant_feature.h"
+#include "esvgd/kernel/orbit_matrix.h"
+#include "esvgd/kernel/rbf.h"
+#include "esvgd/kernel/so2_orbit.h"
+#include "esvgd/kernel/so3_orbit.h"
+
+namespace esvgd::experiment {
+
+namespace {
+constexpr double kPaperTemperature = 2.0;  // the authors' code doubles the repulsion (notes §1.2)
+
+std::shared_ptr<kernel::Kernel> orbit_matrix_kernel(const group::Group& group, double h, int64_t nodes,
+                                                    at::Generator& gen) {
+  if (group.is_finite()) return std::make_shared<kernel::OrbitMatrixKernel>(group, h, nodes, gen);
+  if (group.dim() == 2 && group.name() == "SO2") return std::make_shared<kernel::So2OrbitKernel>(h);
+  if (group.dim() == 3) return std::make_shared<kernel::So3OrbitKernel>(h);  // O(3) gives the same kernel
+  return std::make_shared<kernel::OrbitMatrixKernel>(group, h, nodes, gen);  // O(2): quadrature
+}
+
+std::shared_ptr<kernel::Kernel> orbit_scalar_kernel(const group::Group& group, double h, kernel::RepulsionForm form,
+                                                    int64_t nodes, at::Generator& gen) {
+  if (group.is_finite()) return std::make_shared<kernel::GroupAveragedKernel>(group, h, form, nodes, gen);
+  return std::make_shared<kernel::InvariantFeatureKernel>(std::make_shared<kernel::RadiusMap>(), h, form);
+}
+}  // namespace
+
+SamplerVariant make_variant(const std::string& name, const group::Group& group, const core::Config& c,
+                            at::Generator& gen) {
+  using kernel::RepulsionForm;
+  const double h = c.get_positive("svgd.bandwidth"), T = c.get_double("svgd.repulsion");
+  const int64_t nodes = c.get_int("svgd.quadrature_nodes");
+  if (name == "rbf") return {name, std::make_shared<kernel::RbfKernel>(h), T, 0.0, false};
+  if (name == "rbf-paper") return {name, std::make_shared<kernel::RbfKernel>(h), kPaperTemperature, 0.0, false};
+  if (name == "orbit-matrix") {
+    const double hm = c.get_double("orbit_matrix.bandwidth"), em = c.get_double("orbit_matrix.step_size");
+    if (hm < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
+    if (em < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.step_size'", "must be >= 0 (0 = svgd.step_size)");
+    return {name, orbit_matrix_kernel(group, hm > 0 ? hm : h, nodes, gen), T, em, true};
+  }
+  if (name == "orbit-scalar")
+    return {name, orbit_scalar_kernel(group, h, RepulsionForm::kTextbook, nodes, gen), T, 0.0, true};
+  if (name == "orbit-scalar-paper")
+    return {name, orbit_scalar_kernel(group, h, RepulsionForm::kReference, nodes, gen), kPaperTemperature, 0.0, true};
+  throw Error(ErrorKind::kConfig, "samplers",
+              "unknown sampler '" + name + "' (expected rbf, rbf-paper, orbit-matrix, orbit-scalar, orbit-scalar-paper)");
+}
+
+void declare_svgd_keys(core::Config& c, int64_t steps, double step_size, double bandwidth, double om_bandwidth,
+                       double om_step_size) {
+  c.declare("orbit_matrix.bandwidth", om_bandwidth, "bandwidth of the orbit-matrix sampler (0 = svgd.bandwidth)");
+  c.declare("orbit_matrix.step_size", om_step_size, "step size of the orbit-matrix sampler (0 = svgd.step_size)");
+  c.declare("svgd.steps", steps, "maximum number of SVGD steps");
+  c.declare("svgd.step_size", step_size, "step size ε of the particle optimiser");
+  c.declare("svgd.optimizer", "sgd", "sgd (the paper), adagrad (Liu & Wang's code) or adam");
+  c.declare("svgd.bandwidth", bandwidth, "fixed kernel bandwidth h in exp(-d²/(2h²)) (on the kernel's features)");
+  c.declare("svgd.median", false, "use the median heuristic 2h² = med(d²)/log(N+1) instead of the fixed h");
+  c.declare("svgd.median_interval", int64_t{1}, "recompute the median bandwidth every this many steps");
+  c.declare("svgd.median_max_pairs", int64_t{100000}, "exact median up to this many pairs, else a random subsample");
+  c.declare("svgd.epsilon", 0.0, "stop when the mean particle displacement < ε (0 = run all steps)");
+  c.declare("svgd.repulsion", 1.0, "repulsion temperature T for the textbook variants (the -paper variants use 2)");
+  c.declare("svgd.quadrature_nodes", int64_t{64}, "rotations in the quadrature of a continuous group without closed form");
+  c.declare("svgd.anneal.schedule", "none", "annealed SVGD score weight: none, cyclical or tanh");
+  c.declare("svgd.anneal.steps", int64_t{0}, "length of the annealing phase");
+  c.declare("svgd.anneal.cycles", int64_t{1}, "cycles of the cyclical schedule");
+  c.declare("svgd.anneal.power", 1.0, "exponent p of the schedule");
+}
+
+sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
+  sampler::SvgdOptions o;
+  o.optimizer.kind = c.get_string("svgd.optimizer");
+  o.optimizer.step_size = c.get_positive("svgd.step_size");
+  o.max_steps = c.get_int("svgd.steps");
+  o.epsilon = c.get_double("svgd.epsilon");
+  o.temperature = c.get_double("svgd.repulsion");
+  o.median = c.get_bool("svgd.median");
+  o.median_interval = c.get_int("svgd.median_interval");
+  o.median_max_pairs = c.get_int("svgd.median_max_pairs");
+  o.median_seed = seed;
+  o.anneal.schedule = c.get_string("svgd.anneal.schedule");
+  o.anneal.steps = c.get_int("svgd.anneal.steps");
+  o.anneal.cycles = c.get_int("svgd.anneal.cycles");
+  o.anneal.power = c.get_double("svgd.anneal.power");
+  c.get_positive("svgd.bandwidth");  // validated here so the error names the key
+  return o;
+}
+
+}  // namespace esvgd::experiment

@@ -1,0 +1,43 @@
+#include "esvgd/kernel/rbf.h"
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+#include "esvgd/kernel/kernel_sum.h"
+
+namespace esvgd::kernel {
+
+void check_phi_args(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S) {
+  ESVGD_CHECK(X.dim() == 2, "particles X must be [N, D], got ", X.sizes());
+  ESVGD_CHECK(Y.dim() == 2 && Y.size(1) == X.size(1) && Y.size(0) >= X.size(0),
+              "interacting points Y must be [M >= N, D] with X as their first rows; got X ", X.sizes(), ", Y ",
+              Y.sizes());
+  ESVGD_CHECK(S.sizes() == Y.sizes(), "scores S must match Y ", Y.sizes(), ", got ", S.sizes());
+}
+
+torch::Tensor rbf_stein_direction(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                                  double temperature, double h) {
+  const int64_t D = X.size(1), M = Y.size(0);
+  auto V = torch::cat({S, Y, torch::ones({M, 1}, Y.options())}, 1);
+  // Without anchors Y is X and K is symmetric: each pair's exponential is needed once.
+  auto out = M == X.size(0) && Y.is_same(X) ? rbf_kernel_matmul_symmetric(X, Y, V, h) : rbf_kernel_matmul(X, Y, V, h);
+  auto KS = out.narrow(1, 0, D), KY = out.narrow(1, D, D), K1 = out.narrow(1, 2 * D, 1);
+  return (KS + (temperature / (h * h)) * (X * K1 - KY)) / static_cast<double>(M);
+}
+
+torch::Tensor RbfKernel::phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                             double temperature) const {
+  check_phi_args(X, Y, S);
+  return rbf_stein_direction(X, Y, S, temperature, h_);
+}
+
+torch::Tensor RbfKernel::gram(const torch::Tensor& A, const torch::Tensor& B) const {
+  auto d2 = (A.unsqueeze(1) - B.unsqueeze(0)).pow(2).sum(-1);
+  return torch::exp(-d2 / (2 * h_ * h_));
+}
+
+torch::Tensor RbfKernel::pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const {
+  return (A - B).pow(2).sum(1);
+}
+
+}  // namespace esvgd::kernel

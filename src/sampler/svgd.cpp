@@ -1,0 +1,83 @@
+#include "esvgd/sampler/svgd.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+#include "esvgd/core/progress.h"
+#include "esvgd/kernel/median.h"
+
+namespace esvgd::sampler {
+
+Svgd::Svgd(target::ScoreFn score, std::shared_ptr<kernel::Kernel> kernel, SvgdOptions options)
+    : score_(std::move(score)), kernel_(std::move(kernel)), options_(std::move(options)) {
+  ESVGD_CHECK(score_ != nullptr, "SVGD needs a score function");
+  ESVGD_CHECK(kernel_ != nullptr, "SVGD needs a kernel");
+  if (options_.max_steps < 0) throw Error(ErrorKind::kConfig, "svgd.steps", "must be >= 0");
+  if (!(options_.epsilon >= 0)) throw Error(ErrorKind::kConfig, "svgd.epsilon", "must be >= 0");
+  if (!(options_.temperature >= 0) || !std::isfinite(options_.temperature))
+    throw Error(ErrorKind::kConfig, "svgd.repulsion", "repulsion temperature must be a finite number >= 0");
+  if (options_.median_interval < 1) throw Error(ErrorKind::kConfig, "svgd.median_interval", "must be >= 1");
+  if (options_.median_max_pairs < 1) throw Error(ErrorKind::kConfig, "svgd.median_max_pairs", "must be >= 1");
+  check_anneal(options_.anneal);
+  make_optimizer(options_.optimizer);  // validates kind and step size now, not at the first step
+}
+
+torch::Tensor Svgd::direction(const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
+                              double gamma) const {
+  torch::NoGradGuard no_grad;
+  const bool has_anchors = anchors.defined() && anchors.numel() > 0;
+  torch::Tensor Y = X, S = score_(X);
+  if (has_anchors) {
+    ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
+                anchors.sizes());
+    Y = torch::cat({X, anchors.to(X.dtype())});
+    S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score_(anchors)).to(X.dtype())});
+  }
+  if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
+  return kernel_->phi(X, Y, S, options_.temperature);
+}
+
+SvgdResult Svgd::run(const torch::Tensor& X0, const torch::Tensor& anchors, const Callback& callback,
+                     core::Progress* progress) {
+  ESVGD_CHECK(X0.dim() == 2 && X0.size(0) >= 1, "initial particles must be [N >= 1, D], got ", X0.sizes());
+  torch::NoGradGuard no_grad;
+  auto opt = make_optimizer(options_.optimizer);
+  at::Generator gen = at::detail::createCPUGenerator(options_.median_seed);
+  const bool has_anchors = anchors.defined() && anchors.numel() > 0;
+  torch::Tensor anchor_scores;
+  if (has_anchors) anchor_scores = score_(anchors.to(X0.dtype()));
+  torch::Tensor X = X0.clone();
+  SvgdResult result{X, 0, "max_steps"};
+  for (int64_t t = 0; t < options_.max_steps; ++t) {
+    if (options_.median && X.size(0) >= 2 && t % options_.median_interval == 0) {
+      const double h = kernel::median_bandwidth(*kernel_, X, options_.median_max_pairs, gen);
+      if (h > 0 && std::isfinite(h)) kernel_->set_bandwidth(h);  // all particles equal: keep the last h
+    }
+    StepInfo info;
+    info.step = t;
+    info.gamma = anneal_gamma(options_.anneal, t);
+    info.bandwidth = kernel_->bandwidth();
+    auto dx = opt->displacement(direction(X, anchors, anchor_scores, info.gamma));
+    X = X + dx;
+    if (!torch::isfinite(X).all().item<bool>())
+      throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(t + 1),
+                  "particles became NaN or inf (the run diverged); try a smaller svgd.step_size or a larger bandwidth");
+    info.mean_displacement = dx.norm(2, 1).mean().item<double>();
+    result.steps = t + 1;
+    if (progress) progress->update(t + 1);
+    if (callback && !callback(info, X)) {
+      result.stop_reason = "callback";
+      break;
+    }
+    if (options_.epsilon > 0 && info.mean_displacement < options_.epsilon) {
+      result.stop_reason = "converged";
+      break;
+    }
+  }
+  result.particles = X;
+  return result;
+}
+
+}  // namespace esvgd::sampler
