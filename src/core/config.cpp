@@ -51,7 +51,8 @@ void flatten(const Config::Json& obj, const std::string& prefix, std::vector<std
 }  // namespace
 
 Config& Config::declare(const std::string& key, Json default_value, std::string doc) {
-  entries_[key] = Entry{std::move(default_value), std::move(doc)};
+  Json kind = default_value;
+  entries_[key] = Entry{std::move(default_value), std::move(kind), std::move(doc)};
   return *this;
 }
 
@@ -62,12 +63,14 @@ void Config::set(const std::string& key, const Json& value, const std::string& s
     for (const auto& [k, e] : entries_) known += (known.empty() ? "" : ", ") + k;
     throw Error(ErrorKind::kConfig, source, "unknown config key '" + key + "' (known keys: " + known + ")");
   }
-  if (!same_kind(it->second.value, value))
+  const Json& declared = it->second.declared;
+  if (!same_kind(declared, value))
     throw Error(ErrorKind::kConfig, source,
-                "config key '" + key + "' must be " + type_name(it->second.value) + ", got " + value.dump());
-  it->second.value = it->second.value.is_number_integer() && value.is_number_float()
-                         ? Json(static_cast<int64_t>(value.get<double>()))
-                         : value;
+                "config key '" + key + "' must be " + type_name(declared) + ", got " + value.dump());
+  // Store the value in the declared type: 3 for a number key stays the number 3.0, 2.0 for an integer key is 2.
+  if (declared.is_number_integer()) it->second.value = Json(static_cast<int64_t>(value.get<double>()));
+  else if (declared.is_number()) it->second.value = Json(value.get<double>());
+  else it->second.value = value;
 }
 
 void Config::set_from_string(const std::string& assignment) {

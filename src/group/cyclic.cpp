@@ -28,6 +28,8 @@ torch::Tensor CyclicGroup::fold(const torch::Tensor& X) const {
   auto angle = torch::atan2(X.select(1, 1), X.select(1, 0));
   // Shift by half a sector so that the fundamental domain [-π/n, π/n) is centred on the +x axis.
   auto folded = torch::remainder(angle + sector / 2, sector) - sector / 2;
+  // remainder() can round up to exactly `sector` for an angle an ulp below the lower boundary.
+  folded = torch::where(folded >= sector / 2, folded - sector, folded);
   return torch::stack({r * torch::cos(folded), r * torch::sin(folded)}, 1);
 }
 

@@ -36,14 +36,14 @@ OrbitMatrixKernel::OrbitMatrixKernel(const group::Group& group, double bandwidth
                         group.is_finite() ? group.name() : group.name() + "~" + std::to_string(quadrature_nodes)) {}
 
 void OrbitMatrixKernel::find_inverses() {
+  constexpr double kSameMatrix = 1e-9;
   const int64_t G = R_.size(0);
+  // dist[q, g] = ‖R_q − R_gᵀ‖: one batched distance instead of G² comparisons (quadratures are large).
+  auto dist = torch::cdist(R_.reshape({G, -1}), R_.transpose(1, 2).reshape({G, -1}));
+  auto [best, index] = dist.min(0);
   inverse_.assign(G, -1);
   for (int64_t g = 0; g < G; ++g)
-    for (int64_t q = 0; q < G; ++q)
-      if (torch::allclose(R_[q], R_[g].t(), 0, 1e-12)) {
-        inverse_[g] = q;
-        break;
-      }
+    if (best[g].item<double>() < kSameMatrix) inverse_[g] = index[g].item<int64_t>();
 }
 
 torch::Tensor OrbitMatrixKernel::phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,

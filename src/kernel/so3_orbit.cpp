@@ -9,7 +9,7 @@ namespace esvgd::kernel {
 
 namespace {
 constexpr int64_t kMaxChunkElems = int64_t(1) << 22;
-constexpr double kSeriesBelow = 1e-3;  // κ below which B uses its Taylor series (cancellation)
+constexpr double kSeriesBelow = 0.1;  // κ below which B uses its Taylor series (the closed form cancels)
 
 /// e^{−κ} A(κ) = (1 − e^{−2κ})/(2κ), with A(0) = 1.
 torch::Tensor scaled_a(const torch::Tensor& kappa) {
@@ -17,11 +17,13 @@ torch::Tensor scaled_a(const torch::Tensor& kappa) {
   return torch::where(kappa > 0, -torch::expm1(-2 * safe) / (2 * safe), torch::ones_like(kappa));
 }
 
-/// e^{−κ} B(κ) = [κ(1 + e^{−2κ}) + expm1(−2κ)] / (2κ²), series e^{−κ}(κ/3 + κ³/30) for small κ.
+/// e^{−κ} B(κ) = [κ(1 + e^{−2κ}) + expm1(−2κ)] / (2κ²); for small κ the series
+/// B = Σ_{n≥1} 2n κ^{2n−1}/(2n+1)! = κ/3 + κ³/30 + κ⁵/840 + κ⁷/45360 + κ⁹/3991680 (next term < 1e-13 relative).
 torch::Tensor scaled_b(const torch::Tensor& kappa) {
   auto safe = kappa.clamp_min(kSeriesBelow);
   auto closed = (safe * (1 + torch::exp(-2 * safe)) + torch::expm1(-2 * safe)) / (2 * safe * safe);
-  auto series = torch::exp(-kappa) * (kappa / 3 + kappa.pow(3) / 30);
+  auto k2 = kappa * kappa;
+  auto series = torch::exp(-kappa) * kappa * (1.0 / 3 + k2 * (1.0 / 30 + k2 * (1.0 / 840 + k2 * (1.0 / 45360 + k2 / 3991680))));
   return torch::where(kappa < kSeriesBelow, series, closed);
 }
 

@@ -28,7 +28,7 @@ torch::Tensor Svgd::direction(const torch::Tensor& X, const torch::Tensor& ancho
                               double gamma) const {
   torch::NoGradGuard no_grad;
   const bool has_anchors = anchors.defined() && anchors.numel() > 0;
-  torch::Tensor Y = X, S = score_(X);
+  torch::Tensor Y = X, S = score_(X).to(X.dtype());
   if (has_anchors) {
     ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
                 anchors.sizes());

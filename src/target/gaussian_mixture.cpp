@@ -21,7 +21,10 @@ GaussianMixture::GaussianMixture(torch::Tensor means, torch::Tensor covariances,
   ESVGD_CHECK((weights > 0).all().item<bool>(), "mixture weights must be > 0");
   auto w = weights.to(torch::kFloat64);
   log_weights_ = torch::log(w / w.sum());
-  chol_ = torch::linalg::cholesky(covs_);  // throws for a non-positive-definite covariance
+  ESVGD_CHECK(torch::allclose(covs_, covs_.transpose(1, 2), 1e-12, 1e-12), "covariances must be symmetric");
+  auto [chol, info] = torch::linalg_cholesky_ex(covs_);
+  ESVGD_CHECK((info == 0).all().item<bool>(), "covariances must be positive definite");
+  chol_ = chol;
   precisions_ = torch::cholesky_inverse(chol_);
   // log N normaliser: -D/2 log 2π - Σ log diag(L)
   log_norm_ = -0.5 * D * std::log(2 * M_PI) - torch::log(torch::diagonal(chol_, 0, -2, -1)).sum(-1);
@@ -29,10 +32,10 @@ GaussianMixture::GaussianMixture(torch::Tensor means, torch::Tensor covariances,
 
 torch::Tensor GaussianMixture::component_log_probs(const torch::Tensor& X, torch::Tensor* precision_diff) const {
   ESVGD_CHECK(X.dim() == 2 && X.size(1) == dim(), name_, ": expected points [N, ", dim(), "], got ", X.sizes());
-  auto diff = means_.unsqueeze(0) - X.unsqueeze(1);                       // [N, K, D]  μ_k − x
+  auto diff = means_.to(X.dtype()).unsqueeze(0) - X.unsqueeze(1);              // [N, K, D]  μ_k − x
   auto pd = torch::einsum("kde,nke->nkd", {precisions_.to(X.dtype()), diff});  // Σ⁻¹ (μ − x)
   if (precision_diff) *precision_diff = pd;
-  return log_weights_ + log_norm_ - 0.5 * (diff * pd).sum(-1);
+  return (log_weights_ + log_norm_).to(X.dtype()) - 0.5 * (diff * pd).sum(-1);
 }
 
 torch::Tensor GaussianMixture::log_prob(const torch::Tensor& X) const {
@@ -47,6 +50,8 @@ torch::Tensor GaussianMixture::score(const torch::Tensor& X) const {
 }
 
 torch::Tensor GaussianMixture::sample(int64_t n, at::Generator& gen) const {
+  ESVGD_CHECK(n >= 0, "sample count must be >= 0, got ", n);
+  if (n == 0) return torch::zeros({0, dim()}, torch::kFloat64);
   auto comp = torch::multinomial(log_weights_.exp(), n, /*replacement=*/true, gen);
   auto z = torch::randn({n, dim()}, gen, torch::kFloat64);
   auto L = chol_.index_select(0, comp);  // [n, D, D]

@@ -72,6 +72,8 @@ torch::Tensor RadialMixture::score(const torch::Tensor& X) const {
 }
 
 torch::Tensor RadialMixture::sample(int64_t n, at::Generator& gen) const {
+  ESVGD_CHECK(n >= 0, "sample count must be >= 0, got ", n);
+  if (n == 0) return torch::zeros({0, dim_}, torch::kFloat64);
   const double r_cap = *std::max_element(radii_.begin(), radii_.end()) + kTailSigmas * sigma_;
   auto weights = torch::tensor(log_weights_, torch::kFloat64).exp();
   auto radii = torch::tensor(radii_, torch::kFloat64);

@@ -105,15 +105,20 @@ TEST(Cyclic, FoldBoundaryIsHalfOpen) {
     EXPECT_GE(angle[i].item<double>(), -M_PI / 4 - 1e-15) << i;
     EXPECT_LT(angle[i].item<double>(), M_PI / 4) << i << ": " << F[i];
   }
-  // Just below −π/4 by one ulp of the angle: must still land in [−π/4, π/4), not at +π/4.
+  // The origin folds to itself.
+  EXPECT_EQ(max_abs(g.fold(torch::zeros({1, 2}, torch::kFloat64))), 0.0);
+  EXPECT_THROW(g.fold(torch::zeros({3, 3}, torch::kFloat64)), esvgd::Error);
+}
+
+TEST(Cyclic, FoldJustBelowTheLowerBoundaryStaysInDomain) {
+  // A point one ulp (of the angle) below −π/4: angle + π/4 is a tiny negative number, and
+  // remainder(−1e-16, π/2) rounds to exactly π/2, so the fold returns +π/4, outside [−π/4, π/4).
+  CyclicGroup g(4);
   const double a = std::nextafter(-M_PI / 4, -4.0);
   auto Y = torch::tensor({std::cos(a), std::sin(a)}, torch::kFloat64).view({1, 2});
   auto fy = g.fold(Y);
   const double ay = std::atan2(fy[0][1].item<double>(), fy[0][0].item<double>());
   EXPECT_LT(ay, M_PI / 4) << "fold of angle " << a << " gave angle " << ay;
-  // The origin folds to itself.
-  EXPECT_EQ(max_abs(g.fold(torch::zeros({1, 2}, torch::kFloat64))), 0.0);
-  EXPECT_THROW(g.fold(torch::zeros({3, 3}, torch::kFloat64)), esvgd::Error);
 }
 
 TEST(Orthogonal, RandomElementsHaveTheRightDeterminant) {

@@ -114,6 +114,8 @@ TEST(Gradient, MatrixKernelRepulsionIsDivergence) {
       {std::make_shared<kernel::OrbitMatrixKernel>(cn_elements(4), 0.9, "C4"), &c4_target()},
       {std::make_shared<kernel::So2OrbitKernel>(0.7), &rings_target()},
       {std::make_shared<kernel::OrbitMatrixKernel>(cube_rotations(), 0.8, "O"), &spheres_target()},
+      {std::make_shared<kernel::So3OrbitKernel>(0.8), &spheres_target()},
+      {std::make_shared<kernel::So3OrbitKernel>(0.3), &spheres_target()},
   };
   for (const auto& [k, t] : cases) {
     auto p = points_for(*t, 7, 3, gen);

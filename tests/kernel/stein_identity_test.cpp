@@ -55,6 +55,7 @@ std::vector<Case> textbook_cases() {
   const double h = 1.0;
   const std::vector<std::vector<double>> c4_points{{1.0, 0.5}, {3.0, 0.2}, {-2.0, 2.5}, {0.3, -3.2}, {4.5, 4.0}};
   const std::vector<std::vector<double>> ring_points{{1.0, 0.8}, {2.5, -1.0}, {-0.5, 0.1}, {0.0, 3.4}};
+  const std::vector<std::vector<double>> sphere_points{{1.0, 0.2, -0.3}, {0.3, 2.4, 0.5}, {-0.4, -0.1, 0.2}};
   return {
       {"rbf", std::make_shared<kernel::RbfKernel>(h), &c4_target(), c4_points},
       {"orbit-matrix-C4", std::make_shared<kernel::OrbitMatrixKernel>(cn_elements(4), h, "C4"), &c4_target(),
@@ -66,6 +67,7 @@ std::vector<Case> textbook_cases() {
       {"radius", std::make_shared<kernel::InvariantFeatureKernel>(std::make_shared<kernel::RadiusMap>(), h,
                                                                   RepulsionForm::kTextbook),
        &rings_target(), ring_points},
+      {"so3-orbit", std::make_shared<kernel::So3OrbitKernel>(h), &spheres_target(), sphere_points},
   };
 }
 
@@ -73,8 +75,9 @@ TEST(SteinIdentity, TextbookFormHoldsForEveryKernel) {
   auto gen = make_gen(31);
   auto c4_samples = c4_target().sample(kSamples, gen);
   auto ring_samples = rings_target().sample(kSamples, gen);
+  auto sphere_samples = spheres_target().sample(kSamples, gen);
   for (const auto& c : textbook_cases()) {
-    const auto& samples = c.t == &c4_target() ? c4_samples : ring_samples;
+    const auto& samples = c.t == &c4_target() ? c4_samples : (c.t == &rings_target() ? ring_samples : sphere_samples);
     double worst = 0, worst_abs = 0;
     for (const auto& p : c.points) {
       auto x = torch::tensor(p, torch::kFloat64);
@@ -82,8 +85,7 @@ TEST(SteinIdentity, TextbookFormHoldsForEveryKernel) {
       ASSERT_GT(mc.se.min().item<double>(), 0.0) << c.label;
       worst = std::max(worst, mc.max_se_units());
       worst_abs = std::max(worst_abs, max_abs(mc.mean));
-      EXPECT_LT(mc.max_se_units(), kMaxSe) << c.label << " at (" << p[0] << ", " << p[1] << "): mean "
-                                           << mc.mean << " se " << mc.se;
+      EXPECT_LT(mc.max_se_units(), kMaxSe) << c.label << " at " << x << ": mean " << mc.mean << " se " << mc.se;
     }
     std::printf("[ %s ] Stein residual: worst %.2f standard errors, max |mean| %.2e\n", c.label.c_str(), worst,
                 worst_abs);

@@ -20,6 +20,7 @@
 #include "esvgd/kernel/orbit_matrix.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/kernel/so2_orbit.h"
+#include "esvgd/kernel/so3_orbit.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
 
@@ -108,6 +109,7 @@ inline std::vector<KernelCase> all_kernel_cases(double h) {
   cases.push_back({"radius-textbook-3d",
                    std::make_shared<kernel::InvariantFeatureKernel>(radius, h, RepulsionForm::kTextbook),
                    &spheres_target(), torch::Tensor(), 3});
+  cases.push_back({"so3-orbit", std::make_shared<kernel::So3OrbitKernel>(h), &spheres_target(), torch::Tensor(), 3});
   cases.push_back({"orbit-matrix-cube-3d", std::make_shared<kernel::OrbitMatrixKernel>(cube_rotations(), h, "O"),
                    &spheres_target(), cube_rotations(), 3});
   return cases;

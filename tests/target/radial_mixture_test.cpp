@@ -115,6 +115,15 @@ TEST(RadialMixture, SamplerIsDeterministicForASeed) {
   EXPECT_TRUE(torch::equal(t.sample(500, g1), t.sample(500, g2)));
 }
 
+TEST(RadialMixture, ZeroSamplesIsAnEmptyBatch) {
+  // As for GaussianMixture: sample(0) should be an empty [0, D] batch.
+  auto gen = make_gen(114);
+  RadialMixture rings(3, {1.0, 2.0}, 0.3);
+  torch::Tensor b;
+  EXPECT_NO_THROW(b = rings.sample(0, gen));  // torch::cat of an empty list
+  if (b.defined()) EXPECT_EQ(b.sizes(), (std::vector<int64_t>{0, 3}));
+}
+
 TEST(RadialMixture, BadArgumentsThrow) {
   expect_error([] { RadialMixture(0, {1.0}, 0.5); }, "D >= 1");
   expect_error([] { RadialMixture(2, {}, 0.5); }, "at least one radius");

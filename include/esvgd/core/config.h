@@ -47,6 +47,7 @@ class Config {
  private:
   struct Entry {
     Json value;
+    Json declared;  ///< the default: its JSON type is the key's type
     std::string doc;
   };
   std::map<std::string, Entry> entries_;

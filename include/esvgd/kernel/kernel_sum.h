@@ -13,7 +13,8 @@
 namespace esvgd::kernel {
 
 /// A [N, F], B [M, F], V [M, C], all float64 or all float32 (CPU or any device); returns [N, C].
-/// On CPU the fused loop runs; on other devices the same sum is formed with tensor ops in row chunks.
+/// On CPU with F < 16 the fused loop runs; for F ≥ 16 (distances are then GEMM-bound) and on other
+/// devices the same sum is formed with tensor ops in row chunks of bounded memory.
 torch::Tensor rbf_kernel_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h);
 
 /// Symmetric case: K = Kᵀ, i.e. ‖a_i − b_j‖ = ‖a_j − b_i‖ for all i, j (B = A, B = −A, or B = R A with
