@@ -4,11 +4,11 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/rbf.h"
+#include "row_chunks.h"
 
 namespace esvgd::kernel {
 
 namespace {
-constexpr int64_t kMaxChunkElems = int64_t(1) << 22;  // pairs per chunk: bounds memory at large N
 
 /// Unit vectors x̂ (with (1, 0) at the origin, where every term that uses it vanishes).
 torch::Tensor unit(const torch::Tensor& X, const torch::Tensor& r) {
@@ -32,10 +32,7 @@ torch::Tensor So2OrbitKernel::phi(const torch::Tensor& X, const torch::Tensor& Y
   auto ux = unit(X, rx), uy = unit(Y, ry);
   // s̃_j = R_{−α_j} s_j: the score's radial and tangential components in y_j's polar frame.
   auto s_tilde = torch::stack({(S * uy).sum(1), (S * perp(uy)).sum(1)}, 1);  // [M, 2]
-  const int64_t rows = std::max<int64_t>(1, kMaxChunkElems / std::max<int64_t>(1, M));
-  std::vector<torch::Tensor> parts;
-  for (int64_t i0 = 0; i0 < N; i0 += rows) {
-    const int64_t n = std::min(rows, N - i0);
+  return detail::map_row_chunks(N, M, [&](int64_t i0, int64_t n) {
     auto ri = rx.narrow(0, i0, n).unsqueeze(1);
     auto a = ri * ry.unsqueeze(0) / h2;
     auto e = torch::exp(-(ri - ry.unsqueeze(0)).pow(2) / (2 * h2));
@@ -45,9 +42,8 @@ torch::Tensor So2OrbitKernel::phi(const torch::Tensor& X, const torch::Tensor& Y
     auto uxi = ux.narrow(0, i0, n);
     auto drive = drive_polar.narrow(1, 0, 1) * uxi + drive_polar.narrow(1, 1, 1) * perp(uxi);
     auto rep = X.narrow(0, i0, n) * v.sum(1, true) - uxi * torch::matmul(w, ry.unsqueeze(1));
-    parts.push_back(drive + (temperature / h2) * rep);
-  }
-  return torch::cat(parts) / static_cast<double>(M);
+    return (drive + (temperature / h2) * rep) / static_cast<double>(M);
+  });
 }
 
 torch::Tensor So2OrbitKernel::gram(const torch::Tensor& A, const torch::Tensor& B) const {

@@ -4,11 +4,11 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/rbf.h"
+#include "row_chunks.h"
 
 namespace esvgd::kernel {
 
 namespace {
-constexpr int64_t kMaxChunkElems = int64_t(1) << 22;
 constexpr double kSeriesBelow = 0.1;  // κ below which B uses its Taylor series (the closed form cancels)
 
 /// e^{−κ} A(κ) = (1 − e^{−2κ})/(2κ), with A(0) = 1.
@@ -41,10 +41,7 @@ torch::Tensor So3OrbitKernel::phi(const torch::Tensor& X, const torch::Tensor& Y
   auto rx = X.norm(2, 1), ry = Y.norm(2, 1);
   auto ux = unit(X, rx);
   auto s_radial = (S * unit(Y, ry)).sum(1, true);  // ŷ_j · s_j: [M, 1]
-  const int64_t rows = std::max<int64_t>(1, kMaxChunkElems / std::max<int64_t>(1, M));
-  std::vector<torch::Tensor> parts;
-  for (int64_t i0 = 0; i0 < N; i0 += rows) {
-    const int64_t n = std::min(rows, N - i0);
+  return detail::map_row_chunks(N, M, [&](int64_t i0, int64_t n) {
     auto ri = rx.narrow(0, i0, n).unsqueeze(1);
     auto kappa = ri * ry.unsqueeze(0) / h2;
     auto e = torch::exp(-(ri - ry.unsqueeze(0)).pow(2) / (2 * h2));  // e^{−(r_i²+r_j²)/2h²} e^{κ}
@@ -52,9 +49,8 @@ torch::Tensor So3OrbitKernel::phi(const torch::Tensor& X, const torch::Tensor& Y
     auto uxi = ux.narrow(0, i0, n);
     auto drive = uxi * torch::matmul(b, s_radial);
     auto rep = X.narrow(0, i0, n) * a.sum(1, true) - uxi * torch::matmul(b, ry.unsqueeze(1));
-    parts.push_back(drive + (temperature / h2) * rep);
-  }
-  return torch::cat(parts) / static_cast<double>(M);
+    return (drive + (temperature / h2) * rep) / static_cast<double>(M);
+  });
 }
 
 torch::Tensor So3OrbitKernel::gram(const torch::Tensor& A, const torch::Tensor& B) const {

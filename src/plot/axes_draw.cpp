@@ -153,9 +153,10 @@ void draw_image(cairo_t* cr, const ImageArtist& a, const AxesLayout& l) {
   cairo_restore(cr);
 }
 
-void add_polygon(cairo_t* cr, const std::vector<Point>& poly, const AxesLayout& l) {
+/// Appends the finite points of `points` to the current path as one open polyline.
+void add_polyline(cairo_t* cr, const std::vector<Point>& points, const AxesLayout& l) {
   bool first = true;
-  for (const Point& p : poly) {
+  for (const Point& p : points) {
     const double x = l.px(p.x), y = l.py(p.y);
     if (!std::isfinite(x) || !std::isfinite(y)) continue;
     if (first) {
@@ -165,6 +166,10 @@ void add_polygon(cairo_t* cr, const std::vector<Point>& poly, const AxesLayout& 
       cairo_line_to(cr, x, y);
     }
   }
+}
+
+void add_polygon(cairo_t* cr, const std::vector<Point>& poly, const AxesLayout& l) {
+  add_polyline(cr, poly, l);
   cairo_close_path(cr);
 }
 
@@ -182,17 +187,7 @@ void draw_contourf(cairo_t* cr, const ContourfArtist& a, const AxesLayout& l) {
 void draw_contour(cairo_t* cr, const ContourArtist& a, const AxesLayout& l) {
   cairo_new_path(cr);
   for (const Polyline& line : a.lines) {
-    bool first = true;
-    for (const Point& p : line.points) {
-      const double x = l.px(p.x), y = l.py(p.y);
-      if (!std::isfinite(x) || !std::isfinite(y)) continue;
-      if (first) {
-        cairo_move_to(cr, x, y);
-        first = false;
-      } else {
-        cairo_line_to(cr, x, y);
-      }
-    }
+    add_polyline(cr, line.points, l);
     if (line.closed) cairo_close_path(cr);
   }
   cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "esvgd/core/error.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 
@@ -48,21 +49,6 @@ inline std::string read_bytes(const std::string& path) {
   std::ostringstream ss;
   ss << is.rdbuf();
   return ss.str();
-}
-
-/// Runs f, expects esvgd::Error of `kind` whose message contains every needle.
-template <typename F>
-void expect_error(F&& f, esvgd::ErrorKind kind, std::initializer_list<std::string> needles) {
-  try {
-    f();
-    ADD_FAILURE() << "no esvgd::Error thrown";
-  } catch (const esvgd::Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    for (const auto& n : needles)
-      EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << "'" << n << "' not in message: " << e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "expected esvgd::Error, got another exception: " << e.what();
-  }
 }
 
 }  // namespace esvgd::test

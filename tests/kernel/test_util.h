@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
+#include "test_support.h"
 #include "esvgd/group/cyclic.h"
 #include "esvgd/group/group.h"
 #include "esvgd/group/orthogonal.h"
@@ -25,15 +26,6 @@
 #include "esvgd/target/radial_mixture.h"
 
 namespace esvgd::test {
-
-inline at::Generator make_gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
-
-/// max |a − b| / max(max |b|, floor): the relative error of a whole tensor against a reference.
-inline double rel_err(const torch::Tensor& a, const torch::Tensor& b, double floor = 1e-300) {
-  const double num = (a - b).abs().max().item<double>();
-  const double den = std::max(b.abs().max().item<double>(), floor);
-  return num / den;
-}
 
 inline double max_abs(const torch::Tensor& a) { return a.abs().max().item<double>(); }
 

@@ -1,7 +1,7 @@
 // Particle optimisers and annealing schedules on hand-computed examples.
 #include "esvgd/sampler/annealing.h"
 #include "esvgd/sampler/optimizer.h"
-#include "sampler/test_util.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 namespace {

@@ -9,7 +9,7 @@
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
-#include "sampler/test_util.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 namespace {

@@ -2,7 +2,7 @@
 #include <cstdio>
 
 #include "esvgd/target/gaussian_mixture.h"
-#include "target/test_util.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 namespace {

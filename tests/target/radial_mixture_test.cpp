@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "esvgd/target/radial_mixture.h"
-#include "target/test_util.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 namespace {
