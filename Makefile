@@ -1,4 +1,5 @@
 # The two set-up commands: `make demo` and `make test` (both install what is missing, then build).
+# The demo runs on one thread: with 50 particles a second thread only adds synchronisation.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 OUT ?= results
@@ -15,7 +16,7 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	$(BUILD)/esvgd run c4-gaussians --preset paper --out $(OUT)/c4-gaussians --threads $(JOBS)
+	$(BUILD)/esvgd run c4-gaussians --preset paper --out $(OUT)/c4-gaussians
 	@echo ""
 	@echo "figures: $(OUT)/c4-gaussians/*.png"
 	@echo "numbers: $(OUT)/c4-gaussians/metrics.json (summary: $(OUT)/c4-gaussians/summary.md)"
