@@ -41,9 +41,8 @@ void OrbitMatrixKernel::find_inverses() {
   // dist[q, g] = ‖R_q − R_gᵀ‖: one batched distance instead of G² comparisons (quadratures are large).
   auto dist = torch::cdist(R_.reshape({G, -1}), R_.transpose(1, 2).reshape({G, -1}));
   auto [best, index] = dist.min(0);
-  inverse_.assign(G, -1);
-  for (int64_t g = 0; g < G; ++g)
-    if (best[g].item<double>() < kSameMatrix) inverse_[g] = index[g].item<int64_t>();
+  auto found = torch::where(best < kSameMatrix, index, torch::full_like(index, -1)).contiguous();
+  inverse_.assign(found.data_ptr<int64_t>(), found.data_ptr<int64_t>() + G);
 }
 
 torch::Tensor OrbitMatrixKernel::phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,

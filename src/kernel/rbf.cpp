@@ -20,7 +20,7 @@ torch::Tensor rbf_stein_direction(const torch::Tensor& X, const torch::Tensor& Y
   const int64_t D = X.size(1), M = Y.size(0);
   auto V = torch::cat({S, Y, torch::ones({M, 1}, Y.options())}, 1);
   // Without anchors Y is X and K is symmetric: each pair's exponential is needed once.
-  auto out = M == X.size(0) && Y.is_same(X) ? rbf_kernel_matmul_symmetric(X, Y, V, h) : rbf_kernel_matmul(X, Y, V, h);
+  auto out = Y.is_same(X) ? rbf_kernel_matmul_symmetric(X, Y, V, h) : rbf_kernel_matmul(X, Y, V, h);
   auto KS = out.narrow(1, 0, D), KY = out.narrow(1, D, D), K1 = out.narrow(1, 2 * D, 1);
   return (KS + (temperature / (h * h)) * (X * K1 - KY)) / static_cast<double>(M);
 }
