@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Runs every sampling experiment with the paper preset, copies the figures the README shows into
+# Runs every toy experiment (sampling, then the EBMs) with the paper preset, copies the figures the README shows into
 # docs/figures/, and prints each summary table (the numbers in docs/results.md come from here).
 # Usage: scripts/reproduce-results.sh [BUILD_DIR] [OUT_DIR]
 set -euo pipefail
 build=${1:-build}
 out=${2:-results/paper}
-experiments=(c4-gaussians circles spheres ablation-efficiency ablation-init)
+experiments=(c4-gaussians circles spheres ablation-efficiency ablation-init jem-c4 ebm-circles)
 for e in "${experiments[@]}"; do
   /usr/bin/time -f "$e: %e s wall, %M KB peak" "$build/esvgd" run "$e" --preset paper --out "$out/$e" --quiet
 done
@@ -15,6 +15,8 @@ cp "$out/circles/particles.png" docs/figures/circles.png
 cp "$out/spheres/particles.png" docs/figures/spheres.png
 cp "$out/ablation-efficiency/log_prob_curves.png" docs/figures/ablation-efficiency.png
 cp "$out/ablation-init/final_log_prob_boxplot.png" docs/figures/ablation-init.png
+cp "$out/jem-c4/figure9.png" docs/figures/jem-c4.png
+cp "$out/ebm-circles/figure10.png" docs/figures/ebm-circles.png
 for e in "${experiments[@]}"; do
   echo
   cat "$out/$e/summary.md"

@@ -24,12 +24,12 @@ constexpr int kExitOk = 0, kExitRuntime = 1, kExitUsage = 2;
 
 const char* kUsage =
     "usage: esvgd run <experiment> [--preset paper|quick] [--config FILE.json] [--set key=value]...\n"
-    "                              [--out DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]\n"
+    "                              [--out DIR] [--resume DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]\n"
     "       esvgd config <experiment> [--preset P] [--config FILE.json] [--set key=value]... [--json]\n"
     "       esvgd list\n";
 
 struct Args {
-  std::string command, experiment, preset = "paper", config_file, out, init;
+  std::string command, experiment, preset = "paper", config_file, out, init, resume;
   std::vector<std::string> sets;
   uint64_t seed = 42;
   int threads = 1;
@@ -78,6 +78,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--set") a.sets.push_back(value(f));
     else if (f == "--out") a.out = value(f);
     else if (f == "--init") a.init = value(f);
+    else if (f == "--resume") a.resume = value(f);
     else if (f == "--seed") a.seed = static_cast<uint64_t>(parse_int(f, value(f), 0));
     else if (f == "--threads") a.threads = static_cast<int>(parse_int(f, value(f), 1));
     else if (f == "--quiet") a.quiet = true;
@@ -106,7 +107,21 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   const auto config = resolve_config(exp, a);  // every config error surfaces before any output exists
   if (!a.init.empty() && !fs::exists(a.init))
     throw Error(ErrorKind::kIo, a.init, "--init file does not exist");
-  const fs::path out_dir = a.out.empty() ? fs::path("results") / a.experiment : fs::path(a.out);
+  if (!a.resume.empty() && !a.out.empty() && fs::path(a.out).lexically_normal() != fs::path(a.resume).lexically_normal())
+    throw Error(ErrorKind::kConfig, "--resume " + a.resume, "resumes into its own folder; drop --out or give the same one");
+  const fs::path out_dir = !a.resume.empty() ? fs::path(a.resume)
+                           : a.out.empty()   ? fs::path("results") / a.experiment
+                                             : fs::path(a.out);
+  // Training checkpoints live in the output folder itself (not the staging folder), so that a
+  // killed run leaves them where --resume finds them.
+  const fs::path checkpoints = out_dir / "checkpoints";
+  if (!a.resume.empty() && !fs::is_directory(checkpoints))
+    throw Error(ErrorKind::kIo, checkpoints.string(), "no checkpoints to resume from (was this folder written by a training run?)");
+  if (a.resume.empty() && fs::exists(checkpoints)) {
+    err << "esvgd: starting afresh: removing the old checkpoints in " << checkpoints.string()
+        << " (use --resume to continue them)\n";
+    fs::remove_all(checkpoints);
+  }
   // Outputs are written to a sibling staging folder and moved into place only when the run
   // succeeds, so a failed or killed run leaves nothing half-written in the output folder.
   const fs::path staging = out_dir.string() + ".tmp." + std::to_string(::getpid());
@@ -115,7 +130,8 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   try {
     at::set_num_threads(a.threads);
     core::set_progress_enabled(!a.quiet);
-    experiment::RunContext ctx{staging.string(), a.seed, a.init, a.quiet ? nullptr : &err};
+    experiment::RunContext ctx{staging.string(), a.seed, a.init, a.quiet ? nullptr : &err, checkpoints.string(),
+                               !a.resume.empty()};
     nlohmann::json resolved = config.resolved();
     core::write_text_atomic((staging / "config.resolved.json").string(), resolved.dump(2) + "\n");
     const auto t0 = std::chrono::steady_clock::now();
@@ -126,7 +142,8 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
     core::write_text_atomic((staging / "metrics.json").string(), doc.dump(2) + "\n");
     publish(staging, out_dir);
     out << "esvgd: " << a.experiment << " (" << a.preset << " preset) finished in " << seconds << " s\n";
-    out << "  outputs: " << out_dir.string() << "/ (metrics.json, summary.md, *.png, *.npy, config.resolved.json)\n";
+    out << "  outputs: " << out_dir.string() << "/ (metrics.json, summary.md, *.png, *.npy, config.resolved.json"
+        << (fs::exists(checkpoints) ? ", checkpoints/" : "") << ")\n";
     return kExitOk;
   } catch (...) {
     std::error_code ec;

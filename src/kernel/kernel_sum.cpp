@@ -240,6 +240,101 @@ std::pair<torch::Tensor, torch::Tensor> chunked_ops(const torch::Tensor& A, cons
   return {torch::cat(parts), outB};
 }
 
+/// Below this many pairs the tiled engine's setup (transposes, per-thread accumulators, thread
+/// start) costs more than the pairs themselves: one thread, one pass, no temporaries but a row of k.
+constexpr int64_t kDirectPairs = 1 << 14;
+
+bool direct_ok(const torch::Tensor& A, const torch::Tensor& B) {
+  return A.device().is_cpu() && A.size(0) * B.size(0) <= kDirectPairs &&
+         (A.scalar_type() == torch::kFloat64 || A.scalar_type() == torch::kFloat32);
+}
+
+/// k_ij = exp(−‖a_i − b_j‖² scale) for one row i into k[0, M), with b given transposed [F][M].
+template <typename T>
+inline void kernel_row(const T* a, const T* Bt, int64_t M, int64_t F, T scale, T* d2, T* k) {
+#pragma omp simd
+  for (int64_t j = 0; j < M; ++j) {
+    const T d = a[0] - Bt[j];
+    d2[j] = d * d;
+  }
+  for (int64_t f = 1; f < F; ++f) {
+    const T af = a[f];
+    const T* b = Bt + f * M;
+#pragma omp simd
+    for (int64_t j = 0; j < M; ++j) {
+      const T d = af - b[j];
+      d2[j] += d * d;
+    }
+  }
+#pragma omp simd
+  for (int64_t j = 0; j < M; ++j) k[j] = exp_np<T>(-scale * d2[j]);
+}
+
+template <typename T>
+std::vector<T> transposed(const torch::Tensor& X) {  // [R, C] -> [C][R]
+  auto Xc = X.contiguous();
+  const T* x = Xc.template data_ptr<T>();
+  const int64_t R = X.size(0), C = X.size(1);
+  std::vector<T> t(static_cast<size_t>(R * C));
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t c = 0; c < C; ++c) t[c * R + r] = x[r * C + c];
+  return t;
+}
+
+template <typename T>
+torch::Tensor direct_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
+  const int64_t N = A.size(0), M = B.size(0), F = A.size(1), C = V.size(1);
+  auto Ac = A.contiguous();
+  const auto Bt = transposed<T>(B), Vt = transposed<T>(V);
+  std::vector<T> d2(static_cast<size_t>(M)), k(static_cast<size_t>(M));
+  auto out = torch::empty({N, C}, A.options());
+  T* o = out.template data_ptr<T>();
+  const T scale = static_cast<T>(1.0 / (2.0 * h * h));
+  for (int64_t i = 0; i < N; ++i) {
+    kernel_row(Ac.template data_ptr<T>() + i * F, Bt.data(), M, F, scale, d2.data(), k.data());
+    for (int64_t c = 0; c < C; ++c) {
+      const T* v = Vt.data() + c * M;
+      T s = 0;
+#pragma omp simd reduction(+ : s)
+      for (int64_t j = 0; j < M; ++j) s += k[j] * v[j];
+      o[i * C + c] = s;
+    }
+  }
+  return out;
+}
+
+template <typename T>
+torch::Tensor direct_stein(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S, double temperature,
+                           double h) {
+  const int64_t N = X.size(0), M = Y.size(0), D = X.size(1);
+  auto Xc = X.contiguous();
+  const auto Yt = transposed<T>(Y), St = transposed<T>(S);
+  std::vector<T> d2(static_cast<size_t>(M)), k(static_cast<size_t>(M));
+  auto out = torch::empty({N, D}, X.options());
+  T* o = out.template data_ptr<T>();
+  const T* x = Xc.template data_ptr<T>();
+  const T scale = static_cast<T>(1.0 / (2.0 * h * h)), rep = static_cast<T>(temperature / (h * h));
+  const T inv_m = static_cast<T>(1.0 / static_cast<double>(M));
+  for (int64_t i = 0; i < N; ++i) {
+    kernel_row(x + i * D, Yt.data(), M, D, scale, d2.data(), k.data());
+    T k1 = 0;
+#pragma omp simd reduction(+ : k1)
+    for (int64_t j = 0; j < M; ++j) k1 += k[j];
+    for (int64_t f = 0; f < D; ++f) {
+      const T* s = St.data() + f * M;
+      const T* y = Yt.data() + f * M;
+      T ks = 0, ky = 0;
+#pragma omp simd reduction(+ : ks, ky)
+      for (int64_t j = 0; j < M; ++j) {
+        ks += k[j] * s[j];
+        ky += k[j] * y[j];
+      }
+      o[i * D + f] = (ks + rep * (x[i * D + f] * k1 - ky)) * inv_m;
+    }
+  }
+  return out;
+}
+
 void check_common(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
   ESVGD_CHECK(h > 0 && std::isfinite(h), "kernel bandwidth h must be a positive finite number, got ", h);
   ESVGD_CHECK(A.dim() == 2 && B.dim() == 2 && V.dim() == 2, "the kernel sum needs 2-D A, B, V; got ", A.sizes(),
@@ -257,10 +352,25 @@ void check_common(const torch::Tensor& A, const torch::Tensor& B, const torch::T
 double exp_nonpositive(double x) { return exp_np<double>(x); }
 float exp_nonpositive(float x) { return exp_np<float>(x); }
 
+bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y) {
+  return direct_ok(X, Y) && X.size(1) < kGemmFeatures;
+}
+
+torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                               double temperature, double h) {
+  ESVGD_CHECK(rbf_stein_direct_applies(X, Y) && Y.sizes() == S.sizes() && X.size(1) == Y.size(1) &&
+                  X.scalar_type() == Y.scalar_type() && X.scalar_type() == S.scalar_type(),
+              "rbf_stein_direct: small CPU float problems with matching shapes and dtypes only");
+  return X.scalar_type() == torch::kFloat64 ? direct_stein<double>(X, Y, S, temperature, h)
+                                            : direct_stein<float>(X, Y, S, temperature, h);
+}
+
 torch::Tensor rbf_kernel_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
   check_common(A, B, V, h);
   if (A.size(0) == 0 || B.size(0) == 0) return torch::zeros({A.size(0), V.size(1)}, V.options());
   if (!A.device().is_cpu() || A.size(1) >= kGemmFeatures) return chunked_ops(A, B, V, {}, h).first;
+  if (direct_ok(A, B))
+    return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   return dispatch(A, B, V, {}, h, Mode::kRectangular).first;
 }
 
@@ -271,6 +381,8 @@ torch::Tensor rbf_kernel_matmul_symmetric(const torch::Tensor& A, const torch::T
               " and ", B.sizes());
   if (A.size(0) == 0) return torch::zeros({0, V.size(1)}, V.options());
   if (!A.device().is_cpu() || A.size(1) >= kGemmFeatures) return chunked_ops(A, B, V, {}, h).first;
+  if (direct_ok(A, B))  // small: every pair once in one thread beats half the pairs with setup costs
+    return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   auto [outA, outB] = dispatch(A, B, V, V, h, Mode::kSymmetric);
   return outA + outB;
 }

@@ -17,6 +17,8 @@ void check_phi_args(const torch::Tensor& X, const torch::Tensor& Y, const torch:
 
 torch::Tensor rbf_stein_direction(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                                   double temperature, double h) {
+  if (rbf_stein_direct_applies(X, Y) && S.scalar_type() == X.scalar_type() && Y.scalar_type() == X.scalar_type())
+    return rbf_stein_direct(X, Y, S, temperature, h);
   const int64_t D = X.size(1), M = Y.size(0);
   auto V = torch::cat({S, Y, torch::ones({M, 1}, Y.options())}, 1);
   // Without anchors Y is X and K is symmetric: each pair's exponential is needed once.

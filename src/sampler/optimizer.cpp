@@ -10,10 +10,28 @@ namespace esvgd::sampler {
 
 namespace {
 
+/// eps · phi. A plain loop on contiguous CPU data: `eps * phi` costs ~3 µs of scalar wrapping and
+/// dispatch, a tenth of a whole SVGD step on the small problems inside EBM training.
+template <typename T>
+torch::Tensor scaled(const torch::Tensor& phi, double eps) {
+  auto out = torch::empty_like(phi);
+  const T* p = phi.data_ptr<T>();
+  T* o = out.data_ptr<T>();
+  const T e = static_cast<T>(eps);
+  for (int64_t i = 0, n = phi.numel(); i < n; ++i) o[i] = e * p[i];
+  return out;
+}
+
 class Sgd : public ParticleOptimizer {
  public:
   explicit Sgd(double eps) : eps_(eps) {}
-  torch::Tensor displacement(const torch::Tensor& phi) override { return eps_ * phi; }
+  torch::Tensor displacement(const torch::Tensor& phi) override {
+    if (phi.device().is_cpu() && phi.is_contiguous()) {
+      if (phi.scalar_type() == torch::kFloat64) return scaled<double>(phi, eps_);
+      if (phi.scalar_type() == torch::kFloat32) return scaled<float>(phi, eps_);
+    }
+    return eps_ * phi;
+  }
   void reset() override {}
 
  private:

@@ -208,3 +208,44 @@ TEST_F(CliTest, ListAndConfigShowEveryExperiment) {
 }
 
 }  // namespace
+
+namespace {
+
+class ResumeCliTest : public CliTest {};
+
+TEST_F(ResumeCliTest, ResumeErrorsAreClear) {
+  // A folder without checkpoints: nothing to resume.
+  fs::create_directories(path("plain"));
+  auto r = run_cli({"run", "jem-c4", "--quiet", "--resume", path("plain")});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no checkpoints to resume from"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("plain/checkpoints"), std::string::npos) << r.err;
+  // --out and --resume naming different folders.
+  r = run_cli({"run", "jem-c4", "--quiet", "--resume", path("plain"), "--out", path("other")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("resumes into its own folder"), std::string::npos) << r.err;
+  expect_nothing_written(path("other"));
+}
+
+TEST_F(ResumeCliTest, ResumingWithOtherSettingsIsRefused) {
+  const std::vector<std::string> tiny{"--quiet", "--preset", "quick", "--set", "combinations=[\"ebm+svgd\"]",
+                                      "--set", "train.epochs=2", "--set", "svgd.steps=3", "--set", "sample.steps=2",
+                                      "--set", "model.hidden=[8]"};
+  auto args = tiny;
+  args.insert(args.begin(), {"run", "ebm-circles", "--out", path("run")});
+  ASSERT_EQ(run_cli(args).status, 0);
+  EXPECT_TRUE(fs::exists(path("run/checkpoints/ebm+svgd.pt")));
+  // More epochs continue the same run; another learning rate is another run.
+  args = tiny;
+  args.insert(args.begin(), {"run", "ebm-circles", "--resume", path("run")});
+  args.insert(args.end(), {"--set", "train.epochs=3"});
+  auto r = run_cli(args);
+  EXPECT_EQ(r.status, 0) << r.err;
+  args.insert(args.end(), {"--set", "train.learning_rate=0.5"});
+  r = run_cli(args);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("another configuration"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ebm+svgd.pt"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -17,6 +17,8 @@ struct RunContext {
   uint64_t seed = 42;          ///< --seed (the reference code's set_seed(42))
   std::string init_path;       ///< --init FILE.npy: initial particles instead of the configured init
   std::ostream* log = nullptr;  ///< progress lines and notes (stderr); may be null
+  std::string checkpoint_dir;  ///< training checkpoints go here (outside the staging folder); empty: none
+  bool resume = false;         ///< continue from checkpoints found in checkpoint_dir
 };
 
 class Experiment {

@@ -11,5 +11,7 @@ std::shared_ptr<const Experiment> make_circles();
 std::shared_ptr<const Experiment> make_spheres();
 std::shared_ptr<const Experiment> make_ablation_efficiency();
 std::shared_ptr<const Experiment> make_ablation_init();
+std::shared_ptr<const Experiment> make_jem_c4();
+std::shared_ptr<const Experiment> make_ebm_circles();
 
 }  // namespace esvgd::experiment

@@ -29,6 +29,14 @@ std::pair<torch::Tensor, torch::Tensor> rbf_kernel_matmul_pair(const torch::Tens
                                                                const torch::Tensor& VB, const torch::Tensor& VA,
                                                                double h);
 
+/// Small problems (N·M ≤ 2^14 pairs, CPU, float32/float64, D < 16) skip the tiled engine in every
+/// function above: one thread, one pass over the pairs. For those, the whole RBF Stein direction
+///   φ_i = (1/M) Σ_j k(x_i, y_j) [s_j + T (x_i − y_j)/h²]
+/// is one fused loop too (rbf_stein_direction uses it when rbf_stein_direct_applies).
+bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y);
+torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                               double temperature, double h);
+
 /// exp(x) for x ≤ 0 as used by the fused loop (polynomial, vectorisable; relative error < 5e-16 in
 /// float64, < 2e-7 in float32; exactly 0 below −708 (float: −87)). Exposed for tests.
 double exp_nonpositive(double x);

@@ -1,0 +1,110 @@
+#pragma once
+/// Shared machinery of the toy EBM experiments (jem-c4, ebm-circles): the three model/sampler
+/// combinations of the seed's Figures 9 and 10, their config keys, training with checkpoints, and
+/// sampling a trained model.
+///
+///   ebm+svgd       regular MLP energy, regular SVGD (svgd.regular_sampler)
+///   e-ebm+svgd     invariant energy (model.symmetry), regular SVGD
+///   e-ebm+e-svgd   invariant energy, equivariant SVGD (svgd.equivariant_sampler)
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include "esvgd/core/config.h"
+#include "esvgd/experiment/experiment.h"
+#include "esvgd/experiment/samplers.h"
+#include "esvgd/group/group.h"
+#include "esvgd/model/energy_model.h"
+#include "esvgd/plot/figure.h"
+#include "esvgd/train/cd_trainer.h"
+
+namespace esvgd::experiment {
+
+struct Combination {
+  std::string name;
+  bool equivariant_model = false;
+  bool equivariant_sampler = false;
+};
+
+/// One of the three names above; errors name the config key "combinations".
+Combination parse_combination(const std::string& name);
+
+/// The paper-preset values an EBM experiment declares its keys with.
+struct EbmDefaults {
+  std::vector<int64_t> hidden{32, 64, 64, 64, 32};
+  std::string head;                 ///< model.head
+  std::string symmetry;             ///< model.symmetry of the equivariant model
+  int64_t epochs = 500, batch_size = 32, checkpoint_every = 50;
+  double learning_rate = 1e-3;
+  std::vector<int64_t> lr_milestones;
+  std::vector<double> lr_after;
+  double ce_weight = 0, mse_weight = 0;
+  int64_t svgd_steps = 10000;
+  double svgd_step_size = 0.9, bandwidth = 0.1, epsilon = 0;
+  std::vector<int64_t> step_milestones;
+  std::vector<double> step_after;
+  double reset_probability = 0.05;
+  int64_t sample_particles = 64, sample_steps = 50000;
+  double sample_box = 20, sample_epsilon = 1e-4;
+};
+
+/// Declares combinations, model.*, train.*, loss.*, chains.*, svgd.* (with svgd.regular_sampler and
+/// svgd.equivariant_sampler) and sample.* keys.
+void declare_ebm_keys(core::Config& config, const EbmDefaults& d);
+
+/// Parses `combinations` and builds every combination's model, sampler and trainer options once,
+/// so that a bad setting fails before any training; returns the combinations in order.
+std::vector<Combination> checked_combinations(const core::Config& config, const group::Group& group, int64_t dim,
+                                              int64_t outputs);
+
+/// The model of a combination: model.hidden, model.head, and model.symmetry when equivariant.
+model::EnergyModel make_energy_model(const core::Config& config, const Combination& combo, int64_t dim,
+                                     int64_t outputs);
+
+/// The CD sampler of a combination (svgd.regular_sampler or svgd.equivariant_sampler).
+SamplerVariant make_cd_sampler(const core::Config& config, const Combination& combo, const group::Group& group,
+                               at::Generator& gen);
+
+/// Trainer options from train.*, loss.*, chains.*, svgd.step_size*; checkpoints go to `checkpoint`.
+train::CdOptions cd_options(const core::Config& config, const std::string& checkpoint, const std::string& fingerprint);
+
+struct TrainedModel {
+  Combination combo;
+  model::EnergyModel model{nullptr};
+  SamplerVariant sampler;
+  torch::Tensor chains;                         ///< the last CD batch's negatives [B, D]
+  std::vector<train::EpochRecord> history;
+  std::vector<train::BatchRecord> batches;
+  double seconds = 0;                           ///< training time of this process (0 when resumed complete)
+  int64_t resumed_from_epoch = -1;              ///< epoch of the checkpoint resumed from, -1 if none
+};
+
+/// Builds and trains one combination (same initial weights for every combination: the global
+/// torch seed is reset to ctx.seed first). Checkpoints go to ctx.checkpoint_dir/<combo>.pt; with
+/// ctx.resume an existing checkpoint is continued. Prints progress per epoch.
+TrainedModel train_combination(const core::Config& config, const RunContext& ctx, const Combination& combo,
+                               const group::Group& group, const train::CdData& data, int64_t outputs,
+                               at::Generator& gen);
+
+/// Draws sample.particles points from U[-sample.box, sample.box)^D and runs the combination's sampler
+/// on −E(x|label) (label −1: the joint energy) for up to sample.steps steps (ε = sample.epsilon).
+torch::Tensor sample_model(const core::Config& config, const RunContext& ctx, TrainedModel& trained, int64_t label,
+                           at::Generator& gen);
+
+/// −E_θ(x | label) [G] float64 at `points` (label −1: the joint energy), without autograd.
+torch::Tensor model_log_density(model::EnergyModel& model, const torch::Tensor& points, int64_t label = -1);
+
+/// Shows exp(log_density), normalised over the grid metric::grid_points(−extent, extent, n), as an
+/// image with equal aspect.
+void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, double extent);
+/// Scatter of the rows of X [N, 2].
+void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label = "");
+
+/// Per-epoch history as JSON rows, and the training-curve figure (loss and realised SVGD steps).
+nlohmann::json history_json(const std::vector<train::EpochRecord>& history);
+void plot_training_curves(const std::string& path, const std::vector<TrainedModel>& runs, const std::string& title);
+
+}  // namespace esvgd::experiment

@@ -1,0 +1,74 @@
+#pragma once
+/// Energy models E_θ(x) for contrastive divergence: an Mlp behind an input symmetry and an energy
+/// head. p_θ(x) ∝ exp(−E_θ(x)); the sampler's score is −∇_x E_θ.
+///
+/// Symmetry (adds no parameters):
+///   none     o(x) = f(x)
+///   cyclic   o(x) = (1/n) Σ_m f(R_m x), R_m the rotation by 2πm/n: C_n-invariant outputs
+///   radius   o(x) = f(|x|): O(D)-invariant (the Mlp then takes one input)
+/// Head, on the outputs o (C of them):
+///   log1p-square  E = log(1 + o²) (C = 1; the reference code's, E ≥ 0)
+///   linear        E = o (C = 1)
+///   jem           o are class logits; E(x) = −logsumexp_y o_y, E(x|y) = −o_y, p(y|x) = softmax(o)
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+#include "esvgd/model/mlp.h"
+#include "esvgd/target/target.h"
+
+namespace esvgd::model {
+
+enum class Symmetry { kNone, kCyclic, kRadius };
+enum class Head { kLog1pSquare, kLinear, kJem };
+
+/// Parsing errors list the accepted names.
+Symmetry parse_symmetry(const std::string& name);
+Head parse_head(const std::string& name);
+std::string to_string(Symmetry s);
+std::string to_string(Head h);
+
+struct EnergyModelOptions {
+  int64_t dim = 2;                     ///< D of x
+  std::vector<int64_t> hidden;         ///< hidden widths of the Mlp
+  int64_t outputs = 1;                 ///< C: classes for jem, 1 for the scalar heads
+  Head head = Head::kLog1pSquare;
+  Symmetry symmetry = Symmetry::kNone;
+  int64_t cyclic_order = 4;            ///< n of C_n (D must be 2)
+};
+
+class EnergyModelImpl : public torch::nn::Module {
+ public:
+  /// Checks the options (a scalar head needs outputs = 1, jem needs >= 2, cyclic needs D = 2).
+  explicit EnergyModelImpl(EnergyModelOptions options);
+
+  /// Network outputs o(x) [N, C] after the symmetry (logits for jem), float32, with autograd.
+  torch::Tensor outputs(const torch::Tensor& X);
+  /// E [N] from outputs O [N, C]; label >= 0 selects E(x|y) = −o_y (jem only).
+  torch::Tensor energy_from_outputs(const torch::Tensor& O, int64_t label = -1) const;
+  /// E_θ(x) [N] = energy_from_outputs(outputs(X), label).
+  torch::Tensor energy(const torch::Tensor& X, int64_t label = -1);
+  /// −∇_x E by autograd, in X's dtype: the reference the fast path is tested against.
+  torch::Tensor score_autograd(const torch::Tensor& X, int64_t label = -1);
+  /// −∇_x E with the current weights frozen: a hand-written forward and backward pass (FrozenMlp)
+  /// on the CPU, autograd elsewhere. The function returns scores in its input's dtype and does not
+  /// see later weight updates: build one per SVGD run.
+  target::ScoreFn frozen_score(int64_t label = -1) const;
+
+  const EnergyModelOptions& options() const { return options_; }
+  Mlp& network() { return net_; }
+
+ private:
+  /// Network inputs [G·N, F] for X [N, D]: X itself, its n rotations stacked, or |x|.
+  torch::Tensor network_inputs(const torch::Tensor& X) const;
+  EnergyModelOptions options_;
+  Mlp net_{nullptr};
+  torch::Tensor rotations_;  ///< [n, D, D] float32 for the cyclic symmetry (a buffer: moves with .to())
+};
+TORCH_MODULE(EnergyModel);
+
+}  // namespace esvgd::model

@@ -1,0 +1,33 @@
+#pragma once
+/// −∇_x E_θ(x) of an energy model with frozen weights, computed without any tensor op between the
+/// input copy and the output: the symmetry's input map, the FrozenMlp passes, the head's derivative
+/// and the chain rule back to x all run as loops over FrozenMlp's buffers. This is the score an
+/// SVGD run inside contrastive divergence calls at every step (EnergyModelImpl::frozen_score).
+#include <memory>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "esvgd/model/energy_model.h"
+#include "esvgd/model/frozen_mlp.h"
+
+namespace esvgd::model {
+
+class FrozenEnergy {
+ public:
+  /// Snapshots the model's current weights (CPU float32); label >= 0 selects E(x|y) (jem).
+  FrozenEnergy(const EnergyModelImpl& model, const MlpImpl& network, const torch::Tensor& rotations, int64_t label);
+  /// −∇_x E at the rows of X [N, D] (CPU, float32 or float64), in X's dtype.
+  torch::Tensor score(const torch::Tensor& X);
+
+ private:
+  template <typename T>
+  void run(const T* x, T* out, int64_t N);
+  EnergyModelOptions options_;
+  int64_t label_;
+  FrozenMlp mlp_;
+  std::vector<float> rotations_;  ///< [n][D][D] for the cyclic symmetry
+  std::vector<float> mean_out_;   ///< [C] scratch
+};
+
+}  // namespace esvgd::model

@@ -1,0 +1,125 @@
+#pragma once
+/// Contrastive-divergence training of an energy model with persistent (E-)SVGD chains
+/// (notes/paper-notes.md §3). Per data batch x+ (shuffled each epoch, the last partial batch dropped):
+///
+///   1. with probability p (and on the very first batch) the chains restart from the initialiser
+///      (the current data batch, or U[low, high)^D); otherwise they continue from the last batch;
+///   2. up to K SVGD steps on −E_θ (weights frozen), the batch as fixed anchors if enabled;
+///   3. one Adam step on  L = mean E(x+) − mean E(x−)              (x− = chains, detached)
+///                            + w_ce · CE(o(x+), y+)               (jem: class labels)
+///                            + w_mse · mean (E(x+) − e+)²         (regression on true energies e+)
+///                            + α · (mean E(x+)² + mean E(x−)²),
+///      the gradient norm clipped to c when c > 0.
+/// Learning rate and SVGD step size follow epoch schedules. Checkpoints (model, Adam state, chains,
+/// RNG state, epoch, history) are written atomically, so a run killed at any moment and resumed
+/// from its last checkpoint ends with the same parameters, bit for bit, as one never interrupted
+/// (same seed, same thread count, CPU).
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/types.h>
+
+#include "esvgd/kernel/kernel.h"
+#include "esvgd/model/energy_model.h"
+#include "esvgd/sampler/svgd.h"
+#include "esvgd/train/schedule.h"
+
+namespace torch::optim {
+class Adam;
+}
+namespace esvgd::core {
+class Progress;
+}
+
+namespace esvgd::train {
+
+/// Training data: points with optional class labels and optional regression targets (true energies).
+struct CdData {
+  torch::Tensor x;         ///< [N, D]
+  torch::Tensor labels;    ///< [N] int64 in [0, C), or undefined
+  torch::Tensor energies;  ///< [N] finite targets for the MSE term, or undefined
+};
+
+/// Checks shapes, dtypes, finiteness and label range; errors name `source` and what is wrong.
+void check_data(const CdData& data, int64_t dim, int64_t classes, const std::string& source);
+
+struct CdOptions {
+  int64_t epochs = 500;
+  int64_t batch_size = 32;             ///< also the number of chains
+  Schedule learning_rate{1e-3};
+  Schedule svgd_step_size{0.9};
+  double reset_probability = 0.05;
+  std::string chain_init = "data";     ///< "data" (the current batch) or "uniform"
+  double box_low = -5, box_high = 5;   ///< U[low, high)^D for chain_init = "uniform"
+  bool anchors = true;                 ///< the data batch as fixed SVGD anchors
+  double ce_weight = 0;                ///< w_ce (needs labels)
+  double mse_weight = 0;               ///< w_mse (needs energies)
+  double energy_l2 = 0;                ///< α
+  double grad_clip = 0;                ///< c (0 = off)
+  int64_t checkpoint_every = 0;        ///< epochs between checkpoints (0: only at the end)
+  std::string checkpoint_path;         ///< empty: no checkpoints
+  std::string fingerprint;             ///< identifies the run; resume() refuses another one's checkpoint
+};
+
+/// What one batch did.
+struct BatchRecord {
+  int64_t epoch = 0, batch = 0;
+  bool reset = false;
+  int64_t svgd_steps = 0;
+  std::string stop_reason;
+  double loss = 0, cd = 0, ce = 0, mse = 0, energy_pos = 0, energy_neg = 0;
+};
+
+/// Means over one epoch's batches.
+struct EpochRecord {
+  int64_t epoch = 0;  ///< 0-based
+  double loss = 0, cd = 0, ce = 0, mse = 0, energy_pos = 0, energy_neg = 0;
+  double svgd_steps = 0;  ///< realised SVGD steps per batch
+  int64_t resets = 0;
+  double learning_rate = 0, svgd_step_size = 0;
+};
+
+nlohmann::json to_json(const EpochRecord& r);
+
+class CdTrainer {
+ public:
+  /// The SVGD options' step size is replaced by the svgd_step_size schedule; errors name config keys.
+  CdTrainer(model::EnergyModel model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
+            CdOptions options, uint64_t seed);
+  ~CdTrainer();
+
+  /// Loads options.checkpoint_path if it exists; returns whether it did. A checkpoint with another
+  /// fingerprint or an unreadable file is esvgd::Error naming the path.
+  bool resume();
+  /// Trains from the current epoch to options.epochs; on_epoch runs after each epoch (before its
+  /// checkpoint is written). Non-finite losses are esvgd::Error(kNumerical) naming epoch and batch.
+  void fit(const CdData& data, const std::function<void(const EpochRecord&)>& on_epoch = nullptr,
+           core::Progress* progress = nullptr);
+  /// Writes a checkpoint now (atomically).
+  void save_checkpoint() const;
+
+  int64_t epoch() const { return epoch_; }  ///< epochs completed
+  const torch::Tensor& chains() const { return chains_; }
+  const std::vector<EpochRecord>& history() const { return history_; }
+  const std::vector<BatchRecord>& batches() const { return batches_; }
+  model::EnergyModel& model() { return model_; }
+
+ private:
+  BatchRecord train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e, int64_t batch);
+
+  model::EnergyModel model_;
+  std::shared_ptr<kernel::Kernel> kernel_;
+  sampler::SvgdOptions svgd_;
+  CdOptions options_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  at::Generator gen_;
+  torch::Tensor chains_;  ///< [batch, D] float32; undefined before the first batch
+  int64_t epoch_ = 0;
+  std::vector<EpochRecord> history_;
+  std::vector<BatchRecord> batches_;
+};
+
+}  // namespace esvgd::train

@@ -1,0 +1,248 @@
+#include "esvgd/experiment/ebm_toy.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+#include "esvgd/core/progress.h"
+#include "esvgd/plot/figure.h"
+#include "esvgd/sampler/svgd.h"
+
+namespace esvgd::experiment {
+
+Combination parse_combination(const std::string& name) {
+  if (name == "ebm+svgd") return {name, false, false};
+  if (name == "e-ebm+svgd") return {name, true, false};
+  if (name == "e-ebm+e-svgd") return {name, true, true};
+  throw Error(ErrorKind::kConfig, "config key 'combinations'",
+              "unknown combination '" + name + "' (expected ebm+svgd, e-ebm+svgd or e-ebm+e-svgd)");
+}
+
+void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
+  c.declare("combinations", std::vector<std::string>{"ebm+svgd", "e-ebm+svgd", "e-ebm+e-svgd"},
+            "model/sampler combinations to train: ebm+svgd, e-ebm+svgd, e-ebm+e-svgd");
+  c.declare("model.hidden", d.hidden, "hidden widths of the MLP (ReLU between layers)");
+  c.declare("model.head", d.head, "energy head: jem (logits), log1p-square (E = log(1+o²)) or linear (E = o)");
+  c.declare("model.symmetry", d.symmetry, "invariance of the e-ebm models: cyclic (C_n-averaged outputs) or radius");
+  c.declare("model.cyclic_order", int64_t{4}, "n of the C_n average");
+  c.declare("train.epochs", d.epochs, "training epochs");
+  c.declare("train.batch_size", d.batch_size, "data batch size = number of persistent chains (last partial batch dropped)");
+  c.declare("train.learning_rate", d.learning_rate, "Adam learning rate until the first milestone");
+  c.declare("train.lr_milestones", d.lr_milestones, "epochs at which the learning rate changes");
+  c.declare("train.lr_after", d.lr_after, "learning rates from each milestone on");
+  c.declare("train.grad_clip", 0.0, "clip the gradient norm to this value (0 = off, as in the paper)");
+  c.declare("train.checkpoint_every", d.checkpoint_every, "write a checkpoint every this many epochs (and at the end)");
+  c.declare("loss.ce_weight", d.ce_weight, "weight of the cross-entropy term (JEM)");
+  c.declare("loss.mse_weight", d.mse_weight, "weight of the MSE between data energies and their true energies");
+  c.declare("loss.energy_l2", 0.0, "α of the α(E(x+)² + E(x-)²) regulariser (0 = off, as in the paper)");
+  c.declare("chains.reset_probability", d.reset_probability, "probability per batch of restarting the chains");
+  c.declare("chains.init", "data", "chain restarts: data (the current batch) or uniform (U[low, high)^D)");
+  c.declare("chains.low", -5.0, "lower bound of the uniform chain init");
+  c.declare("chains.high", 5.0, "upper bound of the uniform chain init");
+  c.declare("chains.anchors", true, "pass the data batch to SVGD as fixed anchor particles");
+  declare_svgd_keys(c, d.svgd_steps, d.svgd_step_size, d.bandwidth);
+  c.set("svgd.epsilon", d.epsilon, "default");
+  c.declare("svgd.step_size_milestones", d.step_milestones, "epochs at which the SVGD step size changes");
+  c.declare("svgd.step_size_after", d.step_after, "SVGD step sizes from each milestone on");
+  c.declare("svgd.regular_sampler", "rbf-paper", "sampler of the regular-SVGD combinations (see samplers)");
+  c.declare("svgd.equivariant_sampler", "orbit-scalar-paper",
+            "sampler of e-ebm+e-svgd: orbit-scalar-paper (the authors'), orbit-scalar or orbit-matrix");
+  c.declare("sample.particles", d.sample_particles, "particles drawn from each trained model for the figures");
+  c.declare("sample.steps", d.sample_steps, "maximum SVGD steps when sampling a trained model");
+  c.declare("sample.box", d.sample_box, "sampling starts from U[-box, box)^D");
+  c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε");
+}
+
+model::EnergyModel make_energy_model(const core::Config& c, const Combination& combo, int64_t dim, int64_t outputs) {
+  model::EnergyModelOptions o;
+  o.dim = dim;
+  o.hidden = c.get_ints("model.hidden");
+  try {
+    o.head = model::parse_head(c.get_string("model.head"));
+    o.symmetry = combo.equivariant_model ? model::parse_symmetry(c.get_string("model.symmetry")) : model::Symmetry::kNone;
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());
+  }
+  if (combo.equivariant_model && o.symmetry == model::Symmetry::kNone)
+    throw Error(ErrorKind::kConfig, "config key 'model.symmetry'", "the e-ebm combinations need cyclic or radius");
+  o.outputs = o.head == model::Head::kJem ? outputs : 1;
+  o.cyclic_order = c.get_int("model.cyclic_order");
+  try {
+    return model::EnergyModel(o);
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());
+  }
+}
+
+SamplerVariant make_cd_sampler(const core::Config& c, const Combination& combo, const group::Group& group,
+                               at::Generator& gen) {
+  return make_variant(c.get_string(combo.equivariant_sampler ? "svgd.equivariant_sampler" : "svgd.regular_sampler"),
+                      group, c, gen);
+}
+
+train::CdOptions cd_options(const core::Config& c, const std::string& checkpoint, const std::string& fingerprint) {
+  train::CdOptions o;
+  o.epochs = c.get_int("train.epochs");
+  o.batch_size = c.get_int("train.batch_size");
+  auto values = [](double first, std::vector<double> after) {
+    after.insert(after.begin(), first);
+    return after;
+  };
+  o.learning_rate = train::Schedule(values(c.get_positive("train.learning_rate"), c.get_doubles("train.lr_after")),
+                                    c.get_ints("train.lr_milestones"), "config key 'train.lr_milestones'/'train.lr_after'");
+  o.svgd_step_size = train::Schedule(values(c.get_positive("svgd.step_size"), c.get_doubles("svgd.step_size_after")),
+                                     c.get_ints("svgd.step_size_milestones"),
+                                     "config key 'svgd.step_size_milestones'/'svgd.step_size_after'");
+  o.reset_probability = c.get_double("chains.reset_probability");
+  o.chain_init = c.get_string("chains.init");
+  o.box_low = c.get_double("chains.low");
+  o.box_high = c.get_double("chains.high");
+  o.anchors = c.get_bool("chains.anchors");
+  o.ce_weight = c.get_double("loss.ce_weight");
+  o.mse_weight = c.get_double("loss.mse_weight");
+  o.energy_l2 = c.get_double("loss.energy_l2");
+  o.grad_clip = c.get_double("train.grad_clip");
+  o.checkpoint_every = c.get_int("train.checkpoint_every");
+  o.checkpoint_path = checkpoint;
+  o.fingerprint = fingerprint;
+  return o;
+}
+
+std::vector<Combination> checked_combinations(const core::Config& c, const group::Group& group, int64_t dim,
+                                              int64_t outputs) {
+  std::vector<Combination> combos;
+  for (const auto& name : c.get_strings("combinations")) combos.push_back(parse_combination(name));
+  if (combos.empty()) throw Error(ErrorKind::kConfig, "config key 'combinations'", "lists no combination");
+  at::Generator gen = at::detail::createCPUGenerator(0);  // kernels built here are discarded
+  for (const auto& combo : combos) {
+    auto m = make_energy_model(c, combo, dim, outputs);
+    auto v = make_cd_sampler(c, combo, group, gen);
+    train::CdTrainer check(m, v.kernel, svgd_options(c, 0), cd_options(c, "", ""), 0);
+  }
+  return combos;
+}
+
+namespace {
+/// What identifies a run for resuming: every setting except the ones that may change between a
+/// run and its continuation (more epochs, another checkpoint interval, the sampling of the result).
+std::string fingerprint(const core::Config& c, const RunContext& ctx, const Combination& combo) {
+  auto j = c.resolved();
+  for (const char* key : {"train.epochs", "train.checkpoint_every", "combinations", "sample.particles", "sample.steps",
+                          "sample.box", "sample.epsilon"})
+    j.erase(key);
+  return nlohmann::json{{"config", j}, {"seed", ctx.seed}, {"combination", combo.name}}.dump();
+}
+}  // namespace
+
+TrainedModel train_combination(const core::Config& c, const RunContext& ctx, const Combination& combo,
+                               const group::Group& group, const train::CdData& data, int64_t outputs,
+                               at::Generator& gen) {
+  torch::manual_seed(ctx.seed);  // the same initial weights for every combination
+  TrainedModel t;
+  t.combo = combo;
+  t.model = make_energy_model(c, combo, data.x.size(1), outputs);
+  t.sampler = make_cd_sampler(c, combo, group, gen);
+  auto svgd = svgd_options(c, ctx.seed);
+  svgd.temperature = t.sampler.temperature;
+  if (t.sampler.step_size > 0) svgd.optimizer.step_size = t.sampler.step_size;
+  const std::string checkpoint =
+      ctx.checkpoint_dir.empty() ? "" : (std::filesystem::path(ctx.checkpoint_dir) / (combo.name + ".pt")).string();
+  train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, checkpoint, fingerprint(c, ctx, combo)),
+                           ctx.seed);
+  if (ctx.resume && trainer.resume()) {
+    t.resumed_from_epoch = trainer.epoch();
+    if (ctx.log) *ctx.log << "[" << combo.name << "] resumed from " << checkpoint << " at epoch " << trainer.epoch() << "\n";
+  }
+  core::Progress progress(combo.name + " training", c.get_int("train.epochs"), ctx.log, 5.0);
+  const auto t0 = std::chrono::steady_clock::now();
+  trainer.fit(data, nullptr, &progress);
+  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  progress.finish();
+  t.chains = trainer.chains().defined() ? trainer.chains() : torch::empty({0, data.x.size(1)});
+  t.history = trainer.history();
+  t.batches = trainer.batches();
+  return t;
+}
+
+torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, TrainedModel& t, int64_t label,
+                           at::Generator& gen) {
+  const int64_t n = c.get_int("sample.particles"), D = t.model->options().dim;
+  if (n < 1) throw Error(ErrorKind::kConfig, "config key 'sample.particles'", "must be >= 1");
+  const double box = c.get_positive("sample.box");
+  auto opts = svgd_options(c, ctx.seed);
+  opts.temperature = t.sampler.temperature;
+  opts.max_steps = c.get_int("sample.steps");
+  opts.epsilon = c.get_double("sample.epsilon");
+  // The step size in force at the end of training.
+  opts.optimizer.step_size = t.history.empty() ? opts.optimizer.step_size : t.history.back().svgd_step_size;
+  sampler::Svgd svgd(t.model->frozen_score(label), t.sampler.kernel, opts);
+  auto X0 = -box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
+  core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : ""),
+                          opts.max_steps, ctx.log);
+  auto result = svgd.run(X0, {}, nullptr, &progress);
+  progress.finish();
+  return result.particles.to(torch::kFloat64);
+}
+
+torch::Tensor model_log_density(model::EnergyModel& m, const torch::Tensor& points, int64_t label) {
+  torch::NoGradGuard no_grad;
+  return (-m->energy(points, label)).to(torch::kFloat64);
+}
+
+void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, double extent) {
+  auto p = torch::softmax(log_density.to(torch::kFloat64), 0);
+  auto c = p.contiguous();
+  const double cell = 2 * extent / static_cast<double>(n), lo = -extent + cell / 2, hi = extent - cell / 2;
+  ax.image(std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel()), static_cast<int>(n),
+           static_cast<int>(n), lo, hi, lo, hi, plot::Colormap::kViridis);
+  ax.set_xlim(-extent, extent);
+  ax.set_ylim(-extent, extent);
+  ax.set_equal_aspect(true);
+}
+
+void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label) {
+  auto x = X.detach().to(torch::kFloat64).contiguous();
+  std::vector<double> xs(x.size(0)), ys(x.size(0));
+  for (int64_t i = 0; i < x.size(0); ++i) {
+    xs[i] = x[i][0].item<double>();
+    ys[i] = x[i][1].item<double>();
+  }
+  ax.scatter(xs, ys, c, radius, label);
+}
+
+nlohmann::json history_json(const std::vector<train::EpochRecord>& history) {
+  auto rows = nlohmann::json::array();
+  for (const auto& r : history) rows.push_back(train::to_json(r));
+  return rows;
+}
+
+void plot_training_curves(const std::string& path, const std::vector<TrainedModel>& runs, const std::string& title) {
+  plot::Figure fig(1, 3, 380, 300);
+  fig.set_title(title);
+  auto& loss = fig.axes(0, 0);
+  auto& gap = fig.axes(0, 1);
+  auto& steps = fig.axes(0, 2);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    std::vector<double> ep, l, g, s;
+    for (const auto& r : runs[i].history) {
+      ep.push_back(static_cast<double>(r.epoch + 1));
+      l.push_back(r.loss);
+      g.push_back(r.energy_pos - r.energy_neg);
+      s.push_back(r.svgd_steps);
+    }
+    const auto col = plot::palette(static_cast<int>(i));
+    loss.line(ep, l, col, 1.2, runs[i].combo.name);
+    gap.line(ep, g, col, 1.2, runs[i].combo.name);
+    steps.line(ep, s, col, 1.2, runs[i].combo.name);
+  }
+  loss.set_title("training loss");
+  gap.set_title("mean E(x+) - mean E(x-)");
+  steps.set_title("realised SVGD steps per batch");
+  for (auto* ax : {&loss, &gap, &steps}) ax->set_xlabel("epoch");
+  loss.legend(true, plot::LegendLocation::kBest);
+  fig.save_png(path);
+}
+
+}  // namespace esvgd::experiment

@@ -1,0 +1,244 @@
+// jem-c4 (Section 4, Appendix D.1, Figure 9): a joint energy model of two classes of C4 Gaussians
+// (radius 7 and 15) trained by contrastive divergence in three model/sampler combinations.
+#include <torch/torch.h>
+
+#include "esvgd/core/atomic_file.h"
+#include "esvgd/core/error.h"
+#include "esvgd/core/npy.h"
+#include "esvgd/data/toy_data.h"
+#include "esvgd/experiment/ebm_toy.h"
+#include "esvgd/experiment/registry_entries.h"
+#include "esvgd/experiment/toy.h"
+#include "esvgd/group/cyclic.h"
+#include "esvgd/metric/grid_density.h"
+#include "esvgd/metric/orbit_metrics.h"
+#include "esvgd/target/gaussian_mixture.h"
+
+namespace esvgd::experiment {
+
+namespace {
+
+constexpr int64_t kImageGrid = 120;  // cells per axis of the figures' density images
+constexpr int64_t kKlGrid = 240;     // cells per axis of the KL grid
+constexpr int64_t kClasses = 2;
+
+struct Problem {
+  data::ClassMixture mixture;
+  std::vector<torch::Tensor> means;  // per class [4, 2]
+  double extent;
+};
+
+Problem make_problem(const core::Config& c) {
+  const int64_t n = c.get_int("model.cyclic_order");
+  const auto radii = c.get_doubles("target.radii");
+  const auto var0 = c.get_doubles("target.class0_variances"), var1 = c.get_doubles("target.class1_variances");
+  if (radii.size() != 2) throw Error(ErrorKind::kConfig, "config key 'target.radii'", "needs two radii, one per class");
+  for (const auto* v : {&var0, &var1})
+    if (v->size() != 2 || !((*v)[0] > 0) || !((*v)[1] > 0))
+      throw Error(ErrorKind::kConfig, "config key 'target.class*_variances'", "needs two positive variances (radial, tangential)");
+  std::vector<std::shared_ptr<target::Target>> classes;
+  std::vector<torch::Tensor> means;
+  for (int64_t y = 0; y < kClasses; ++y) {
+    const auto& v = y == 0 ? var0 : var1;
+    auto g = std::make_shared<target::GaussianMixture>(target::cn_gaussian_mixture(n, radii[y], v[0], v[1]));
+    means.push_back(g->means());
+    classes.push_back(g);
+  }
+  return {data::ClassMixture(classes), means, std::max(radii[0], radii[1]) + 7.0};
+}
+
+double accuracy(model::EnergyModel& m, const train::CdData& d) {
+  torch::NoGradGuard no_grad;
+  return m->outputs(d.x).argmax(1).eq(d.labels).to(torch::kFloat64).mean().item<double>();
+}
+
+struct Result {
+  TrainedModel trained;
+  std::vector<torch::Tensor> samples;  // class-conditional samples per class
+  nlohmann::json metrics;
+};
+
+nlohmann::json occupancy_json(const torch::Tensor& X, const torch::Tensor& means) {
+  const auto occ = metric::mode_occupancy(X, means);
+  int64_t covered = 0;
+  for (double o : occ) covered += o > 0;
+  return {{"occupancy", occ}, {"modes_covered", covered}, {"tv_to_uniform", metric::tv_to_uniform(occ)}};
+}
+
+/// Figure 9: one row per model (the target first); columns: decision boundary, joint density with
+/// the last negatives, both class-conditional densities with their samples, samples folded.
+void plot_figure9(const std::string& path, const Problem& p, const train::CdData& train_set,
+                  std::vector<Result>& results, int64_t order) {
+  const double e = p.extent;
+  auto grid = metric::grid_points(-e, e, kImageGrid);
+  const int rows = 1 + static_cast<int>(results.size());
+  plot::Figure fig(rows, 5, 300, 290);
+  fig.set_title("jem-c4: decision boundary, p(x) with negatives, p(x|y) with samples, samples folded");
+  const auto blue = plot::palette(0), red = plot::palette(3), green = plot::palette(2), orange = plot::palette(1);
+  const auto x0 = train_set.x.index_select(0, train_set.labels.eq(0).nonzero().squeeze(1));
+  const auto x1 = train_set.x.index_select(0, train_set.labels.eq(1).nonzero().squeeze(1));
+  group::CyclicGroup g(order);
+  for (int r = 0; r < rows; ++r) {
+    torch::Tensor log_joint, log_c0, log_c1, post1;
+    std::string name = "target";
+    if (r == 0) {
+      log_c0 = p.mixture.conditional(0).log_prob(grid);
+      log_c1 = p.mixture.conditional(1).log_prob(grid);
+      log_joint = p.mixture.log_prob(grid);
+      post1 = torch::sigmoid(log_c1 - log_c0);
+    } else {
+      auto& m = results[r - 1].trained.model;
+      name = results[r - 1].trained.combo.name;
+      torch::NoGradGuard no_grad;
+      auto O = m->outputs(grid).to(torch::kFloat64);
+      log_c0 = O.select(1, 0);
+      log_c1 = O.select(1, 1);
+      log_joint = torch::logsumexp(O, 1);
+      post1 = torch::softmax(O, 1).select(1, 1);
+    }
+    auto& db = fig.axes(r, 0);
+    auto pc = post1.contiguous();
+    const double cell = 2 * e / kImageGrid;
+    db.image(std::vector<double>(pc.data_ptr<double>(), pc.data_ptr<double>() + pc.numel()), kImageGrid, kImageGrid,
+             -e + cell / 2, e - cell / 2, -e + cell / 2, e - cell / 2, plot::Colormap::kCoolwarm);
+    scatter_points(db, x0, blue, 2.0);
+    scatter_points(db, x1, red, 2.0);
+    db.set_xlim(-e, e);
+    db.set_ylim(-e, e);
+    db.set_equal_aspect(true);
+    db.set_title(name + ": p(y=1|x)");
+    auto& joint = fig.axes(r, 1);
+    show_density(joint, log_joint, kImageGrid, e);
+    scatter_points(joint, train_set.x, blue, 1.5);
+    if (r > 0) scatter_points(joint, results[r - 1].trained.chains, red, 2.0);
+    joint.set_title(r == 0 ? "pi(x), data" : "p(x), data, negatives");
+    for (int64_t y = 0; y < kClasses; ++y) {
+      auto& ax = fig.axes(r, 2 + static_cast<int>(y));
+      show_density(ax, y == 0 ? log_c0 : log_c1, kImageGrid, e);
+      scatter_points(ax, r == 0 ? (y == 0 ? x0 : x1) : results[r - 1].samples[y], y == 0 ? orange : green, 2.0);
+      ax.set_title((r == 0 ? "pi(x|y=" : "p(x|y=") + std::to_string(y) + ")");
+    }
+    auto& fold = fig.axes(r, 4);
+    scatter_points(fold, g.fold(r == 0 ? x0 : results[r - 1].samples[0]), orange, 2.0, "y=0");
+    scatter_points(fold, g.fold(r == 0 ? x1 : results[r - 1].samples[1]), green, 2.0, "y=1");
+    fold.set_xlim(-1, e);  // the C4 wedge |angle| < 45°: |y| < x
+    fold.set_ylim(-0.75 * e, 0.75 * e);
+    fold.set_equal_aspect(true);
+    fold.set_title("folded (fundamental domain)");
+  }
+  fig.save_png(path);
+}
+
+class JemC4 : public Experiment {
+ public:
+  std::string name() const override { return "jem-c4"; }
+  std::string summary() const override {
+    return "joint energy model of two C4 Gaussian classes: EBM/E-EBM x SVGD/E-SVGD (Sec. 4, App. D.1)";
+  }
+  void declare(core::Config& c) const override {
+    c.declare("target.radii", std::vector<double>{7.0, 15.0}, "radius of class 0's and class 1's four Gaussians");
+    c.declare("target.class0_variances", std::vector<double>{1.0, 0.25}, "class 0 covariance diag(radial, tangential)");
+    c.declare("target.class1_variances", std::vector<double>{1.0, 2.0}, "class 1 covariance diag(radial, tangential)");
+    c.declare("data.train_per_class", int64_t{64}, "training points per class (128 in all)");
+    c.declare("data.test_per_class", int64_t{64}, "test points per class");
+    c.declare("data.file", "", "optional .npy [N, 3] (two coordinates, then the class label) to train on instead of samples");
+    EbmDefaults d;
+    d.head = "jem";
+    d.symmetry = "cyclic";
+    d.ce_weight = 1.0;
+    d.epsilon = 1e-4;
+    declare_ebm_keys(c, d);
+  }
+  nlohmann::json quick_preset() const override {
+    return {{"train.epochs", 100}, {"svgd.steps", 200}, {"train.checkpoint_every", 25}, {"sample.steps", 2000}};
+  }
+  nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
+    at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
+    const auto p = make_problem(c);
+    const int64_t per_class = c.get_int("data.train_per_class"), test_per_class = c.get_int("data.test_per_class");
+    if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.train_per_class'", "must be >= 1");
+    if (test_per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.test_per_class'", "must be >= 1");
+    const std::string file = c.get_string("data.file");
+    auto train_set = file.empty() ? p.mixture.sample(per_class, gen) : data::read_toy_data(file, 2, "label");
+    train::check_data(train_set, 2, kClasses, file.empty() ? "generated data" : file);
+    const auto test_set = p.mixture.sample(test_per_class, gen);
+    core::write_npy(ctx.out_dir + "/train_x.npy", train_set.x);
+    core::write_npy(ctx.out_dir + "/train_y.npy", train_set.labels);
+    // The KL grid: the densities are normalised numerically on it.
+    const double e = p.extent;
+    const auto grid = metric::grid_points(-e, e, kKlGrid);
+    const auto log_pi = p.mixture.log_prob(grid);
+    const torch::Tensor log_pi_c[kClasses] = {p.mixture.conditional(0).log_prob(grid), p.mixture.conditional(1).log_prob(grid)};
+    const auto all_means = torch::cat(p.means);
+    group::CyclicGroup group(c.get_int("model.cyclic_order"));
+    std::vector<Result> results;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& combo : checked_combinations(c, group, 2, kClasses)) {
+      const auto& name = combo.name;
+      Result res;
+      res.trained = train_combination(c, ctx, combo, group, train_set, kClasses, gen);
+      auto& t = res.trained;
+      auto& m = t.model;
+      for (int64_t y = 0; y < kClasses; ++y) res.samples.push_back(sample_model(c, ctx, t, y, gen));
+      auto& row = res.metrics;
+      row["combination"] = name;
+      row["sampler"] = t.sampler.name;
+      row["kernel"] = t.sampler.kernel->name();
+      row["train_accuracy"] = accuracy(m, train_set);
+      row["test_accuracy"] = accuracy(m, test_set);
+      const auto kl = metric::grid_kl(log_pi, model_log_density(m, grid));
+      row["kl_pi_p"] = kl.forward;
+      row["kl_p_pi"] = kl.reverse;
+      for (int64_t y = 0; y < kClasses; ++y) {
+        const auto kc = metric::grid_kl(log_pi_c[y], model_log_density(m, grid, y));
+        row["kl_pi_p_y" + std::to_string(y)] = kc.forward;
+        row["kl_p_pi_y" + std::to_string(y)] = kc.reverse;
+        auto occ = occupancy_json(res.samples[y], p.means[y]);
+        // Samples of class y nearest to one of class y's modes (rather than the other class's).
+        const auto nearest = torch::cdist(res.samples[y], all_means).argmin(1);
+        occ["in_class_fraction"] = (nearest.div(p.means[y].size(0), "floor").eq(y)).to(torch::kFloat64).mean().item<double>();
+        row["samples_y" + std::to_string(y)] = occ;
+        row["modes_covered_y" + std::to_string(y)] = occ["modes_covered"];
+        core::write_npy(ctx.out_dir + "/samples_" + name + "_y" + std::to_string(y) + ".npy", res.samples[y]);
+      }
+      row["negatives"] = occupancy_json(t.chains.to(torch::kFloat64), all_means);
+      row["negatives_modes_covered"] = row["negatives"]["modes_covered"];
+      row["svgd_steps_per_batch"] = t.history.empty() ? 0.0 : [&] {
+        double s = 0;
+        for (const auto& h : t.history) s += h.svgd_steps;
+        return s / static_cast<double>(t.history.size());
+      }();
+      row["train_seconds"] = t.seconds;
+      row["resumed_from_epoch"] = t.resumed_from_epoch;
+      row["history"] = history_json(t.history);
+      core::write_npy(ctx.out_dir + "/negatives_" + name + ".npy", t.chains.to(torch::kFloat64));
+      results.push_back(std::move(res));
+    }
+    plot_figure9(ctx.out_dir + "/figure9.png", p, train_set, results, c.get_int("model.cyclic_order"));
+    std::vector<TrainedModel> trained;
+    for (auto& r : results) {
+      trained.push_back(r.trained);
+      auto summary_row = r.metrics;
+      summary_row.erase("history");
+      rows.push_back(summary_row);
+    }
+    plot_training_curves(ctx.out_dir + "/training.png", trained, "jem-c4 training");
+    const std::vector<std::string> cols{"combination", "test_accuracy", "kl_pi_p", "kl_p_pi", "kl_pi_p_y0", "kl_pi_p_y1",
+                                        "modes_covered_y0", "modes_covered_y1", "negatives_modes_covered",
+                                        "svgd_steps_per_batch", "train_seconds"};
+    core::write_text_atomic(ctx.out_dir + "/summary.md",
+                            "# jem-c4: EBM/E-EBM trained with SVGD/E-SVGD\n\n"
+                            "KL on a " + std::to_string(kKlGrid) + "² grid over [-" + c10::str(e) + ", " +
+                                c10::str(e) + "]²; modes covered out of 4 per class by class-conditional "
+                                "samples, out of 8 by the last CD negatives.\n\n" + metrics_table(rows, cols));
+    nlohmann::json out{{"combinations", nlohmann::json::array()}};
+    for (auto& r : results) out["combinations"].push_back(r.metrics);
+    return out;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const Experiment> make_jem_c4() { return std::make_shared<JemC4>(); }
+
+}  // namespace esvgd::experiment

@@ -1,0 +1,119 @@
+#include "esvgd/model/energy_model.h"
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+#include "esvgd/group/cyclic.h"
+#include "esvgd/model/frozen_energy.h"
+
+namespace esvgd::model {
+
+Symmetry parse_symmetry(const std::string& name) {
+  if (name == "none") return Symmetry::kNone;
+  if (name == "cyclic") return Symmetry::kCyclic;
+  if (name == "radius") return Symmetry::kRadius;
+  throw Error(ErrorKind::kConfig, "", "unknown model symmetry '" + name + "' (expected none, cyclic or radius)");
+}
+
+Head parse_head(const std::string& name) {
+  if (name == "log1p-square") return Head::kLog1pSquare;
+  if (name == "linear") return Head::kLinear;
+  if (name == "jem") return Head::kJem;
+  throw Error(ErrorKind::kConfig, "", "unknown energy head '" + name + "' (expected log1p-square, linear or jem)");
+}
+
+std::string to_string(Symmetry s) {
+  switch (s) {
+    case Symmetry::kNone: return "none";
+    case Symmetry::kCyclic: return "cyclic";
+    case Symmetry::kRadius: return "radius";
+  }
+  return "?";
+}
+
+std::string to_string(Head h) {
+  switch (h) {
+    case Head::kLog1pSquare: return "log1p-square";
+    case Head::kLinear: return "linear";
+    case Head::kJem: return "jem";
+  }
+  return "?";
+}
+
+EnergyModelImpl::EnergyModelImpl(EnergyModelOptions options) : options_(std::move(options)) {
+  const auto& o = options_;
+  ESVGD_CHECK(o.dim >= 1, "energy model dimension must be >= 1, got ", o.dim);
+  if (o.head == Head::kJem)
+    ESVGD_CHECK(o.outputs >= 2, "a jem head needs >= 2 class outputs, got ", o.outputs);
+  else
+    ESVGD_CHECK(o.outputs == 1, "the ", to_string(o.head), " head needs one network output, got ", o.outputs);
+  if (o.symmetry == Symmetry::kCyclic) {
+    ESVGD_CHECK(o.dim == 2, "the cyclic symmetry acts on the plane (D = 2), got D = ", o.dim);
+    ESVGD_CHECK(o.cyclic_order >= 1, "cyclic order must be >= 1, got ", o.cyclic_order);
+    rotations_ = register_buffer("rotations", group::CyclicGroup(o.cyclic_order).elements().to(torch::kFloat32));
+  }
+  std::vector<int64_t> widths{o.symmetry == Symmetry::kRadius ? 1 : o.dim};
+  widths.insert(widths.end(), o.hidden.begin(), o.hidden.end());
+  widths.push_back(o.outputs);
+  net_ = register_module("mlp", Mlp(widths));
+}
+
+torch::Tensor EnergyModelImpl::network_inputs(const torch::Tensor& X) const {
+  ESVGD_CHECK(X.dim() == 2 && X.size(1) == options_.dim, "energy model input must be [N, ", options_.dim, "], got ",
+              X.sizes());
+  auto Xf = X.to(torch::kFloat32);
+  switch (options_.symmetry) {
+    case Symmetry::kNone: return Xf;
+    case Symmetry::kCyclic:  // rows R_m x for every m: [n, N, D] flattened, m major
+      return torch::matmul(Xf.unsqueeze(0), rotations_.transpose(1, 2)).reshape({-1, options_.dim});
+    case Symmetry::kRadius: return Xf.norm(2, 1, true);
+  }
+  return Xf;
+}
+
+torch::Tensor EnergyModelImpl::outputs(const torch::Tensor& X) {
+  auto O = net_->forward(network_inputs(X));
+  if (options_.symmetry == Symmetry::kCyclic) O = O.view({options_.cyclic_order, X.size(0), -1}).mean(0);
+  return O;
+}
+
+torch::Tensor EnergyModelImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {
+  if (label >= 0) {
+    ESVGD_CHECK(options_.head == Head::kJem, "a class-conditional energy needs the jem head");
+    ESVGD_CHECK(label < options_.outputs, "class label ", label, " out of range [0, ", options_.outputs, ")");
+    return -O.select(1, label);
+  }
+  switch (options_.head) {
+    case Head::kLog1pSquare: return torch::log1p(O.squeeze(1).square());
+    case Head::kLinear: return O.squeeze(1);
+    case Head::kJem: return -torch::logsumexp(O, 1);
+  }
+  return O;
+}
+
+torch::Tensor EnergyModelImpl::energy(const torch::Tensor& X, int64_t label) {
+  return energy_from_outputs(outputs(X), label);
+}
+
+torch::Tensor EnergyModelImpl::score_autograd(const torch::Tensor& X, int64_t label) {
+  torch::AutoGradMode enable(true);
+  auto x = X.detach().to(torch::kFloat32).requires_grad_(true);
+  auto grad = torch::autograd::grad({energy(x, label).sum()}, {x})[0];
+  return (-grad).to(X.dtype());
+}
+
+target::ScoreFn EnergyModelImpl::frozen_score(int64_t label) const {
+  if (label >= 0) {
+    ESVGD_CHECK(options_.head == Head::kJem, "a class-conditional score needs the jem head");
+    ESVGD_CHECK(label < options_.outputs, "class label ", label, " out of range [0, ", options_.outputs, ")");
+  }
+  if (!net_->parameters().front().device().is_cpu()) {
+    auto self = std::static_pointer_cast<EnergyModelImpl>(
+        std::const_pointer_cast<torch::nn::Module>(shared_from_this()));
+    return [self, label](const torch::Tensor& X) { return self->score_autograd(X, label); };
+  }
+  auto frozen = std::make_shared<FrozenEnergy>(*this, *net_, rotations_, label);
+  return [frozen](const torch::Tensor& X) { return frozen->score(X); };
+}
+
+}  // namespace esvgd::model

@@ -1,0 +1,121 @@
+#include "esvgd/model/frozen_energy.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+
+namespace esvgd::model {
+
+FrozenEnergy::FrozenEnergy(const EnergyModelImpl& model, const MlpImpl& network, const torch::Tensor& rotations,
+                           int64_t label)
+    : options_(model.options()), label_(label), mlp_(network), mean_out_(static_cast<size_t>(options_.outputs)) {
+  if (options_.symmetry == Symmetry::kCyclic) {
+    auto R = rotations.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    rotations_.assign(R.data_ptr<float>(), R.data_ptr<float>() + R.numel());
+  }
+}
+
+torch::Tensor FrozenEnergy::score(const torch::Tensor& X) {
+  const int64_t D = options_.dim;
+  ESVGD_CHECK(X.dim() == 2 && X.size(1) == D && X.size(0) >= 1, "energy model input must be [N >= 1, ", D, "], got ",
+              X.sizes());
+  ESVGD_CHECK(X.device().is_cpu(), "the frozen score runs on the CPU; got a tensor on ", X.device());
+  auto Xc = X.contiguous();
+  if (Xc.scalar_type() != torch::kFloat64) Xc = Xc.to(torch::kFloat32);
+  auto out = torch::empty_like(Xc);
+  if (Xc.scalar_type() == torch::kFloat64) run(Xc.data_ptr<double>(), out.data_ptr<double>(), Xc.size(0));
+  else run(Xc.data_ptr<float>(), out.data_ptr<float>(), Xc.size(0));
+  return out.to(X.dtype());
+}
+
+template <typename T>
+void FrozenEnergy::run(const T* x, T* out, int64_t N) {
+  const int64_t D = options_.dim, C = options_.outputs;
+  const int64_t copies = options_.symmetry == Symmetry::kCyclic ? options_.cyclic_order : 1;
+  mlp_.resize(copies * N);
+  const int64_t st = mlp_.stride();
+  float* z = mlp_.input();
+  // Network inputs, column m·N + n for copy m of row n.
+  switch (options_.symmetry) {
+    case Symmetry::kNone:
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t f = 0; f < D; ++f) z[f * st + n] = static_cast<float>(x[n * D + f]);
+      break;
+    case Symmetry::kCyclic:  // z = R_m x
+      for (int64_t m = 0; m < copies; ++m) {
+        const float* R = rotations_.data() + m * D * D;
+        for (int64_t n = 0; n < N; ++n)
+          for (int64_t f = 0; f < D; ++f) {
+            float acc = 0.f;
+            for (int64_t k = 0; k < D; ++k) acc += R[f * D + k] * static_cast<float>(x[n * D + k]);
+            z[f * st + m * N + n] = acc;
+          }
+      }
+      break;
+    case Symmetry::kRadius:
+      for (int64_t n = 0; n < N; ++n) {
+        double r2 = 0;
+        for (int64_t k = 0; k < D; ++k) r2 += static_cast<double>(x[n * D + k]) * static_cast<double>(x[n * D + k]);
+        z[n] = static_cast<float>(std::sqrt(r2));
+      }
+      break;
+  }
+  mlp_.forward_buffers();
+  // dE/do per row from the head, at the outputs averaged over the copies; each copy gets 1/copies.
+  const float* o = mlp_.output();
+  float* g = mlp_.output_grad();
+  const float share = 1.0f / static_cast<float>(copies);
+  for (int64_t n = 0; n < N; ++n) {
+    for (int64_t c = 0; c < C; ++c) {
+      float s = 0.f;
+      for (int64_t m = 0; m < copies; ++m) s += o[c * st + m * N + n];
+      mean_out_[c] = s * share;
+    }
+    if (label_ >= 0) {
+      for (int64_t c = 0; c < C; ++c) mean_out_[c] = c == label_ ? -1.f : 0.f;
+    } else if (options_.head == Head::kJem) {  // E = −logsumexp o: dE/do = −softmax(o)
+      const float mx = *std::max_element(mean_out_.begin(), mean_out_.end());
+      float total = 0.f;
+      for (auto& v : mean_out_) total += (v = std::exp(v - mx));
+      for (auto& v : mean_out_) v = -v / total;
+    } else if (options_.head == Head::kLog1pSquare) {  // E = log(1 + o²): dE/do = 2o / (1 + o²)
+      mean_out_[0] = 2 * mean_out_[0] / (1 + mean_out_[0] * mean_out_[0]);
+    } else {
+      mean_out_[0] = 1.f;
+    }
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t m = 0; m < copies; ++m) g[c * st + m * N + n] = mean_out_[c] * share;
+  }
+  mlp_.backward_buffers();
+  // Chain rule back to x; the score is −dE/dx.
+  const float* dz = mlp_.input_grad();
+  switch (options_.symmetry) {
+    case Symmetry::kNone:
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t f = 0; f < D; ++f) out[n * D + f] = -static_cast<T>(dz[f * st + n]);
+      break;
+    case Symmetry::kCyclic:  // z_m = R_m x  =>  dE/dx = Σ_m R_mᵀ dE/dz_m
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t k = 0; k < D; ++k) {
+          float acc = 0.f;
+          for (int64_t m = 0; m < copies; ++m) {
+            const float* R = rotations_.data() + m * D * D;
+            for (int64_t f = 0; f < D; ++f) acc += R[f * D + k] * dz[f * st + m * N + n];
+          }
+          out[n * D + k] = -static_cast<T>(acc);
+        }
+      break;
+    case Symmetry::kRadius:  // d|x|/dx = x/|x|, taken as 0 at the origin
+      for (int64_t n = 0; n < N; ++n) {
+        const double r = static_cast<double>(z[n]);
+        const double f = r > 0 ? static_cast<double>(dz[n]) / r : 0.0;
+        for (int64_t k = 0; k < D; ++k) out[n * D + k] = static_cast<T>(-f * static_cast<double>(x[n * D + k]));
+      }
+      break;
+  }
+}
+
+}  // namespace esvgd::model

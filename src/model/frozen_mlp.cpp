@@ -1,0 +1,212 @@
+#include "esvgd/model/frozen_mlp.h"
+
+#include <algorithm>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
+
+#include "esvgd/core/error.h"
+
+namespace esvgd::model {
+
+namespace {
+
+constexpr int64_t kBlock = 16;  // columns (rows of the batch) per register block: two 8-float vectors
+// Threads start and join in microseconds, about the time one block takes: a thread gets >= 2 blocks.
+constexpr int64_t kMinBlocksPerThread = 2;
+
+/// What happens to an output value on its way from the accumulator to memory: nothing, the ReLU,
+/// or (backward pass) zeroing where the forward ReLU was inactive (mask[j][n] <= 0).
+enum class Epilogue { kNone, kRelu, kMask };
+
+/// Rows of W go through the register block JB at a time, in this order: 6s, then 2s, then 1s.
+template <typename F>
+void for_each_row_block(int64_t J, const F& f) {
+  int64_t j = 0;
+  for (; j + 6 <= J; j += 6) f(j, 6);
+  for (; j + 2 <= J; j += 2) f(j, 2);
+  for (; j < J; ++j) f(j, 1);
+}
+
+/// W [J][K] repacked block by block as [k][jj]: the JB weights a step of k broadcasts are adjacent.
+std::vector<float> pack(const float* W, int64_t J, int64_t K) {
+  std::vector<float> p;
+  p.reserve(static_cast<size_t>(J * K));
+  for_each_row_block(J, [&](int64_t j, int64_t jb) {
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t jj = 0; jj < jb; ++jj) p.push_back(W[(j + jj) * K + k]);
+  });
+  return p;
+}
+
+/// out[j + jj][n] = epilogue(b[j + jj] + Σ_k W[j + jj][k] in[k][n]) for jj < JB and the columns
+/// [n0, n0 + kBlock) of buffers with row stride `stride`; Wp is the block's packed weights, b may
+/// be null. The 2·JB accumulators stay in registers while each input row is loaded once per JB rows.
+#if defined(__AVX2__) && defined(__FMA__)
+template <int JB, Epilogue E>
+inline void dense_block(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t j,
+                        int64_t K, int64_t stride, int64_t n0) {
+  __m256 acc[JB][2];
+#pragma GCC unroll 8
+  for (int jj = 0; jj < JB; ++jj) acc[jj][0] = acc[jj][1] = _mm256_set1_ps(b ? b[j + jj] : 0.f);
+  for (int64_t k = 0; k < K; ++k) {
+    const float* x = in + k * stride + n0;
+    const __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+#pragma GCC unroll 8
+    for (int jj = 0; jj < JB; ++jj) {
+      const __m256 w = _mm256_broadcast_ss(Wp + k * JB + jj);
+      acc[jj][0] = _mm256_fmadd_ps(w, x0, acc[jj][0]);
+      acc[jj][1] = _mm256_fmadd_ps(w, x1, acc[jj][1]);
+    }
+  }
+  const __m256 zero = _mm256_setzero_ps();
+#pragma GCC unroll 8
+  for (int jj = 0; jj < JB; ++jj) {
+    for (int h = 0; h < 2; ++h) {
+      __m256 v = acc[jj][h];
+      if constexpr (E == Epilogue::kRelu) v = _mm256_max_ps(v, zero);
+      if constexpr (E == Epilogue::kMask)
+        v = _mm256_and_ps(v, _mm256_cmp_ps(_mm256_loadu_ps(mask + (j + jj) * stride + n0 + 8 * h), zero, _CMP_GT_OQ));
+      _mm256_storeu_ps(out + (j + jj) * stride + n0 + 8 * h, v);
+    }
+  }
+}
+#else
+template <int JB, Epilogue E>
+inline void dense_block(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t j,
+                        int64_t K, int64_t stride, int64_t n0) {
+  for (int jj = 0; jj < JB; ++jj) {
+    float acc[kBlock];
+    for (int64_t n = 0; n < kBlock; ++n) acc[n] = b ? b[j + jj] : 0.f;
+    for (int64_t k = 0; k < K; ++k) {
+      const float w = Wp[k * JB + jj];
+      const float* x = in + k * stride + n0;
+      for (int64_t n = 0; n < kBlock; ++n) acc[n] += w * x[n];
+    }
+    float* o = out + (j + jj) * stride + n0;
+    for (int64_t n = 0; n < kBlock; ++n) {
+      float v = acc[n];
+      if (E == Epilogue::kRelu) v = std::max(v, 0.f);
+      if (E == Epilogue::kMask && !(mask[(j + jj) * stride + n0 + n] > 0.f)) v = 0.f;
+      o[n] = v;
+    }
+  }
+}
+#endif
+
+template <Epilogue E>
+void dense(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t J, int64_t K,
+           int64_t stride, int64_t n0) {
+  for_each_row_block(J, [&](int64_t j, int64_t jb) {
+    const float* w = Wp + j * K;  // blocks are packed in row order, each JB·K floats
+    if (jb == 6) dense_block<6, E>(w, b, in, out, mask, j, K, stride, n0);
+    else if (jb == 2) dense_block<2, E>(w, b, in, out, mask, j, K, stride, n0);
+    else dense_block<1, E>(w, b, in, out, mask, j, K, stride, n0);
+  });
+}
+
+/// Runs body(n0) for every column block, blocks spread over the intra-op threads.
+template <typename Body>
+void for_each_block(int64_t n_pad, const Body& body) {
+  at::parallel_for(0, n_pad / kBlock, kMinBlocksPerThread, [&](int64_t begin, int64_t end) {
+    for (int64_t blk = begin; blk < end; ++blk) body(blk * kBlock);
+  });
+}
+
+}  // namespace
+
+FrozenMlp::FrozenMlp(const MlpImpl& mlp) : widths_(mlp.widths()) {
+  for (const auto& layer : mlp.layers()) {
+    auto W = layer->weight.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    auto Wt = W.t().contiguous();
+    auto b = layer->bias.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    weight_.push_back(pack(W.data_ptr<float>(), W.size(0), W.size(1)));
+    weight_t_.push_back(pack(Wt.data_ptr<float>(), Wt.size(0), Wt.size(1)));
+    bias_.emplace_back(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+  }
+  act_.resize(widths_.size());
+  grad_.resize(widths_.size());
+}
+
+void FrozenMlp::resize(int64_t n) {
+  ESVGD_CHECK(n >= 1, "FrozenMlp needs at least one row, got ", n);
+  const int64_t n_pad = (n + kBlock - 1) / kBlock * kBlock;
+  if (n_pad != n_pad_) {
+    for (size_t l = 0; l < widths_.size(); ++l) {
+      act_[l].assign(static_cast<size_t>(widths_[l] * n_pad), 0.f);
+      grad_[l].assign(static_cast<size_t>(widths_[l] * n_pad), 0.f);
+    }
+    n_pad_ = n_pad;
+  }
+  if (n != n_) {  // padding columns stay zero, so they remain finite whatever the weights
+    for (int64_t f = 0; f < widths_.front(); ++f) std::fill(act_[0].begin() + f * n_pad_ + n, act_[0].begin() + (f + 1) * n_pad_, 0.f);
+    for (int64_t c = 0; c < widths_.back(); ++c) std::fill(grad_.back().begin() + c * n_pad_ + n, grad_.back().begin() + (c + 1) * n_pad_, 0.f);
+    n_ = n;
+  }
+}
+
+void FrozenMlp::forward_buffers() {
+  const int64_t L = static_cast<int64_t>(weight_.size());
+  for_each_block(n_pad_, [&](int64_t n0) {
+    for (int64_t l = 0; l < L; ++l) {
+      const int64_t J = widths_[l + 1], K = widths_[l];
+      if (l + 1 < L)
+        dense<Epilogue::kRelu>(weight_[l].data(), bias_[l].data(), act_[l].data(), act_[l + 1].data(), nullptr, J, K, n_pad_, n0);
+      else
+        dense<Epilogue::kNone>(weight_[l].data(), bias_[l].data(), act_[l].data(), act_[l + 1].data(), nullptr, J, K, n_pad_, n0);
+    }
+  });
+}
+
+void FrozenMlp::backward_buffers() {
+  const int64_t L = static_cast<int64_t>(weight_.size());
+  for_each_block(n_pad_, [&](int64_t n0) {
+    for (int64_t l = L - 1; l >= 0; --l) {
+      const int64_t J = widths_[l], K = widths_[l + 1];
+      if (l > 0)  // through the ReLU that produced act_[l]
+        dense<Epilogue::kMask>(weight_t_[l].data(), nullptr, grad_[l + 1].data(), grad_[l].data(), act_[l].data(), J, K, n_pad_, n0);
+      else
+        dense<Epilogue::kNone>(weight_t_[l].data(), nullptr, grad_[l + 1].data(), grad_[l].data(), nullptr, J, K, n_pad_, n0);
+    }
+  });
+}
+
+torch::Tensor FrozenMlp::forward(const torch::Tensor& Z) {
+  const int64_t F = widths_.front(), C = widths_.back();
+  ESVGD_CHECK(Z.dim() == 2 && Z.size(1) == F && Z.size(0) >= 1, "MLP input must be [N >= 1, ", F, "], got ", Z.sizes());
+  ESVGD_CHECK(Z.device().is_cpu(), "FrozenMlp runs on the CPU; got a tensor on ", Z.device());
+  resize(Z.size(0));
+  auto Zc = Z.detach().to(torch::kFloat32).contiguous();
+  const float* z = Zc.data_ptr<float>();
+  for (int64_t n = 0; n < n_; ++n)
+    for (int64_t f = 0; f < F; ++f) act_[0][f * n_pad_ + n] = z[n * F + f];
+  forward_buffers();
+  auto O = torch::empty({n_, C}, torch::kFloat32);
+  auto* o = O.data_ptr<float>();
+  for (int64_t n = 0; n < n_; ++n)
+    for (int64_t c = 0; c < C; ++c) o[n * C + c] = act_.back()[c * n_pad_ + n];
+  return O;
+}
+
+torch::Tensor FrozenMlp::input_gradient(const torch::Tensor& G) {
+  const int64_t F = widths_.front(), C = widths_.back();
+  ESVGD_CHECK(n_ > 0, "FrozenMlp::input_gradient needs a forward() first");
+  ESVGD_CHECK(G.dim() == 2 && G.size(0) == n_ && G.size(1) == C, "output gradient must be [", n_, ", ", C,
+              "] (the last forward's rows), got ", G.sizes());
+  auto Gc = G.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  const float* g = Gc.data_ptr<float>();
+  for (int64_t n = 0; n < n_; ++n)
+    for (int64_t c = 0; c < C; ++c) grad_.back()[c * n_pad_ + n] = g[n * C + c];
+  backward_buffers();
+  auto dZ = torch::empty({n_, F}, torch::kFloat32);
+  auto* d = dZ.data_ptr<float>();
+  for (int64_t n = 0; n < n_; ++n)
+    for (int64_t f = 0; f < F; ++f) d[n * F + f] = grad_[0][f * n_pad_ + n];
+  return dZ;
+}
+
+}  // namespace esvgd::model

@@ -1,0 +1,239 @@
+#include "esvgd/train/cd_trainer.h"
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/atomic_file.h"
+#include "esvgd/core/error.h"
+#include "esvgd/core/progress.h"
+
+namespace esvgd::train {
+
+namespace {
+
+nlohmann::json batch_json(const BatchRecord& r) {
+  return {{"epoch", r.epoch}, {"batch", r.batch}, {"reset", r.reset}, {"svgd_steps", r.svgd_steps},
+          {"stop_reason", r.stop_reason}, {"loss", r.loss}, {"cd", r.cd}, {"ce", r.ce}, {"mse", r.mse},
+          {"energy_pos", r.energy_pos}, {"energy_neg", r.energy_neg}};
+}
+
+BatchRecord batch_from_json(const nlohmann::json& j) {
+  BatchRecord r;
+  r.epoch = j.at("epoch"); r.batch = j.at("batch"); r.reset = j.at("reset"); r.svgd_steps = j.at("svgd_steps");
+  r.stop_reason = j.at("stop_reason"); r.loss = j.at("loss"); r.cd = j.at("cd"); r.ce = j.at("ce");
+  r.mse = j.at("mse"); r.energy_pos = j.at("energy_pos"); r.energy_neg = j.at("energy_neg");
+  return r;
+}
+
+EpochRecord epoch_from_json(const nlohmann::json& j) {
+  EpochRecord r;
+  r.epoch = j.at("epoch"); r.loss = j.at("loss"); r.cd = j.at("cd"); r.ce = j.at("ce"); r.mse = j.at("mse");
+  r.energy_pos = j.at("energy_pos"); r.energy_neg = j.at("energy_neg"); r.svgd_steps = j.at("svgd_steps");
+  r.resets = j.at("resets"); r.learning_rate = j.at("learning_rate"); r.svgd_step_size = j.at("svgd_step_size");
+  return r;
+}
+
+void set_learning_rate(torch::optim::Adam& opt, double lr) {
+  for (auto& group : opt.param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+}
+
+}  // namespace
+
+nlohmann::json to_json(const EpochRecord& r) {
+  return {{"epoch", r.epoch}, {"loss", r.loss}, {"cd", r.cd}, {"ce", r.ce}, {"mse", r.mse},
+          {"energy_pos", r.energy_pos}, {"energy_neg", r.energy_neg}, {"svgd_steps", r.svgd_steps},
+          {"resets", r.resets}, {"learning_rate", r.learning_rate}, {"svgd_step_size", r.svgd_step_size}};
+}
+
+void check_data(const CdData& d, int64_t dim, int64_t classes, const std::string& source) {
+  auto fail = [&](const std::string& what) { throw Error(ErrorKind::kFormat, source, what); };
+  if (!d.x.defined() || d.x.dim() != 2 || d.x.size(1) != dim)
+    fail("training points must be [N, " + std::to_string(dim) + "]");
+  if (!d.x.is_floating_point()) fail("training points must be floating point");
+  if (d.x.size(0) == 0) fail("no training points");
+  if (!torch::isfinite(d.x).all().item<bool>()) fail("training points contain NaN or inf");
+  const int64_t n = d.x.size(0);
+  if (d.labels.defined()) {
+    if (d.labels.dim() != 1 || d.labels.size(0) != n) fail("labels must be [N] with N = " + std::to_string(n));
+    if (d.labels.is_floating_point()) fail("labels must be integers");
+    if (d.labels.min().item<int64_t>() < 0 || d.labels.max().item<int64_t>() >= classes)
+      fail("labels must lie in [0, " + std::to_string(classes) + ")");
+  }
+  if (d.energies.defined()) {
+    if (d.energies.dim() != 1 || d.energies.size(0) != n) fail("energies must be [N] with N = " + std::to_string(n));
+    if (!torch::isfinite(d.energies).all().item<bool>()) fail("energies contain NaN or inf");
+  }
+}
+
+CdTrainer::CdTrainer(model::EnergyModel model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
+                     CdOptions options, uint64_t seed)
+    : model_(std::move(model)), kernel_(std::move(kernel)), svgd_(std::move(svgd)), options_(std::move(options)),
+      gen_(at::detail::createCPUGenerator(seed)) {
+  const auto& o = options_;
+  if (o.epochs < 0) throw Error(ErrorKind::kConfig, "train.epochs", "must be >= 0");
+  if (o.batch_size < 1) throw Error(ErrorKind::kConfig, "train.batch_size", "must be >= 1");
+  if (!(o.reset_probability >= 0 && o.reset_probability <= 1))
+    throw Error(ErrorKind::kConfig, "chains.reset_probability", "must lie in [0, 1]");
+  if (o.chain_init != "data" && o.chain_init != "uniform")
+    throw Error(ErrorKind::kConfig, "chains.init", "unknown chain init '" + o.chain_init + "' (expected data or uniform)");
+  if (o.chain_init == "uniform" && !(o.box_high > o.box_low))
+    throw Error(ErrorKind::kConfig, "chains.high", "must be > chains.low");
+  for (auto [v, key] : {std::pair{o.ce_weight, "loss.ce_weight"}, {o.mse_weight, "loss.mse_weight"},
+                        {o.energy_l2, "loss.energy_l2"}, {o.grad_clip, "train.grad_clip"}})
+    if (!(v >= 0) || !std::isfinite(v)) throw Error(ErrorKind::kConfig, key, "must be a finite number >= 0");
+  if (o.checkpoint_every < 0) throw Error(ErrorKind::kConfig, "train.checkpoint_every", "must be >= 0");
+  // Validate the sampler options now (errors name svgd.* keys), not at the first batch.
+  svgd_.optimizer.step_size = o.svgd_step_size.at(0);
+  sampler::Svgd check(target::ScoreFn([](const torch::Tensor& X) { return X; }), kernel_, svgd_);
+  optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
+                                                    torch::optim::AdamOptions(o.learning_rate.at(0)));
+}
+
+CdTrainer::~CdTrainer() = default;
+
+void CdTrainer::save_checkpoint() const {
+  if (options_.checkpoint_path.empty()) return;
+  torch::serialize::OutputArchive root, m, opt;
+  model_->save(m);
+  optimizer_->save(opt);
+  root.write("model", m);
+  root.write("optimizer", opt);
+  root.write("chains", chains_.defined() ? chains_ : torch::empty({0}));
+  root.write("rng", gen_.get_state());
+  root.write("epoch", torch::tensor(epoch_, torch::kLong));
+  nlohmann::json log{{"history", nlohmann::json::array()}, {"batches", nlohmann::json::array()}};
+  for (const auto& r : history_) log["history"].push_back(to_json(r));
+  for (const auto& r : batches_) log["batches"].push_back(batch_json(r));
+  root.write("log", c10::IValue(log.dump()));
+  root.write("fingerprint", c10::IValue(options_.fingerprint));
+  std::filesystem::create_directories(std::filesystem::path(options_.checkpoint_path).parent_path());
+  core::write_atomic(options_.checkpoint_path, [&](std::ostream& os) { root.save_to(os); });
+}
+
+bool CdTrainer::resume() {
+  const auto& path = options_.checkpoint_path;
+  if (path.empty() || !std::filesystem::exists(path)) return false;
+  torch::serialize::InputArchive root, m, opt;
+  c10::IValue fingerprint, log;
+  torch::Tensor chains, rng, epoch;
+  try {
+    root.load_from(path);
+    root.read("fingerprint", fingerprint);
+    root.read("model", m);
+    root.read("optimizer", opt);
+    root.read("chains", chains);
+    root.read("rng", rng);
+    root.read("epoch", epoch);
+    root.read("log", log);
+  } catch (const c10::Error& e) {
+    throw Error(ErrorKind::kFormat, path, std::string("not a readable esvgd checkpoint: ") + e.what_without_backtrace());
+  }
+  if (fingerprint.toStringRef() != options_.fingerprint)
+    throw Error(ErrorKind::kConfig, path,
+                "this checkpoint was written by a run with another configuration or seed; resume with the same "
+                "settings or start a new output folder");
+  model_->load(m);
+  optimizer_->load(opt);
+  chains_ = chains.numel() > 0 ? chains : torch::Tensor();
+  gen_.set_state(rng);
+  epoch_ = epoch.item<int64_t>();
+  const auto j = nlohmann::json::parse(log.toStringRef());
+  history_.clear();
+  batches_.clear();
+  for (const auto& r : j.at("history")) history_.push_back(epoch_from_json(r));
+  for (const auto& r : j.at("batches")) batches_.push_back(batch_from_json(r));
+  return true;
+}
+
+BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e,
+                                   int64_t batch) {
+  BatchRecord rec;
+  rec.epoch = epoch_;
+  rec.batch = batch;
+  const auto& o = options_;
+  // One uniform per batch whatever happens, so that the random stream does not depend on the outcome.
+  const double u = torch::rand({1}, gen_, torch::kFloat64).item<double>();
+  rec.reset = !chains_.defined() || u < o.reset_probability;
+  if (rec.reset) {
+    chains_ = o.chain_init == "data"
+                  ? x.clone()
+                  : o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32);
+  }
+  {
+    sampler::Svgd svgd(model_->frozen_score(), kernel_, svgd_);
+    auto result = svgd.run(chains_, o.anchors ? x : torch::Tensor());
+    chains_ = result.particles;
+    rec.svgd_steps = result.steps;
+    rec.stop_reason = result.stop_reason;
+  }
+  const auto O = model_->outputs(x);
+  const auto E_pos = model_->energy_from_outputs(O);
+  const auto E_neg = model_->energy(chains_.detach());
+  auto cd = E_pos.mean() - E_neg.mean();
+  auto loss = cd;
+  torch::Tensor ce, mse;
+  if (o.ce_weight > 0 && y.defined()) loss = loss + o.ce_weight * (ce = torch::cross_entropy_loss(O, y));
+  if (o.mse_weight > 0 && e.defined()) loss = loss + o.mse_weight * (mse = torch::mse_loss(E_pos, e));
+  if (o.energy_l2 > 0) loss = loss + o.energy_l2 * (E_pos.square().mean() + E_neg.square().mean());
+  rec.loss = loss.item<double>();
+  if (!std::isfinite(rec.loss))
+    throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch_ + 1) + ", batch " + std::to_string(batch + 1),
+                "the training loss became NaN or inf; try a smaller learning rate, loss.energy_l2 > 0 or "
+                "train.grad_clip > 0");
+  optimizer_->zero_grad();
+  loss.backward();
+  if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o.grad_clip);
+  optimizer_->step();
+  rec.cd = cd.item<double>();
+  rec.ce = ce.defined() ? ce.item<double>() : 0.0;
+  rec.mse = mse.defined() ? mse.item<double>() : 0.0;
+  rec.energy_pos = E_pos.mean().item<double>();
+  rec.energy_neg = E_neg.mean().item<double>();
+  return rec;
+}
+
+void CdTrainer::fit(const CdData& data, const std::function<void(const EpochRecord&)>& on_epoch,
+                    core::Progress* progress) {
+  const auto& o = options_;
+  const int64_t n = data.x.size(0);
+  if (n < o.batch_size)
+    throw Error(ErrorKind::kConfig, "train.batch_size",
+                "is larger than the training set (" + std::to_string(n) + " points)");
+  const auto x = data.x.to(torch::kFloat32);
+  const auto e = data.energies.defined() ? data.energies.to(torch::kFloat32) : torch::Tensor();
+  const int64_t batches = n / o.batch_size;  // the last partial batch is dropped
+  for (; epoch_ < o.epochs;) {
+    set_learning_rate(*optimizer_, o.learning_rate.at(epoch_));
+    svgd_.optimizer.step_size = o.svgd_step_size.at(epoch_);
+    const auto perm = torch::randperm(n, gen_, torch::kLong);
+    EpochRecord er;
+    er.epoch = epoch_;
+    er.learning_rate = o.learning_rate.at(epoch_);
+    er.svgd_step_size = svgd_.optimizer.step_size;
+    for (int64_t b = 0; b < batches; ++b) {
+      const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size);
+      const auto rec = train_batch(x.index_select(0, idx), data.labels.defined() ? data.labels.index_select(0, idx) : torch::Tensor(),
+                                   e.defined() ? e.index_select(0, idx) : torch::Tensor(), b);
+      er.loss += rec.loss / batches; er.cd += rec.cd / batches; er.ce += rec.ce / batches;
+      er.mse += rec.mse / batches; er.energy_pos += rec.energy_pos / batches;
+      er.energy_neg += rec.energy_neg / batches;
+      er.svgd_steps += static_cast<double>(rec.svgd_steps) / batches;
+      er.resets += rec.reset;
+      batches_.push_back(rec);
+    }
+    ++epoch_;
+    history_.push_back(er);
+    if (on_epoch) on_epoch(er);
+    if (progress) {
+      std::ostringstream extra;
+      extra << "loss " << er.loss << ", svgd steps/batch " << er.svgd_steps;
+      progress->update(epoch_, extra.str());
+    }
+    if (epoch_ == o.epochs || (o.checkpoint_every > 0 && epoch_ % o.checkpoint_every == 0)) save_checkpoint();
+  }
+}
+
+}  // namespace esvgd::train

@@ -1,0 +1,101 @@
+// A training run killed with SIGKILL at a random moment and resumed with --resume ends with
+// parameters bit-identical to an uninterrupted run (same seed, same threads, CPU).
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "esvgd/model/energy_model.h"
+
+extern char** environ;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kSettings{
+    "--preset", "quick", "--threads", "1", "--quiet", "--set", "combinations=[\"e-ebm+e-svgd\"]",
+    "--set", "model.hidden=[16,16]", "--set", "train.epochs=30", "--set", "train.checkpoint_every=1",
+    "--set", "svgd.steps=40", "--set", "data.train_per_class=16", "--set", "data.test_per_class=8",
+    "--set", "train.batch_size=8", "--set", "sample.steps=5", "--set", "sample.particles=8",
+    "--set", "chains.reset_probability=0.3"};
+
+pid_t spawn(const std::vector<std::string>& extra) {
+  std::vector<std::string> args{std::string(ESVGD_BINARY_DIR) + "/esvgd", "run", "jem-c4"};
+  args.insert(args.end(), kSettings.begin(), kSettings.end());
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
+  return pid;
+}
+
+int wait_for(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out) {
+  torch::serialize::InputArchive root, m;
+  root.load_from((out / "checkpoints" / "e-ebm+e-svgd.pt").string());
+  root.read("model", m);
+  esvgd::model::EnergyModelOptions o;
+  o.hidden = {16, 16};
+  o.head = esvgd::model::Head::kJem;
+  o.outputs = 2;
+  o.symmetry = esvgd::model::Symmetry::kCyclic;
+  esvgd::model::EnergyModel model(o);
+  model->load(m);
+  std::vector<torch::Tensor> p;
+  for (const auto& t : model->parameters()) p.push_back(t.detach().clone());
+  return p;
+}
+
+}  // namespace
+
+TEST(ResumeAfterSigkill, EndsBitIdenticalToAnUninterruptedRun) {
+  const fs::path dir = fs::temp_directory_path() / ("esvgd_kill_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(wait_for(spawn({"--out", (dir / "full").string()})), 0);
+  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto reference = checkpoint_parameters(dir / "full");
+
+  std::mt19937 rng(20261129);
+  for (int trial = 0; trial < 3; ++trial) {
+    const fs::path out = dir / ("killed" + std::to_string(trial));
+    // Anywhere in the second half of the run (the first ~0.9 s load the libraries): between
+    // checkpoints, during a write, while sampling the trained model or publishing the outputs.
+    const double delay = std::uniform_real_distribution<double>(0.4, 1.0)(rng) * full_s;
+    const pid_t pid = spawn({"--out", out.string()});
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    kill(pid, SIGKILL);
+    wait_for(pid);
+    const bool can_resume = fs::is_directory(out / "checkpoints");
+    std::cout << "trial " << trial << ": killed after " << delay << " of " << full_s << " s; "
+              << (can_resume ? "resuming" : "no checkpoint yet, starting afresh") << std::endl;
+    const int status = wait_for(spawn(can_resume ? std::vector<std::string>{"--resume", out.string()}
+                                                 : std::vector<std::string>{"--out", out.string()}));
+    ASSERT_EQ(status, 0) << "trial " << trial << " (killed after " << delay << " s)";
+    const auto resumed = checkpoint_parameters(out);
+    ASSERT_EQ(resumed.size(), reference.size());
+    for (size_t i = 0; i < resumed.size(); ++i)
+      EXPECT_TRUE(torch::equal(resumed[i], reference[i])) << "trial " << trial << " (killed after " << delay
+                                                          << " s, resumed: " << can_resume << "), parameter " << i;
+    EXPECT_TRUE(fs::exists(out / "metrics.json"));
+  }
+  fs::remove_all(dir);
+}

@@ -1,0 +1,250 @@
+// Contrastive divergence: the loss lowers data energies relative to negatives, the reset
+// probability is honoured, a resumed run is bit-identical, and bad data/options give clear errors.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "esvgd/kernel/rbf.h"
+#include "esvgd/model/energy_model.h"
+#include "esvgd/train/cd_trainer.h"
+#include "esvgd/train/schedule.h"
+#include "test_support.h"
+
+using namespace esvgd;
+namespace fs = std::filesystem;
+
+namespace {
+
+model::EnergyModel small_model(model::Head head = model::Head::kLog1pSquare, int64_t outputs = 1) {
+  torch::manual_seed(3);
+  model::EnergyModelOptions o;
+  o.hidden = {16, 16};
+  o.head = head;
+  o.outputs = outputs;
+  return model::EnergyModel(o);
+}
+
+sampler::SvgdOptions svgd_steps(int64_t steps) {
+  sampler::SvgdOptions s;
+  s.max_steps = steps;
+  s.temperature = 2.0;
+  return s;
+}
+
+train::CdData blob(int64_t n, uint64_t seed) {
+  auto gen = test::make_gen(seed);
+  return {torch::tensor({2.0, 2.0}, torch::kFloat64) + 0.5 * torch::randn({n, 2}, gen, torch::kFloat64), {}, {}};
+}
+
+fs::path temp_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("esvgd_train_test_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::vector<torch::Tensor> parameters(model::EnergyModel& m) {
+  std::vector<torch::Tensor> out;
+  for (const auto& p : m->parameters()) out.push_back(p.detach().clone());
+  return out;
+}
+
+}  // namespace
+
+TEST(Schedule, PiecewiseConstant) {
+  train::Schedule s({1e-3, 5e-4, 1e-4}, {150, 400});
+  EXPECT_EQ(s.at(0), 1e-3);
+  EXPECT_EQ(s.at(149), 1e-3);
+  EXPECT_EQ(s.at(150), 5e-4);
+  EXPECT_EQ(s.at(399), 5e-4);
+  EXPECT_EQ(s.at(400), 1e-4);
+  EXPECT_EQ(train::Schedule(0.9).at(1000), 0.9);
+  test::expect_error([] { train::Schedule({1.0, 2.0}, {}, "train.lr_after"); }, ErrorKind::kConfig,
+                     {"train.lr_after", "one more value than milestones"});
+  test::expect_error([] { train::Schedule({1.0, 2.0, 3.0}, {5, 5}); }, "strictly increasing");
+  test::expect_error([] { train::Schedule({1.0, -2.0}, {5}); }, "finite and > 0");
+}
+
+TEST(CdTrainer, LowersDataEnergiesRelativeToNegatives) {
+  auto model = small_model();
+  const auto data = blob(64, 1);
+  auto gen = test::make_gen(2);
+  const auto others = -4 + 8 * torch::rand({256, 2}, gen, torch::kFloat64);  // the box the chains start from
+  auto gap = [&] {
+    torch::NoGradGuard no_grad;
+    return (model->energy(data.x).mean() - model->energy(others).mean()).item<double>();
+  };
+  const double before = gap();
+  train::CdOptions o;
+  o.epochs = 30;
+  o.batch_size = 16;
+  o.learning_rate = train::Schedule(3e-3);
+  o.svgd_step_size = train::Schedule(0.1);
+  o.chain_init = "uniform";
+  o.box_low = -4;
+  o.box_high = 4;
+  o.reset_probability = 1.0;  // fresh negatives from the box every batch
+  train::CdTrainer trainer(model, std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(5), o, 0);
+  trainer.fit(data);
+  const double after = gap();
+  EXPECT_LT(after, before - 0.5) << "before " << before << ", after " << after;
+  EXPECT_LT(trainer.history().back().cd, trainer.history().front().cd);
+  EXPECT_EQ(trainer.history().size(), 30u);
+  EXPECT_EQ(trainer.batches().size(), 30u * 4);
+}
+
+TEST(CdTrainer, ResetProbabilityIsHonoured) {
+  // 399 Bernoulli(p) resets after the first batch (which always starts the chains). Accept
+  // |k − np| ≤ 5 sd: a correct implementation fails with probability < 1e-6 per p.
+  const auto data = blob(64, 3);
+  for (double p : {0.0, 0.3, 1.0}) {
+    train::CdOptions o;
+    o.epochs = 50;
+    o.batch_size = 8;
+    o.reset_probability = p;
+    o.svgd_step_size = train::Schedule(0.01);
+    train::CdTrainer trainer(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 9);
+    trainer.fit(data);
+    const auto& b = trainer.batches();
+    ASSERT_EQ(b.size(), 400u);
+    EXPECT_TRUE(b[0].reset);
+    int64_t k = 0;
+    for (size_t i = 1; i < b.size(); ++i) k += b[i].reset;
+    const double n = 399, sd = std::sqrt(n * p * (1 - p));
+    EXPECT_LE(std::abs(k - n * p), 5 * sd + 1e-9) << "p = " << p << ": " << k << " resets";
+  }
+}
+
+TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
+  const auto data = blob(32, 4);
+  train::CdOptions o;
+  o.epochs = 2;
+  o.batch_size = 8;
+  o.reset_probability = 0;
+  o.chain_init = "uniform";
+  o.svgd_step_size = train::Schedule(0.05);
+  train::CdTrainer trainer(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(3), o, 1);
+  trainer.fit(data);
+  // Uniform chains that were never reset stay far from the data blob's batches: with resets to the
+  // box once and then persistence, all 8 batches share one chain set (3 steps of 0.05 each).
+  EXPECT_EQ(trainer.chains().size(0), 8);
+  int resets = 0;
+  for (const auto& r : trainer.batches()) resets += r.reset;
+  EXPECT_EQ(resets, 1);
+  EXPECT_EQ(trainer.batches().back().svgd_steps, 3);
+}
+
+TEST(CdTrainer, ResumedRunIsBitIdentical) {
+  const auto dir = temp_dir("resume");
+  train::CdData data{torch::cat({blob(32, 5).x, -blob(32, 6).x}), torch::cat({torch::zeros({32}, torch::kLong),
+                                                                             torch::ones({32}, torch::kLong)}), {}};
+  auto options = [&](const std::string& path, int64_t epochs) {
+    train::CdOptions o;
+    o.epochs = epochs;
+    o.batch_size = 16;
+    o.reset_probability = 0.3;
+    o.ce_weight = 1.0;
+    o.learning_rate = train::Schedule({2e-3, 1e-3}, {3});
+    o.svgd_step_size = train::Schedule({0.2, 0.1}, {4});
+    o.checkpoint_every = 1;
+    o.checkpoint_path = path;
+    o.fingerprint = "test";
+    return o;
+  };
+  auto sv = svgd_steps(8);
+  sv.epsilon = 1e-3;
+  auto kernel = std::make_shared<kernel::RbfKernel>(0.5);
+  // Uninterrupted: 6 epochs.
+  train::CdTrainer full(small_model(model::Head::kJem, 2), kernel, sv, options((dir / "full.pt").string(), 6), 11);
+  full.fit(data);
+  // Interrupted after 2 epochs, then continued by a fresh trainer (another process in real life).
+  {
+    train::CdTrainer first(small_model(model::Head::kJem, 2), kernel, sv, options((dir / "part.pt").string(), 2), 11);
+    first.fit(data);
+  }
+  torch::manual_seed(12345);  // the resumed run must not depend on the global RNG state
+  train::CdTrainer resumed(small_model(model::Head::kJem, 2), kernel, sv, options((dir / "part.pt").string(), 6), 11);
+  ASSERT_TRUE(resumed.resume());
+  EXPECT_EQ(resumed.epoch(), 2);
+  resumed.fit(data);
+  auto a = parameters(full.model()), b = parameters(resumed.model());
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  EXPECT_TRUE(torch::equal(full.chains(), resumed.chains()));
+  ASSERT_EQ(full.batches().size(), resumed.batches().size());
+  for (size_t i = 0; i < full.batches().size(); ++i) {
+    EXPECT_EQ(full.batches()[i].reset, resumed.batches()[i].reset);
+    EXPECT_EQ(full.batches()[i].loss, resumed.batches()[i].loss);
+  }
+  // A checkpoint of another run is refused.
+  auto other = options((dir / "full.pt").string(), 6);
+  other.fingerprint = "another";
+  train::CdTrainer wrong(small_model(model::Head::kJem, 2), kernel, sv, other, 11);
+  test::expect_error([&] { wrong.resume(); }, ErrorKind::kConfig, {"full.pt", "another configuration"});
+  fs::remove_all(dir);
+}
+
+TEST(CdTrainer, CorruptCheckpointIsAClearError) {
+  const auto dir = temp_dir("corrupt");
+  const auto path = (dir / "c.pt").string();
+  { std::ofstream(path) << "not a checkpoint"; }
+  train::CdOptions o;
+  o.checkpoint_path = path;
+  train::CdTrainer t(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
+  test::expect_error([&] { t.resume(); }, ErrorKind::kFormat, {path, "not a readable esvgd checkpoint"});
+  fs::remove_all(dir);
+}
+
+TEST(CdTrainer, DivergingTrainingNamesWhereItHappened) {
+  torch::manual_seed(3);
+  model::EnergyModelOptions mo;
+  mo.hidden = {8};
+  mo.head = model::Head::kLinear;  // unbounded below: CD with a huge learning rate diverges
+  train::CdOptions o;
+  o.epochs = 50;
+  o.batch_size = 8;
+  o.learning_rate = train::Schedule(1e30);
+  o.svgd_step_size = train::Schedule(0.1);
+  train::CdTrainer t(model::EnergyModel(mo), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(2), o, 0);
+  try {
+    t.fit(blob(16, 1));
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNumerical);
+    const std::string what = e.what();
+    EXPECT_TRUE(what.find("epoch") != std::string::npos || what.find("SVGD step") != std::string::npos) << what;
+  }
+}
+
+TEST(CdTrainer, DataAndOptionErrors) {
+  test::expect_error([] { train::check_data({torch::zeros({4, 3}), {}, {}}, 2, 1, "f.npy"); }, ErrorKind::kFormat,
+                     {"f.npy", "[N, 2]"});
+  auto x = torch::zeros({4, 2}, torch::kFloat64);
+  x[1][0] = NAN;
+  test::expect_error([&] { train::check_data({x, {}, {}}, 2, 1, "f.npy"); }, "NaN");
+  test::expect_error([] { train::check_data({torch::zeros({4, 2}), torch::tensor({0, 1, 2, 1}), {}}, 2, 2, "d"); },
+                     "labels must lie in [0, 2)");
+  test::expect_error([] { train::check_data({torch::zeros({4, 2}), torch::zeros({3}, torch::kLong), {}}, 2, 2, "d"); },
+                     "labels must be [N]");
+  test::expect_error([] { train::check_data({torch::zeros({4, 2}), {}, torch::full({4}, NAN)}, 2, 1, "d"); },
+                     "energies contain NaN");
+  auto make = [](train::CdOptions o) {
+    train::CdTrainer t(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
+  };
+  train::CdOptions o;
+  o.reset_probability = 1.5;
+  test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"chains.reset_probability"});
+  o = {};
+  o.chain_init = "gaussian";
+  test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"chains.init", "gaussian"});
+  o = {};
+  o.grad_clip = -1;
+  test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"train.grad_clip"});
+  o = {};
+  o.batch_size = 100;
+  train::CdTrainer t(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
+  test::expect_error([&] { t.fit(blob(10, 1)); }, ErrorKind::kConfig, {"train.batch_size", "10 points"});
+}
