@@ -2,7 +2,6 @@
 // by contrastive divergence plus regression on the true energies, in three model/sampler combinations.
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
 #include "esvgd/data/toy_data.h"
@@ -132,10 +131,8 @@ class EbmCircles : public Experiment {
       res.trained = train_combination(c, ctx, combo, *group, train_set, 1, gen);
       auto& tm = res.trained;
       res.samples = sample_model(c, ctx, tm, -1, gen);
+      res.metrics = common_metrics(tm, ctx);
       auto& row = res.metrics;
-      row["combination"] = name;
-      row["sampler"] = tm.sampler.name;
-      row["kernel"] = tm.sampler.kernel->name();
       const auto kl = metric::grid_kl(log_pi, model_log_density(tm.model, grid));
       row["kl_pi_p"] = kl.forward;
       row["kl_p_pi"] = kl.reverse;
@@ -150,34 +147,21 @@ class EbmCircles : public Experiment {
       row["true_ring_masses"] = metric::true_ring_masses(*t);
       row["negatives_radial_kl"] = metric::radial_kl(tm.chains.to(torch::kFloat64), *t, kRadiusBins / 2, r_max);
       row["samples_radial_kl"] = metric::radial_kl(res.samples, *t, kRadiusBins / 2, r_max);
-      double steps = 0;
-      for (const auto& h : tm.history) steps += h.svgd_steps;
-      row["svgd_steps_per_batch"] = tm.history.empty() ? 0.0 : steps / static_cast<double>(tm.history.size());
-      row["train_seconds"] = tm.seconds;
-      row["resumed_from_epoch"] = tm.resumed_from_epoch;
-      row["history"] = history_json(tm.history);
-      core::write_npy(ctx.out_dir + "/negatives_" + name + ".npy", tm.chains.to(torch::kFloat64));
       core::write_npy(ctx.out_dir + "/samples_" + name + ".npy", res.samples);
       results.push_back(std::move(res));
     }
     plot_figure10(ctx.out_dir + "/figure10.png", *t, train_set, results, extent);
     std::vector<TrainedModel> trained;
-    nlohmann::json rows = nlohmann::json::array();
+    std::vector<nlohmann::json> rows;
     for (auto& r : results) {
       trained.push_back(r.trained);
-      auto s = r.metrics;
-      s.erase("history");
-      rows.push_back(s);
+      rows.push_back(r.metrics);
     }
-    plot_training_curves(ctx.out_dir + "/training.png", trained, "ebm-circles training");
-    const std::vector<std::string> cols{"combination", "kl_pi_p", "kl_p_pi", "test_energy_rmse",
-                                        "negatives_ring_fractions", "samples_ring_fractions", "true_ring_masses",
-                                        "samples_radial_kl", "svgd_steps_per_batch", "train_seconds"};
-    core::write_text_atomic(ctx.out_dir + "/summary.md",
-                            "# ebm-circles: EBM/E-EBM trained with SVGD/E-SVGD\n\n" + metrics_table(rows, cols));
-    nlohmann::json out{{"combinations", nlohmann::json::array()}};
-    for (auto& r : results) out["combinations"].push_back(r.metrics);
-    return out;
+    return finish_ebm_run(ctx, trained, rows, "ebm-circles",
+                          "KL on a " + std::to_string(kKlGrid) + "² grid; ring fractions: inner, outer.\n\n",
+                          {"combination", "kl_pi_p", "kl_p_pi", "test_energy_rmse", "negatives_ring_fractions",
+                           "samples_ring_fractions", "true_ring_masses", "samples_radial_kl", "svgd_steps_per_batch",
+                           "train_seconds"});
   }
 };
 

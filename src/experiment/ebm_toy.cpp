@@ -1,13 +1,15 @@
 #include "esvgd/experiment/ebm_toy.h"
 
-#include <chrono>
 #include <filesystem>
 
 #include <torch/torch.h>
 
+#include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
+#include "esvgd/core/npy.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/plot/figure.h"
+#include "esvgd/experiment/toy.h"
 #include "esvgd/sampler/svgd.h"
 
 namespace esvgd::experiment {
@@ -156,9 +158,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
     if (ctx.log) *ctx.log << "[" << combo.name << "] resumed from " << checkpoint << " at epoch " << trainer.epoch() << "\n";
   }
   core::Progress progress(combo.name + " training", c.get_int("train.epochs"), ctx.log, 5.0);
-  const auto t0 = std::chrono::steady_clock::now();
   trainer.fit(data, nullptr, &progress);
-  t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.finish();
   t.chains = trainer.chains().defined() ? trainer.chains() : torch::empty({0, data.x.size(1)});
   t.history = trainer.history();
@@ -210,6 +210,37 @@ void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, doubl
     ys[i] = x[i][1].item<double>();
   }
   ax.scatter(xs, ys, c, radius, label);
+}
+
+nlohmann::json common_metrics(const TrainedModel& t, const RunContext& ctx) {
+  double steps = 0, seconds = 0;
+  for (const auto& h : t.history) {
+    steps += h.svgd_steps;
+    seconds += h.seconds;
+  }
+  core::write_npy(ctx.out_dir + "/negatives_" + t.combo.name + ".npy", t.chains.to(torch::kFloat64));
+  return {{"combination", t.combo.name},
+          {"sampler", t.sampler.name},
+          {"kernel", t.sampler.kernel->name()},
+          {"svgd_steps_per_batch", t.history.empty() ? 0.0 : steps / static_cast<double>(t.history.size())},
+          {"train_seconds", seconds},  // over all epochs, across resumes
+          {"resumed_from_epoch", t.resumed_from_epoch},
+          {"history", history_json(t.history)}};
+}
+
+nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedModel>& trained,
+                              const std::vector<nlohmann::json>& rows, const std::string& title,
+                              const std::string& preamble, const std::vector<std::string>& columns) {
+  plot_training_curves(ctx.out_dir + "/training.png", trained, title + " training");
+  auto table = nlohmann::json::array();
+  for (auto row : rows) {
+    row.erase("history");
+    table.push_back(row);
+  }
+  core::write_text_atomic(ctx.out_dir + "/summary.md",
+                          "# " + title + ": EBM/E-EBM trained with SVGD/E-SVGD\n\n" + preamble +
+                              metrics_table(table, columns));
+  return {{"combinations", rows}};
 }
 
 nlohmann::json history_json(const std::vector<train::EpochRecord>& history) {

@@ -2,7 +2,6 @@
 // (radius 7 and 15) trained by contrastive divergence in three model/sampler combinations.
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
 #include "esvgd/data/toy_data.h"
@@ -172,7 +171,6 @@ class JemC4 : public Experiment {
     const auto all_means = torch::cat(p.means);
     group::CyclicGroup group(c.get_int("model.cyclic_order"));
     std::vector<Result> results;
-    nlohmann::json rows = nlohmann::json::array();
     for (const auto& combo : checked_combinations(c, group, 2, kClasses)) {
       const auto& name = combo.name;
       Result res;
@@ -180,10 +178,8 @@ class JemC4 : public Experiment {
       auto& t = res.trained;
       auto& m = t.model;
       for (int64_t y = 0; y < kClasses; ++y) res.samples.push_back(sample_model(c, ctx, t, y, gen));
+      res.metrics = common_metrics(t, ctx);
       auto& row = res.metrics;
-      row["combination"] = name;
-      row["sampler"] = t.sampler.name;
-      row["kernel"] = t.sampler.kernel->name();
       row["train_accuracy"] = accuracy(m, train_set);
       row["test_accuracy"] = accuracy(m, test_set);
       const auto kl = metric::grid_kl(log_pi, model_log_density(m, grid));
@@ -203,37 +199,22 @@ class JemC4 : public Experiment {
       }
       row["negatives"] = occupancy_json(t.chains.to(torch::kFloat64), all_means);
       row["negatives_modes_covered"] = row["negatives"]["modes_covered"];
-      row["svgd_steps_per_batch"] = t.history.empty() ? 0.0 : [&] {
-        double s = 0;
-        for (const auto& h : t.history) s += h.svgd_steps;
-        return s / static_cast<double>(t.history.size());
-      }();
-      row["train_seconds"] = t.seconds;
-      row["resumed_from_epoch"] = t.resumed_from_epoch;
-      row["history"] = history_json(t.history);
-      core::write_npy(ctx.out_dir + "/negatives_" + name + ".npy", t.chains.to(torch::kFloat64));
       results.push_back(std::move(res));
     }
     plot_figure9(ctx.out_dir + "/figure9.png", p, train_set, results, c.get_int("model.cyclic_order"));
     std::vector<TrainedModel> trained;
+    std::vector<nlohmann::json> rows;
     for (auto& r : results) {
       trained.push_back(r.trained);
-      auto summary_row = r.metrics;
-      summary_row.erase("history");
-      rows.push_back(summary_row);
+      rows.push_back(r.metrics);
     }
-    plot_training_curves(ctx.out_dir + "/training.png", trained, "jem-c4 training");
-    const std::vector<std::string> cols{"combination", "test_accuracy", "kl_pi_p", "kl_p_pi", "kl_pi_p_y0", "kl_pi_p_y1",
-                                        "modes_covered_y0", "modes_covered_y1", "negatives_modes_covered",
-                                        "svgd_steps_per_batch", "train_seconds"};
-    core::write_text_atomic(ctx.out_dir + "/summary.md",
-                            "# jem-c4: EBM/E-EBM trained with SVGD/E-SVGD\n\n"
-                            "KL on a " + std::to_string(kKlGrid) + "² grid over [-" + c10::str(e) + ", " +
-                                c10::str(e) + "]²; modes covered out of 4 per class by class-conditional "
-                                "samples, out of 8 by the last CD negatives.\n\n" + metrics_table(rows, cols));
-    nlohmann::json out{{"combinations", nlohmann::json::array()}};
-    for (auto& r : results) out["combinations"].push_back(r.metrics);
-    return out;
+    return finish_ebm_run(ctx, trained, rows, "jem-c4",
+                          "KL on a " + std::to_string(kKlGrid) + "² grid over [-" + c10::str(e) + ", " + c10::str(e) +
+                              "]²; modes covered out of 4 per class by class-conditional samples, out of 8 by the "
+                              "last CD negatives.\n\n",
+                          {"combination", "test_accuracy", "kl_pi_p", "kl_p_pi", "kl_pi_p_y0", "kl_pi_p_y1",
+                           "modes_covered_y0", "modes_covered_y1", "negatives_modes_covered", "svgd_steps_per_batch",
+                           "train_seconds"});
   }
 };
 

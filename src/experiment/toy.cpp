@@ -252,7 +252,11 @@ std::string metrics_table(const nlohmann::json& rows, const std::vector<std::str
       if (!row.contains(c)) os << "-";
       else if (row[c].is_number_float()) os << std::setprecision(4) << row[c].get<double>();
       else if (row[c].is_string()) os << row[c].get<std::string>();
-      else os << row[c].dump();
+      else if (row[c].is_array() && !row[c].empty() && row[c][0].is_number_float()) {
+        os << "[";  // short, like the scalar columns
+        for (size_t k = 0; k < row[c].size(); ++k) os << (k ? ", " : "") << std::setprecision(3) << row[c][k].get<double>();
+        os << "]";
+      } else os << row[c].dump();
       os << " |";
     }
     os << "\n";

@@ -36,13 +36,14 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
   const int64_t D = options_.dim, C = options_.outputs;
   const int64_t copies = options_.symmetry == Symmetry::kCyclic ? options_.cyclic_order : 1;
   mlp_.resize(copies * N);
-  const int64_t st = mlp_.stride();
+  const int64_t F = options_.symmetry == Symmetry::kRadius ? 1 : D;
+  auto at = [](int64_t f, int64_t col, int64_t width) { return FrozenMlp::offset(f, col, width); };
   float* z = mlp_.input();
-  // Network inputs, column m·N + n for copy m of row n.
+  // Network inputs: batch row m·N + n holds copy m of point n.
   switch (options_.symmetry) {
     case Symmetry::kNone:
       for (int64_t n = 0; n < N; ++n)
-        for (int64_t f = 0; f < D; ++f) z[f * st + n] = static_cast<float>(x[n * D + f]);
+        for (int64_t f = 0; f < D; ++f) z[at(f, n, F)] = static_cast<float>(x[n * D + f]);
       break;
     case Symmetry::kCyclic:  // z = R_m x
       for (int64_t m = 0; m < copies; ++m) {
@@ -51,7 +52,7 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
           for (int64_t f = 0; f < D; ++f) {
             float acc = 0.f;
             for (int64_t k = 0; k < D; ++k) acc += R[f * D + k] * static_cast<float>(x[n * D + k]);
-            z[f * st + m * N + n] = acc;
+            z[at(f, m * N + n, F)] = acc;
           }
       }
       break;
@@ -59,7 +60,7 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
       for (int64_t n = 0; n < N; ++n) {
         double r2 = 0;
         for (int64_t k = 0; k < D; ++k) r2 += static_cast<double>(x[n * D + k]) * static_cast<double>(x[n * D + k]);
-        z[n] = static_cast<float>(std::sqrt(r2));
+        z[at(0, n, 1)] = static_cast<float>(std::sqrt(r2));
       }
       break;
   }
@@ -71,7 +72,7 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t c = 0; c < C; ++c) {
       float s = 0.f;
-      for (int64_t m = 0; m < copies; ++m) s += o[c * st + m * N + n];
+      for (int64_t m = 0; m < copies; ++m) s += o[at(c, m * N + n, C)];
       mean_out_[c] = s * share;
     }
     if (label_ >= 0) {
@@ -87,7 +88,7 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
       mean_out_[0] = 1.f;
     }
     for (int64_t c = 0; c < C; ++c)
-      for (int64_t m = 0; m < copies; ++m) g[c * st + m * N + n] = mean_out_[c] * share;
+      for (int64_t m = 0; m < copies; ++m) g[at(c, m * N + n, C)] = mean_out_[c] * share;
   }
   mlp_.backward_buffers();
   // Chain rule back to x; the score is −dE/dx.
@@ -95,7 +96,7 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
   switch (options_.symmetry) {
     case Symmetry::kNone:
       for (int64_t n = 0; n < N; ++n)
-        for (int64_t f = 0; f < D; ++f) out[n * D + f] = -static_cast<T>(dz[f * st + n]);
+        for (int64_t f = 0; f < D; ++f) out[n * D + f] = -static_cast<T>(dz[at(f, n, F)]);
       break;
     case Symmetry::kCyclic:  // z_m = R_m x  =>  dE/dx = Σ_m R_mᵀ dE/dz_m
       for (int64_t n = 0; n < N; ++n)
@@ -103,15 +104,15 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
           float acc = 0.f;
           for (int64_t m = 0; m < copies; ++m) {
             const float* R = rotations_.data() + m * D * D;
-            for (int64_t f = 0; f < D; ++f) acc += R[f * D + k] * dz[f * st + m * N + n];
+            for (int64_t f = 0; f < D; ++f) acc += R[f * D + k] * dz[at(f, m * N + n, F)];
           }
           out[n * D + k] = -static_cast<T>(acc);
         }
       break;
     case Symmetry::kRadius:  // d|x|/dx = x/|x|, taken as 0 at the origin
       for (int64_t n = 0; n < N; ++n) {
-        const double r = static_cast<double>(z[n]);
-        const double f = r > 0 ? static_cast<double>(dz[n]) / r : 0.0;
+        const double r = static_cast<double>(z[at(0, n, 1)]);
+        const double f = r > 0 ? static_cast<double>(dz[at(0, n, 1)]) / r : 0.0;
         for (int64_t k = 0; k < D; ++k) out[n * D + k] = static_cast<T>(-f * static_cast<double>(x[n * D + k]));
       }
       break;

@@ -15,7 +15,7 @@ namespace esvgd::model {
 
 namespace {
 
-constexpr int64_t kBlock = 16;  // columns (rows of the batch) per register block: two 8-float vectors
+constexpr int64_t kBlock = FrozenMlp::kBlock;
 // Threads start and join in microseconds, about the time one block takes: a thread gets >= 2 blocks.
 constexpr int64_t kMinBlocksPerThread = 2;
 
@@ -142,9 +142,12 @@ void FrozenMlp::resize(int64_t n) {
     }
     n_pad_ = n_pad;
   }
-  if (n != n_) {  // padding columns stay zero, so they remain finite whatever the weights
-    for (int64_t f = 0; f < widths_.front(); ++f) std::fill(act_[0].begin() + f * n_pad_ + n, act_[0].begin() + (f + 1) * n_pad_, 0.f);
-    for (int64_t c = 0; c < widths_.back(); ++c) std::fill(grad_.back().begin() + c * n_pad_ + n, grad_.back().begin() + (c + 1) * n_pad_, 0.f);
+  if (n != n_) {  // padding rows stay zero, so they remain finite whatever the weights
+    const int64_t F = widths_.front(), C = widths_.back();
+    for (int64_t r = n; r < n_pad_; ++r) {
+      for (int64_t f = 0; f < F; ++f) act_.front()[offset(f, r, F)] = 0.f;
+      for (int64_t c = 0; c < C; ++c) grad_.back()[offset(c, r, C)] = 0.f;
+    }
     n_ = n;
   }
 }
@@ -152,12 +155,15 @@ void FrozenMlp::resize(int64_t n) {
 void FrozenMlp::forward_buffers() {
   const int64_t L = static_cast<int64_t>(weight_.size());
   for_each_block(n_pad_, [&](int64_t n0) {
+    const int64_t blk = n0 / kBlock;
     for (int64_t l = 0; l < L; ++l) {
       const int64_t J = widths_[l + 1], K = widths_[l];
+      const float* in = act_[l].data() + blk * K * kBlock;
+      float* out = act_[l + 1].data() + blk * J * kBlock;
       if (l + 1 < L)
-        dense<Epilogue::kRelu>(weight_[l].data(), bias_[l].data(), act_[l].data(), act_[l + 1].data(), nullptr, J, K, n_pad_, n0);
+        dense<Epilogue::kRelu>(weight_[l].data(), bias_[l].data(), in, out, nullptr, J, K, kBlock, 0);
       else
-        dense<Epilogue::kNone>(weight_[l].data(), bias_[l].data(), act_[l].data(), act_[l + 1].data(), nullptr, J, K, n_pad_, n0);
+        dense<Epilogue::kNone>(weight_[l].data(), bias_[l].data(), in, out, nullptr, J, K, kBlock, 0);
     }
   });
 }
@@ -165,12 +171,15 @@ void FrozenMlp::forward_buffers() {
 void FrozenMlp::backward_buffers() {
   const int64_t L = static_cast<int64_t>(weight_.size());
   for_each_block(n_pad_, [&](int64_t n0) {
+    const int64_t blk = n0 / kBlock;
     for (int64_t l = L - 1; l >= 0; --l) {
       const int64_t J = widths_[l], K = widths_[l + 1];
+      const float* in = grad_[l + 1].data() + blk * K * kBlock;
+      float* out = grad_[l].data() + blk * J * kBlock;
       if (l > 0)  // through the ReLU that produced act_[l]
-        dense<Epilogue::kMask>(weight_t_[l].data(), nullptr, grad_[l + 1].data(), grad_[l].data(), act_[l].data(), J, K, n_pad_, n0);
+        dense<Epilogue::kMask>(weight_t_[l].data(), nullptr, in, out, act_[l].data() + blk * J * kBlock, J, K, kBlock, 0);
       else
-        dense<Epilogue::kNone>(weight_t_[l].data(), nullptr, grad_[l + 1].data(), grad_[l].data(), nullptr, J, K, n_pad_, n0);
+        dense<Epilogue::kNone>(weight_t_[l].data(), nullptr, in, out, nullptr, J, K, kBlock, 0);
     }
   });
 }
@@ -183,12 +192,12 @@ torch::Tensor FrozenMlp::forward(const torch::Tensor& Z) {
   auto Zc = Z.detach().to(torch::kFloat32).contiguous();
   const float* z = Zc.data_ptr<float>();
   for (int64_t n = 0; n < n_; ++n)
-    for (int64_t f = 0; f < F; ++f) act_[0][f * n_pad_ + n] = z[n * F + f];
+    for (int64_t f = 0; f < F; ++f) act_[0][offset(f, n, F)] = z[n * F + f];
   forward_buffers();
   auto O = torch::empty({n_, C}, torch::kFloat32);
   auto* o = O.data_ptr<float>();
   for (int64_t n = 0; n < n_; ++n)
-    for (int64_t c = 0; c < C; ++c) o[n * C + c] = act_.back()[c * n_pad_ + n];
+    for (int64_t c = 0; c < C; ++c) o[n * C + c] = act_.back()[offset(c, n, C)];
   return O;
 }
 
@@ -200,12 +209,12 @@ torch::Tensor FrozenMlp::input_gradient(const torch::Tensor& G) {
   auto Gc = G.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   const float* g = Gc.data_ptr<float>();
   for (int64_t n = 0; n < n_; ++n)
-    for (int64_t c = 0; c < C; ++c) grad_.back()[c * n_pad_ + n] = g[n * C + c];
+    for (int64_t c = 0; c < C; ++c) grad_.back()[offset(c, n, C)] = g[n * C + c];
   backward_buffers();
   auto dZ = torch::empty({n_, F}, torch::kFloat32);
   auto* d = dZ.data_ptr<float>();
   for (int64_t n = 0; n < n_; ++n)
-    for (int64_t f = 0; f < F; ++f) d[n * F + f] = grad_[0][f * n_pad_ + n];
+    for (int64_t f = 0; f < F; ++f) d[n * F + f] = grad_[0][offset(f, n, F)];
   return dZ;
 }
 

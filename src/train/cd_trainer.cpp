@@ -1,5 +1,6 @@
 #include "esvgd/train/cd_trainer.h"
 
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -33,6 +34,7 @@ EpochRecord epoch_from_json(const nlohmann::json& j) {
   r.epoch = j.at("epoch"); r.loss = j.at("loss"); r.cd = j.at("cd"); r.ce = j.at("ce"); r.mse = j.at("mse");
   r.energy_pos = j.at("energy_pos"); r.energy_neg = j.at("energy_neg"); r.svgd_steps = j.at("svgd_steps");
   r.resets = j.at("resets"); r.learning_rate = j.at("learning_rate"); r.svgd_step_size = j.at("svgd_step_size");
+  r.seconds = j.value("seconds", 0.0);
   return r;
 }
 
@@ -45,7 +47,8 @@ void set_learning_rate(torch::optim::Adam& opt, double lr) {
 nlohmann::json to_json(const EpochRecord& r) {
   return {{"epoch", r.epoch}, {"loss", r.loss}, {"cd", r.cd}, {"ce", r.ce}, {"mse", r.mse},
           {"energy_pos", r.energy_pos}, {"energy_neg", r.energy_neg}, {"svgd_steps", r.svgd_steps},
-          {"resets", r.resets}, {"learning_rate", r.learning_rate}, {"svgd_step_size", r.svgd_step_size}};
+          {"resets", r.resets}, {"learning_rate", r.learning_rate}, {"svgd_step_size", r.svgd_step_size},
+          {"seconds", r.seconds}};
 }
 
 void check_data(const CdData& d, int64_t dim, int64_t classes, const std::string& source) {
@@ -209,6 +212,7 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
     set_learning_rate(*optimizer_, o.learning_rate.at(epoch_));
     svgd_.optimizer.step_size = o.svgd_step_size.at(epoch_);
     const auto perm = torch::randperm(n, gen_, torch::kLong);
+    const auto t0 = std::chrono::steady_clock::now();
     EpochRecord er;
     er.epoch = epoch_;
     er.learning_rate = o.learning_rate.at(epoch_);
@@ -225,6 +229,7 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
       batches_.push_back(rec);
     }
     ++epoch_;
+    er.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history_.push_back(er);
     if (on_epoch) on_epoch(er);
     if (progress) {

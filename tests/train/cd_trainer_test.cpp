@@ -128,8 +128,7 @@ TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
   o.svgd_step_size = train::Schedule(0.05);
   train::CdTrainer trainer(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(3), o, 1);
   trainer.fit(data);
-  // Uniform chains that were never reset stay far from the data blob's batches: with resets to the
-  // box once and then persistence, all 8 batches share one chain set (3 steps of 0.05 each).
+  // With p = 0 the chains start once (first batch) and then carry over: 8 batches, one reset.
   EXPECT_EQ(trainer.chains().size(0), 8);
   int resets = 0;
   for (const auto& r : trainer.batches()) resets += r.reset;

@@ -78,7 +78,6 @@ struct TrainedModel {
   torch::Tensor chains;                         ///< the last CD batch's negatives [B, D]
   std::vector<train::EpochRecord> history;
   std::vector<train::BatchRecord> batches;
-  double seconds = 0;                           ///< training time of this process (0 when resumed complete)
   int64_t resumed_from_epoch = -1;              ///< epoch of the checkpoint resumed from, -1 if none
 };
 
@@ -102,6 +101,16 @@ torch::Tensor model_log_density(model::EnergyModel& model, const torch::Tensor& 
 void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, double extent);
 /// Scatter of the rows of X [N, 2].
 void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label = "");
+
+/// The metrics every combination reports (combination, sampler, kernel, realised SVGD steps per
+/// batch, training time, resume epoch, per-epoch history); writes negatives_<combination>.npy.
+nlohmann::json common_metrics(const TrainedModel& trained, const RunContext& ctx);
+
+/// Writes training.png and summary.md (title, preamble, then a table of `columns`, one row per
+/// combination without its history) and returns {"combinations": rows}.
+nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedModel>& trained,
+                              const std::vector<nlohmann::json>& rows, const std::string& title,
+                              const std::string& preamble, const std::vector<std::string>& columns);
 
 /// Per-epoch history as JSON rows, and the training-curve figure (loss and realised SVGD steps).
 nlohmann::json history_json(const std::vector<train::EpochRecord>& history);

@@ -54,8 +54,8 @@ class EnergyModelImpl : public torch::nn::Module {
   torch::Tensor energy(const torch::Tensor& X, int64_t label = -1);
   /// −∇_x E by autograd, in X's dtype: the reference the fast path is tested against.
   torch::Tensor score_autograd(const torch::Tensor& X, int64_t label = -1);
-  /// −∇_x E with the current weights frozen: a hand-written forward and backward pass (FrozenMlp)
-  /// on the CPU, autograd elsewhere. The function returns scores in its input's dtype and does not
+  /// −∇_x E with the current weights frozen: a hand-written forward and backward pass
+  /// (FrozenEnergy) on the CPU, autograd elsewhere. The function returns scores in its input's dtype and does not
   /// see later weight updates: build one per SVGD run.
   target::ScoreFn frozen_score(int64_t label = -1) const;
 

@@ -4,10 +4,15 @@
 ///
 /// During one SVGD run the energy network does not change, yet its input gradient is needed at
 /// every step. Autograd would record a graph, allocate every intermediate and run ~25 small ops;
-/// here activations live in preallocated feature-major buffers ([width][n_pad], rows of the batch
-/// contiguous), each layer is one register-blocked loop (AVX2/FMA where compiled for it), and the
-/// backward pass reuses the forward's ReLU masks. Rows are independent, so blocks of rows run on
-/// separate threads. Not thread-safe: one FrozenMlp per concurrent caller.
+/// here activations live in preallocated buffers, each layer is one register-blocked loop
+/// (AVX2/FMA where compiled for it) with the ReLU (forward) or its mask (backward) applied as values
+/// are stored, and the weights are packed in the order the loop broadcasts them. Rows are
+/// independent, so blocks of rows run on separate threads. Not thread-safe: one FrozenMlp per
+/// concurrent caller.
+///
+/// Buffers are block-major: the batch's rows in blocks of kBlock, each block holding [width][kBlock]
+/// contiguously. A block's activations then stay in L1 through all layers, and no two feature rows
+/// lie a multiple of 4 KiB apart (feature-major rows of 1024 floats would alias in the cache).
 ///
 /// Two interfaces: tensors in and out (forward, input_gradient), or the buffers themselves
 /// (resize, input, forward_buffers, output, output_grad, backward_buffers, input_grad) for callers
@@ -30,19 +35,24 @@ class FrozenMlp {
   /// dE/dZ [N, F] float32 for G = dE/dO [N, C] at the rows of the last forward().
   torch::Tensor input_gradient(const torch::Tensor& G);
 
-  /// Prepares buffers for a batch of n rows (reallocates only when n grows past the capacity).
+  /// Rows per register block (two 8-float vectors).
+  static constexpr int64_t kBlock = 16;
+  /// Position of (feature f, row n) in a buffer of `width` features.
+  static int64_t offset(int64_t f, int64_t n, int64_t width) {
+    return (n / kBlock) * width * kBlock + f * kBlock + n % kBlock;
+  }
+
+  /// Prepares buffers for a batch of n rows (reallocates only when the padded size changes).
   void resize(int64_t n);
   int64_t rows() const { return n_; }
-  /// Row stride of every buffer: n rounded up to the register block.
-  int64_t stride() const { return n_pad_; }
-  /// Input buffer [F][stride]: write Z[n][f] at input()[f * stride() + n] for n < rows().
+  /// Input buffer: write Z[n][f] at input()[offset(f, n, F)] for n < rows().
   float* input() { return act_.front().data(); }
-  /// Runs the network on input(); outputs land in output() [C][stride].
+  /// Runs the network on input(); outputs land in output() (width C).
   void forward_buffers();
   const float* output() const { return act_.back().data(); }
-  /// dE/dO buffer [C][stride] to fill before backward_buffers().
+  /// dE/dO buffer (width C) to fill before backward_buffers().
   float* output_grad() { return grad_.back().data(); }
-  /// Back-propagates output_grad() to input_grad() [F][stride].
+  /// Back-propagates output_grad() to input_grad() (width F).
   void backward_buffers();
   const float* input_grad() const { return grad_.front().data(); }
 
@@ -53,7 +63,7 @@ class FrozenMlp {
   std::vector<std::vector<float>> weight_;    ///< per layer W [out][in], packed by register block
   std::vector<std::vector<float>> weight_t_;  ///< per layer Wᵀ [in][out] (the backward pass's), packed
   std::vector<std::vector<float>> bias_;
-  std::vector<std::vector<float>> act_;   ///< act_[0] = inputs, act_[l+1] = output of layer l; [width][n_pad_]
+  std::vector<std::vector<float>> act_;   ///< act_[0] = inputs, act_[l+1] = output of layer l; block-major
   std::vector<std::vector<float>> grad_;  ///< dE/d act_[l], same layout
   int64_t n_ = 0, n_pad_ = 0;
 };

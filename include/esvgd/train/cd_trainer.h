@@ -80,6 +80,7 @@ struct EpochRecord {
   double svgd_steps = 0;  ///< realised SVGD steps per batch
   int64_t resets = 0;
   double learning_rate = 0, svgd_step_size = 0;
+  double seconds = 0;  ///< wall time of the epoch (0 in checkpoints written before it was recorded)
 };
 
 nlohmann::json to_json(const EpochRecord& r);
