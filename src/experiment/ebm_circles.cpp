@@ -91,6 +91,9 @@ class EbmCircles : public Experiment {
     d.step_milestones = {250, 400};
     d.step_after = {0.5, 0.1};
     d.sample_box = 13;
+    // As for the CD chains here (no ε rule): with h = 0.05 the kernel couples no two particles,
+    // φ ≈ s/N moves each by ε·|s|/N per step, and an ε = 1e-4 stop would end the run at once.
+    d.sample_epsilon = 0;
     declare_ebm_keys(c, d);
   }
   nlohmann::json quick_preset() const override {

@@ -203,13 +203,7 @@ void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, d
 }
 
 void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label) {
-  auto x = X.detach().to(torch::kFloat64).contiguous();
-  std::vector<double> xs(x.size(0)), ys(x.size(0));
-  for (int64_t i = 0; i < x.size(0); ++i) {
-    xs[i] = x[i][0].item<double>();
-    ys[i] = x[i][1].item<double>();
-  }
-  ax.scatter(xs, ys, c, radius, label);
+  ax.scatter(to_vector(X.select(1, 0)), to_vector(X.select(1, 1)), c, radius, label);
 }
 
 nlohmann::json common_metrics(const TrainedModel& t, const RunContext& ctx) {

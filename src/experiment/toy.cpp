@@ -250,7 +250,11 @@ std::string metrics_table(const nlohmann::json& rows, const std::vector<std::str
     for (const auto& c : columns) {
       os << " ";
       if (!row.contains(c)) os << "-";
-      else if (row[c].is_number_float()) os << std::setprecision(4) << row[c].get<double>();
+      else if (row[c].is_number_float()) {
+        const double v = row[c].get<double>();
+        if (std::abs(v) >= 1000 && std::abs(v) < 1e12) os << std::fixed << std::setprecision(0) << v << std::defaultfloat;
+        else os << std::setprecision(4) << v;
+      }
       else if (row[c].is_string()) os << row[c].get<std::string>();
       else if (row[c].is_array() && !row[c].empty() && row[c][0].is_number_float()) {
         os << "[";  // short, like the scalar columns

@@ -208,7 +208,7 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
   const auto x = data.x.to(torch::kFloat32);
   const auto e = data.energies.defined() ? data.energies.to(torch::kFloat32) : torch::Tensor();
   const int64_t batches = n / o.batch_size;  // the last partial batch is dropped
-  for (; epoch_ < o.epochs;) {
+  while (epoch_ < o.epochs) {
     set_learning_rate(*optimizer_, o.learning_rate.at(epoch_));
     svgd_.optimizer.step_size = o.svgd_step_size.at(epoch_);
     const auto perm = torch::randperm(n, gen_, torch::kLong);
@@ -219,8 +219,8 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
     er.svgd_step_size = svgd_.optimizer.step_size;
     for (int64_t b = 0; b < batches; ++b) {
       const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size);
-      const auto rec = train_batch(x.index_select(0, idx), data.labels.defined() ? data.labels.index_select(0, idx) : torch::Tensor(),
-                                   e.defined() ? e.index_select(0, idx) : torch::Tensor(), b);
+      const auto y = data.labels.defined() ? data.labels.index_select(0, idx) : torch::Tensor();
+      const auto rec = train_batch(x.index_select(0, idx), y, e.defined() ? e.index_select(0, idx) : torch::Tensor(), b);
       er.loss += rec.loss / batches; er.cd += rec.cd / batches; er.ce += rec.ce / batches;
       er.mse += rec.mse / batches; er.energy_pos += rec.energy_pos / batches;
       er.energy_neg += rec.energy_neg / batches;
