@@ -1,7 +1,9 @@
 #include "esvgd/cli/cli.h"
 
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -95,6 +97,21 @@ core::Config resolve_config(const experiment::Experiment& e, const Args& a) {
   return config;
 }
 
+/// Removes staging folders "<out>.tmp.<pid>" left by runs that were killed (their pid is gone).
+void remove_stale_staging(const fs::path& out) {
+  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  const std::string prefix = out.filename().string() + ".tmp.";
+  std::error_code ec;
+  if (!fs::is_directory(parent, ec)) return;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string pid = name.substr(prefix.size());
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (::kill(static_cast<pid_t>(std::stoll(pid)), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
+  }
+}
+
 /// Moves every file of `staging` into `out` (created if needed), then removes `staging`.
 void publish(const fs::path& staging, const fs::path& out) {
   fs::create_directories(out);
@@ -125,6 +142,7 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   // Outputs are written to a sibling staging folder and moved into place only when the run
   // succeeds, so a failed or killed run leaves nothing half-written in the output folder.
   const fs::path staging = out_dir.string() + ".tmp." + std::to_string(::getpid());
+  remove_stale_staging(out_dir);
   fs::remove_all(staging);
   fs::create_directories(staging);
   try {

@@ -96,6 +96,8 @@ TEST(ResumeAfterSigkill, EndsBitIdenticalToAnUninterruptedRun) {
       EXPECT_TRUE(torch::equal(resumed[i], reference[i])) << "trial " << trial << " (killed after " << delay
                                                           << " s, resumed: " << can_resume << "), parameter " << i;
     EXPECT_TRUE(fs::exists(out / "metrics.json"));
+    for (const auto& e : fs::directory_iterator(dir))  // the killed run's staging folder is cleaned up
+      EXPECT_EQ(e.path().filename().string().find(out.filename().string() + ".tmp."), std::string::npos) << e.path();
   }
   fs::remove_all(dir);
 }
