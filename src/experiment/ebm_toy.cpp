@@ -147,8 +147,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   t.model = make_energy_model(c, combo, data.x.size(1), outputs);
   t.sampler = make_cd_sampler(c, combo, group, gen);
   auto svgd = svgd_options(c, ctx.seed);
-  svgd.temperature = t.sampler.temperature;
-  if (t.sampler.step_size > 0) svgd.optimizer.step_size = t.sampler.step_size;
+  svgd.temperature = t.sampler.temperature;  // the step size follows the CD schedule (svgd.step_size*)
   const std::string checkpoint =
       ctx.checkpoint_dir.empty() ? "" : (std::filesystem::path(ctx.checkpoint_dir) / (combo.name + ".pt")).string();
   train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, checkpoint, fingerprint(c, ctx, combo)),

@@ -113,6 +113,31 @@ struct Accumulators {
   std::vector<T> outA, outBt;
 };
 
+/// k_j = exp(−‖a − b_j‖² scale) for j < n into k, with the b_j given transposed: feature f of b_j at
+/// Bt[f * stride + j]. d2 is scratch of n values. Both the tiled engine and the direct loops use it.
+template <typename T>
+inline void kernel_row(const T* a, const T* Bt, int64_t stride, int64_t n, int64_t F, T scale, T* d2, T* k) {
+  {
+    const T a0 = a[0];
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) {
+      const T d = a0 - Bt[j];
+      d2[j] = d * d;
+    }
+  }
+  for (int64_t f = 1; f < F; ++f) {
+    const T af = a[f];
+    const T* b = Bt + f * stride;
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) {
+      const T d = af - b[j];
+      d2[j] += d * d;
+    }
+  }
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) k[j] = exp_np<T>(-scale * d2[j]);
+}
+
 /// Adds the contributions of the tile rows [i0, i1) × columns [j0, j1). In symmetric mode on a
 /// diagonal tile only j ≥ i is visited (j = i into out_A only).
 template <typename T>
@@ -125,28 +150,7 @@ void tile(const Problem<T>& p, Accumulators<T>& acc, int64_t i0, int64_t i1, int
     const int64_t js = diagonal ? i : j0;  // first column of this row
     const int64_t nj = j1 - js;
     if (nj <= 0) continue;
-    const T* a = p.A + i * p.F;
-    {
-      const T a0 = a[0];
-      const T* b = p.Bt + js;
-#pragma omp simd
-      for (int64_t jj = 0; jj < nj; ++jj) {
-        const T d = a0 - b[jj];
-        d2[jj] = d * d;
-      }
-    }
-    for (int64_t f = 1; f < p.F; ++f) {
-      const T af = a[f];
-      const T* b = p.Bt + f * p.M + js;
-#pragma omp simd
-      for (int64_t jj = 0; jj < nj; ++jj) {
-        const T d = af - b[jj];
-        d2[jj] += d * d;
-      }
-    }
-    const T scale = p.scale;
-#pragma omp simd
-    for (int64_t jj = 0; jj < nj; ++jj) k[jj] = exp_np<T>(-scale * d2[jj]);
+    kernel_row(p.A + i * p.F, p.Bt + js, p.M, nj, p.F, p.scale, d2, k);
     T* oa = acc.outA.data() + i * p.CB;
     for (int64_t c = 0; c < p.CB; ++c) {
       const T* v = p.VBt + c * p.M + js;
@@ -249,27 +253,6 @@ bool direct_ok(const torch::Tensor& A, const torch::Tensor& B) {
          (A.scalar_type() == torch::kFloat64 || A.scalar_type() == torch::kFloat32);
 }
 
-/// k_ij = exp(−‖a_i − b_j‖² scale) for one row i into k[0, M), with b given transposed [F][M].
-template <typename T>
-inline void kernel_row(const T* a, const T* Bt, int64_t M, int64_t F, T scale, T* d2, T* k) {
-#pragma omp simd
-  for (int64_t j = 0; j < M; ++j) {
-    const T d = a[0] - Bt[j];
-    d2[j] = d * d;
-  }
-  for (int64_t f = 1; f < F; ++f) {
-    const T af = a[f];
-    const T* b = Bt + f * M;
-#pragma omp simd
-    for (int64_t j = 0; j < M; ++j) {
-      const T d = af - b[j];
-      d2[j] += d * d;
-    }
-  }
-#pragma omp simd
-  for (int64_t j = 0; j < M; ++j) k[j] = exp_np<T>(-scale * d2[j]);
-}
-
 template <typename T>
 std::vector<T> transposed(const torch::Tensor& X) {  // [R, C] -> [C][R]
   auto Xc = X.contiguous();
@@ -291,7 +274,7 @@ torch::Tensor direct_matmul(const torch::Tensor& A, const torch::Tensor& B, cons
   T* o = out.template data_ptr<T>();
   const T scale = static_cast<T>(1.0 / (2.0 * h * h));
   for (int64_t i = 0; i < N; ++i) {
-    kernel_row(Ac.template data_ptr<T>() + i * F, Bt.data(), M, F, scale, d2.data(), k.data());
+    kernel_row(Ac.template data_ptr<T>() + i * F, Bt.data(), M, M, F, scale, d2.data(), k.data());
     for (int64_t c = 0; c < C; ++c) {
       const T* v = Vt.data() + c * M;
       T s = 0;
@@ -316,7 +299,7 @@ torch::Tensor direct_stein(const torch::Tensor& X, const torch::Tensor& Y, const
   const T scale = static_cast<T>(1.0 / (2.0 * h * h)), rep = static_cast<T>(temperature / (h * h));
   const T inv_m = static_cast<T>(1.0 / static_cast<double>(M));
   for (int64_t i = 0; i < N; ++i) {
-    kernel_row(x + i * D, Yt.data(), M, D, scale, d2.data(), k.data());
+    kernel_row(x + i * D, Yt.data(), M, M, D, scale, d2.data(), k.data());
     T k1 = 0;
 #pragma omp simd reduction(+ : k1)
     for (int64_t j = 0; j < M; ++j) k1 += k[j];

@@ -77,12 +77,15 @@ torch::Tensor EnergyModelImpl::outputs(const torch::Tensor& X) {
   return O;
 }
 
+void EnergyModelImpl::check_label(int64_t label) const {
+  if (label < 0) return;
+  ESVGD_CHECK(options_.head == Head::kJem, "a class-conditional energy needs the jem head");
+  ESVGD_CHECK(label < options_.outputs, "class label ", label, " out of range [0, ", options_.outputs, ")");
+}
+
 torch::Tensor EnergyModelImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {
-  if (label >= 0) {
-    ESVGD_CHECK(options_.head == Head::kJem, "a class-conditional energy needs the jem head");
-    ESVGD_CHECK(label < options_.outputs, "class label ", label, " out of range [0, ", options_.outputs, ")");
-    return -O.select(1, label);
-  }
+  check_label(label);
+  if (label >= 0) return -O.select(1, label);
   switch (options_.head) {
     case Head::kLog1pSquare: return torch::log1p(O.squeeze(1).square());
     case Head::kLinear: return O.squeeze(1);
@@ -103,16 +106,13 @@ torch::Tensor EnergyModelImpl::score_autograd(const torch::Tensor& X, int64_t la
 }
 
 target::ScoreFn EnergyModelImpl::frozen_score(int64_t label) const {
-  if (label >= 0) {
-    ESVGD_CHECK(options_.head == Head::kJem, "a class-conditional score needs the jem head");
-    ESVGD_CHECK(label < options_.outputs, "class label ", label, " out of range [0, ", options_.outputs, ")");
-  }
+  check_label(label);
   if (!net_->parameters().front().device().is_cpu()) {
     auto self = std::static_pointer_cast<EnergyModelImpl>(
         std::const_pointer_cast<torch::nn::Module>(shared_from_this()));
     return [self, label](const torch::Tensor& X) { return self->score_autograd(X, label); };
   }
-  auto frozen = std::make_shared<FrozenEnergy>(*this, *net_, rotations_, label);
+  auto frozen = std::make_shared<FrozenEnergy>(*this, label);
   return [frozen](const torch::Tensor& X) { return frozen->score(X); };
 }
 

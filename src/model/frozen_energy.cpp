@@ -9,11 +9,10 @@
 
 namespace esvgd::model {
 
-FrozenEnergy::FrozenEnergy(const EnergyModelImpl& model, const MlpImpl& network, const torch::Tensor& rotations,
-                           int64_t label)
-    : options_(model.options()), label_(label), mlp_(network), mean_out_(static_cast<size_t>(options_.outputs)) {
+FrozenEnergy::FrozenEnergy(const EnergyModelImpl& model, int64_t label)
+    : options_(model.options()), label_(label), mlp_(*model.network()), mean_out_(static_cast<size_t>(options_.outputs)) {
   if (options_.symmetry == Symmetry::kCyclic) {
-    auto R = rotations.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    auto R = model.rotations().detach().to(torch::kCPU, torch::kFloat32).contiguous();
     rotations_.assign(R.data_ptr<float>(), R.data_ptr<float>() + R.numel());
   }
 }

@@ -15,20 +15,6 @@ namespace esvgd::train {
 
 namespace {
 
-nlohmann::json batch_json(const BatchRecord& r) {
-  return {{"epoch", r.epoch}, {"batch", r.batch}, {"reset", r.reset}, {"svgd_steps", r.svgd_steps},
-          {"stop_reason", r.stop_reason}, {"loss", r.loss}, {"cd", r.cd}, {"ce", r.ce}, {"mse", r.mse},
-          {"energy_pos", r.energy_pos}, {"energy_neg", r.energy_neg}};
-}
-
-BatchRecord batch_from_json(const nlohmann::json& j) {
-  BatchRecord r;
-  r.epoch = j.at("epoch"); r.batch = j.at("batch"); r.reset = j.at("reset"); r.svgd_steps = j.at("svgd_steps");
-  r.stop_reason = j.at("stop_reason"); r.loss = j.at("loss"); r.cd = j.at("cd"); r.ce = j.at("ce");
-  r.mse = j.at("mse"); r.energy_pos = j.at("energy_pos"); r.energy_neg = j.at("energy_neg");
-  return r;
-}
-
 EpochRecord epoch_from_json(const nlohmann::json& j) {
   EpochRecord r;
   r.epoch = j.at("epoch"); r.loss = j.at("loss"); r.cd = j.at("cd"); r.ce = j.at("ce"); r.mse = j.at("mse");
@@ -43,6 +29,10 @@ void set_learning_rate(torch::optim::Adam& opt, double lr) {
 }
 
 }  // namespace
+
+// Checkpoint form of a batch record: every field, all required when read back.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BatchRecord, epoch, batch, reset, svgd_steps, stop_reason, loss, cd, ce, mse,
+                                   energy_pos, energy_neg)
 
 nlohmann::json to_json(const EpochRecord& r) {
   return {{"epoch", r.epoch}, {"loss", r.loss}, {"cd", r.cd}, {"ce", r.ce}, {"mse", r.mse},
@@ -109,7 +99,7 @@ void CdTrainer::save_checkpoint() const {
   root.write("epoch", torch::tensor(epoch_, torch::kLong));
   nlohmann::json log{{"history", nlohmann::json::array()}, {"batches", nlohmann::json::array()}};
   for (const auto& r : history_) log["history"].push_back(to_json(r));
-  for (const auto& r : batches_) log["batches"].push_back(batch_json(r));
+  for (const auto& r : batches_) log["batches"].push_back(r);
   root.write("log", c10::IValue(log.dump()));
   root.write("fingerprint", c10::IValue(options_.fingerprint));
   std::filesystem::create_directories(std::filesystem::path(options_.checkpoint_path).parent_path());
@@ -147,7 +137,7 @@ bool CdTrainer::resume() {
   history_.clear();
   batches_.clear();
   for (const auto& r : j.at("history")) history_.push_back(epoch_from_json(r));
-  for (const auto& r : j.at("batches")) batches_.push_back(batch_from_json(r));
+  for (const auto& r : j.at("batches")) batches_.push_back(r.get<BatchRecord>());
   return true;
 }
 

@@ -61,8 +61,13 @@ class EnergyModelImpl : public torch::nn::Module {
 
   const EnergyModelOptions& options() const { return options_; }
   Mlp& network() { return net_; }
+  const Mlp& network() const { return net_; }
+  /// [n, D, D] float32 rotation matrices of the cyclic symmetry (undefined otherwise).
+  const torch::Tensor& rotations() const { return rotations_; }
 
  private:
+  /// label −1 (the joint/scalar energy) or a class of the jem head; errors name the problem.
+  void check_label(int64_t label) const;
   /// Network inputs [G·N, F] for X [N, D]: X itself, its n rotations stacked, or |x|.
   torch::Tensor network_inputs(const torch::Tensor& X) const;
   EnergyModelOptions options_;

@@ -16,7 +16,7 @@ namespace esvgd::model {
 class FrozenEnergy {
  public:
   /// Snapshots the model's current weights (CPU float32); label >= 0 selects E(x|y) (jem).
-  FrozenEnergy(const EnergyModelImpl& model, const MlpImpl& network, const torch::Tensor& rotations, int64_t label);
+  FrozenEnergy(const EnergyModelImpl& model, int64_t label);
   /// −∇_x E at the rows of X [N, D] (CPU, float32 or float64), in X's dtype.
   torch::Tensor score(const torch::Tensor& X);
 
