@@ -12,7 +12,10 @@ Symmetry parse_symmetry(const std::string& name) {
   if (name == "none") return Symmetry::kNone;
   if (name == "cyclic") return Symmetry::kCyclic;
   if (name == "radius") return Symmetry::kRadius;
-  throw Error(ErrorKind::kConfig, "", "unknown model symmetry '" + name + "' (expected none, cyclic or radius)");
+  if (name == "canonical") return Symmetry::kCanonical;
+  if (name == "pair-distances") return Symmetry::kPairDistances;
+  throw Error(ErrorKind::kConfig, "",
+              "unknown model symmetry '" + name + "' (expected none, cyclic, radius, canonical or pair-distances)");
 }
 
 Head parse_head(const std::string& name) {
@@ -27,6 +30,8 @@ std::string to_string(Symmetry s) {
     case Symmetry::kNone: return "none";
     case Symmetry::kCyclic: return "cyclic";
     case Symmetry::kRadius: return "radius";
+    case Symmetry::kCanonical: return "canonical";
+    case Symmetry::kPairDistances: return "pair-distances";
   }
   return "?";
 }
@@ -52,7 +57,15 @@ EnergyModelImpl::EnergyModelImpl(EnergyModelOptions options) : options_(std::mov
     ESVGD_CHECK(o.cyclic_order >= 1, "cyclic order must be >= 1, got ", o.cyclic_order);
     rotations_ = register_buffer("rotations", group::CyclicGroup(o.cyclic_order).elements().to(torch::kFloat32));
   }
-  std::vector<int64_t> widths{o.symmetry == Symmetry::kRadius ? 1 : o.dim};
+  if (o.symmetry == Symmetry::kCanonical || o.symmetry == Symmetry::kPairDistances) {
+    ESVGD_CHECK(o.particle_dim >= 1 && o.dim % o.particle_dim == 0, "a particle-system symmetry needs D = particles x ",
+                "particle_dim, got D = ", o.dim, ", particle_dim = ", o.particle_dim);
+    invariant_ = std::make_shared<group::ParticleInvariant>(
+        o.symmetry == Symmetry::kCanonical ? group::ParticleInvariant::Kind::kCanonical
+                                           : group::ParticleInvariant::Kind::kPairDistances,
+        o.dim / o.particle_dim, o.particle_dim);
+  }
+  std::vector<int64_t> widths{o.symmetry == Symmetry::kRadius ? 1 : invariant_ ? invariant_->feature_dim() : o.dim};
   widths.insert(widths.end(), o.hidden.begin(), o.hidden.end());
   widths.push_back(o.outputs);
   net_ = register_module("mlp", Mlp(widths));
@@ -67,6 +80,8 @@ torch::Tensor EnergyModelImpl::network_inputs(const torch::Tensor& X) const {
     case Symmetry::kCyclic:  // rows R_m x for every m: [n, N, D] flattened, m major
       return torch::matmul(Xf.unsqueeze(0), rotations_.transpose(1, 2)).reshape({-1, options_.dim});
     case Symmetry::kRadius: return Xf.norm(2, 1, true);
+    case Symmetry::kCanonical:
+    case Symmetry::kPairDistances: return invariant_->features_autograd(Xf);
   }
   return Xf;
 }

@@ -15,6 +15,11 @@ FrozenEnergy::FrozenEnergy(const EnergyModelImpl& model, int64_t label)
     auto R = model.rotations().detach().to(torch::kCPU, torch::kFloat32).contiguous();
     rotations_.assign(R.data_ptr<float>(), R.data_ptr<float>() + R.numel());
   }
+  if (model.particle_invariant()) {
+    invariant_ = std::make_shared<group::ParticleInvariant>(*model.particle_invariant());
+    feat_.resize(static_cast<size_t>(invariant_->feature_dim()));
+    grad_.resize(static_cast<size_t>(options_.dim));
+  }
 }
 
 torch::Tensor FrozenEnergy::score(const torch::Tensor& X) {
@@ -35,7 +40,9 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
   const int64_t D = options_.dim, C = options_.outputs;
   const int64_t copies = options_.symmetry == Symmetry::kCyclic ? options_.cyclic_order : 1;
   mlp_.resize(copies * N);
-  const int64_t F = options_.symmetry == Symmetry::kRadius ? 1 : D;
+  const int64_t F = options_.symmetry == Symmetry::kRadius ? 1 : invariant_ ? invariant_->feature_dim() : D;
+  const int64_t stride = invariant_ ? invariant_->scratch_size() + D : 0;  // per row of rows_
+  if (invariant_) rows_.resize(static_cast<size_t>(N * stride));
   auto at = [](int64_t f, int64_t col, int64_t width) { return FrozenMlp::offset(f, col, width); };
   float* z = mlp_.input();
   // Network inputs: batch row m·N + n holds copy m of point n.
@@ -60,6 +67,16 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
         double r2 = 0;
         for (int64_t k = 0; k < D; ++k) r2 += static_cast<double>(x[n * D + k]) * static_cast<double>(x[n * D + k]);
         z[at(0, n, 1)] = static_cast<float>(std::sqrt(r2));
+      }
+      break;
+    case Symmetry::kCanonical:
+    case Symmetry::kPairDistances:  // z = m(x); the map's scratch is kept for the backward pass
+      for (int64_t n = 0; n < N; ++n) {
+        double* scratch = rows_.data() + n * stride;
+        double* xd = scratch + invariant_->scratch_size();
+        for (int64_t k = 0; k < D; ++k) xd[k] = static_cast<double>(x[n * D + k]);
+        invariant_->forward(xd, feat_.data(), scratch);
+        for (int64_t f = 0; f < F; ++f) z[at(f, n, F)] = static_cast<float>(feat_[static_cast<size_t>(f)]);
       }
       break;
   }
@@ -113,6 +130,15 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
         const double r = static_cast<double>(z[at(0, n, 1)]);
         const double f = r > 0 ? static_cast<double>(dz[at(0, n, 1)]) / r : 0.0;
         for (int64_t k = 0; k < D; ++k) out[n * D + k] = static_cast<T>(-f * static_cast<double>(x[n * D + k]));
+      }
+      break;
+    case Symmetry::kCanonical:
+    case Symmetry::kPairDistances:  // dE/dx = J_m(x)ᵀ dE/dz
+      for (int64_t n = 0; n < N; ++n) {
+        const double* scratch = rows_.data() + n * stride;
+        for (int64_t f = 0; f < F; ++f) feat_[static_cast<size_t>(f)] = static_cast<double>(dz[at(f, n, F)]);
+        invariant_->backward(scratch + invariant_->scratch_size(), feat_.data(), scratch, grad_.data());
+        for (int64_t k = 0; k < D; ++k) out[n * D + k] = static_cast<T>(-grad_[static_cast<size_t>(k)]);
       }
       break;
   }

@@ -141,6 +141,35 @@ TEST(EnergyModel, RadiusEnergyIsInvariantUnderRotationsAndReflections) {
   }
 }
 
+TEST(EnergyModel, ParticleEnergiesMatchAutogradAndAreInvariant) {
+  auto gen = test::make_gen(6);
+  for (auto sym : {model::Symmetry::kCanonical, model::Symmetry::kPairDistances}) {
+    torch::manual_seed(3);
+    model::EnergyModelOptions o;
+    o.dim = 8;  // DW-4: 4 particles in the plane, MLP 8 (or 6) → 64 → 64 → 1
+    o.hidden = {64, 64};
+    o.symmetry = sym;
+    model::EnergyModel m(o);
+    auto X = 2 * torch::randn({64, 8}, gen, torch::kFloat64);
+    auto score = m->frozen_score();
+    auto S = score(X);
+    EXPECT_LT(rel_err(S, m->score_autograd(X)), 2e-5) << model::to_string(sym);
+    EXPECT_LT(rel_err(score(X.to(torch::kFloat32)).to(torch::kFloat64), S), 1e-5) << model::to_string(sym);
+    torch::NoGradGuard no_grad;
+    auto E = m->energy(X);
+    for (bool reflect : {false, true}) {
+      auto g = test::random_particle_motion(4, gen, reflect);
+      auto gE = m->energy(g.apply(X));
+      if (reflect && sym == model::Symmetry::kCanonical) {
+        EXPECT_GT(rel_err(gE, E), 1e-3) << "the authors' map does not remove reflections";
+        continue;
+      }
+      EXPECT_LT(rel_err(gE, E), 1e-5) << model::to_string(sym) << (reflect ? " reflection" : " rotation");
+      EXPECT_LT(rel_err(score(g.apply(X)), g.apply(S, false)), 1e-4) << model::to_string(sym);
+    }
+  }
+}
+
 TEST(EnergyModel, RegularModelIsNotInvariant) {
   auto m = make(model::Head::kLog1pSquare, model::Symmetry::kNone);
   auto X = points(50, 2, 4);
@@ -185,7 +214,10 @@ TEST(EnergyModel, OptionErrors) {
   o.symmetry = model::Symmetry::kNone;
   test::expect_error([&] { model::EnergyModel m(o); }, "MLP width 2 must be >= 1");
   test::expect_error([] { model::parse_head("softplus"); }, "expected log1p-square, linear or jem");
-  test::expect_error([] { model::parse_symmetry("c4"); }, "expected none, cyclic or radius");
+  test::expect_error([] { model::parse_symmetry("c4"); }, "expected none, cyclic, radius, canonical or pair-distances");
+  o.dim = 7;
+  o.symmetry = model::Symmetry::kPairDistances;
+  test::expect_error([&] { model::EnergyModel m(o); }, "D = particles x particle_dim");
   auto m = make(model::Head::kLog1pSquare, model::Symmetry::kNone);
   test::expect_error([&] { m->frozen_score(0); }, "needs the jem head");
   test::expect_error([&] { m->energy(torch::zeros({3, 3})); }, "must be [N, 2]");

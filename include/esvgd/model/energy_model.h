@@ -6,6 +6,10 @@
 ///   none     o(x) = f(x)
 ///   cyclic   o(x) = (1/n) Σ_m f(R_m x), R_m the rotation by 2πm/n: C_n-invariant outputs
 ///   radius   o(x) = f(|x|): O(D)-invariant (the Mlp then takes one input)
+///   canonical, pair-distances
+///            o(x) = f(m(x)) for a particle system (D = P·particle_dim) with m the authors'
+///            canonicalisation or the sorted pair distances (group/particle_invariant.h):
+///            E(2) × S_P-invariant (canonical: without reflections)
 /// Head, on the outputs o (C of them):
 ///   log1p-square  E = log(1 + o²) (C = 1; the reference code's, E ≥ 0)
 ///   linear        E = o (C = 1)
@@ -18,12 +22,13 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "esvgd/group/particle_invariant.h"
 #include "esvgd/model/mlp.h"
 #include "esvgd/target/target.h"
 
 namespace esvgd::model {
 
-enum class Symmetry { kNone, kCyclic, kRadius };
+enum class Symmetry { kNone, kCyclic, kRadius, kCanonical, kPairDistances };
 enum class Head { kLog1pSquare, kLinear, kJem };
 
 /// Parsing errors list the accepted names.
@@ -39,6 +44,7 @@ struct EnergyModelOptions {
   Head head = Head::kLog1pSquare;
   Symmetry symmetry = Symmetry::kNone;
   int64_t cyclic_order = 4;            ///< n of C_n (D must be 2)
+  int64_t particle_dim = 2;            ///< d of the particles for canonical / pair-distances
 };
 
 class EnergyModelImpl : public torch::nn::Module {
@@ -64,15 +70,18 @@ class EnergyModelImpl : public torch::nn::Module {
   const Mlp& network() const { return net_; }
   /// [n, D, D] float32 rotation matrices of the cyclic symmetry (undefined otherwise).
   const torch::Tensor& rotations() const { return rotations_; }
+  /// The particle-system map of canonical / pair-distances (null otherwise).
+  const group::ParticleInvariant* particle_invariant() const { return invariant_.get(); }
 
  private:
   /// label −1 (the joint/scalar energy) or a class of the jem head; errors name the problem.
   void check_label(int64_t label) const;
-  /// Network inputs [G·N, F] for X [N, D]: X itself, its n rotations stacked, or |x|.
+  /// Network inputs [G·N, F] for X [N, D]: X itself, its n rotations stacked, |x| or m(x).
   torch::Tensor network_inputs(const torch::Tensor& X) const;
   EnergyModelOptions options_;
   Mlp net_{nullptr};
   torch::Tensor rotations_;  ///< [n, D, D] float32 for the cyclic symmetry (a buffer: moves with .to())
+  std::shared_ptr<const group::ParticleInvariant> invariant_;
 };
 TORCH_MODULE(EnergyModel);
 

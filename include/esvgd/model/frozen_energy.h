@@ -28,6 +28,9 @@ class FrozenEnergy {
   FrozenMlp mlp_;
   std::vector<float> rotations_;  ///< [n][D][D] for the cyclic symmetry
   std::vector<float> mean_out_;   ///< [C] scratch
+  std::shared_ptr<const group::ParticleInvariant> invariant_;  ///< canonical / pair-distances
+  std::vector<double> rows_;      ///< per row: the map's scratch, then x as double
+  std::vector<double> feat_, grad_;  ///< [F] and [D] scratch of the map's passes
 };
 
 }  // namespace esvgd::model

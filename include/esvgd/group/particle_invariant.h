@@ -1,0 +1,61 @@
+#pragma once
+/// Invariant maps of particle systems: P particles in R^d, a row x = (x1, y1, x2, y2, ...) [P·d].
+/// They make energies and kernels invariant under E(d) × S_P (notes §2.5, §7.4):
+///
+///   canonical       the authors' map (2-D): subtract the centre of mass, sort the particles by their
+///                   distance from it, rotate (properly) so that the farthest lies on +x; F = P·d.
+///                   Invariant under translations, rotations and permutations, not reflections.
+///                   Ties: the sort is stable, so particles at equal radius keep their index order and
+///                   the farthest is the last of them; with every particle at the centre there is
+///                   no rotation. The map jumps where radii tie.
+///   pair-distances  the P(P−1)/2 pair distances, sorted: invariant under E(d) × S_P, reflections
+///                   included, and continuous everywhere (sorting values does not jump). Complete for
+///                   generic configurations; rare "homometric" sets share their distances.
+///
+/// Each row runs as a plain loop (forward, then backward = J_fᵀ g with what forward left in the
+/// scratch), so that samplers and frozen energies call them without tensor ops;
+/// features_autograd() is the same map in torch ops, differentiable, used as the reference.
+#include <string>
+
+#include <torch/types.h>
+
+namespace esvgd::group {
+
+class ParticleInvariant {
+ public:
+  enum class Kind { kCanonical, kPairDistances };
+  /// Errors for canonical with d != 2 and for more than kMaxParticles particles.
+  ParticleInvariant(Kind kind, int64_t particles, int64_t particle_dim);
+  static constexpr int64_t kMaxParticles = 64;
+
+  Kind kind() const { return kind_; }
+  std::string name() const;
+  int64_t particles() const { return P_; }
+  int64_t particle_dim() const { return d_; }
+  int64_t input_dim() const { return P_ * d_; }
+  int64_t feature_dim() const;
+  /// Doubles per row that forward() leaves for backward().
+  int64_t scratch_size() const;
+
+  /// f(x) [F] of one row x [P·d].
+  void forward(const double* x, double* f, double* scratch) const;
+  /// gx = J_f(x)ᵀ gf [P·d], after forward() filled `scratch` for the same row.
+  void backward(const double* x, const double* gf, const double* scratch, double* gx) const;
+
+  /// f(X) [N, F] in X's dtype (CPU loops, no autograd).
+  torch::Tensor features(const torch::Tensor& X) const;
+  /// J_f(X) [N, F, P·d] in X's dtype.
+  torch::Tensor jacobian(const torch::Tensor& X) const;
+  /// f(X) in torch ops with autograd (the reference for the loops above).
+  torch::Tensor features_autograd(const torch::Tensor& X) const;
+
+ private:
+  void check_rows(const torch::Tensor& X) const;
+  Kind kind_;
+  int64_t P_, d_;
+};
+
+/// "canonical" or "pair-distances"; errors list the accepted names.
+ParticleInvariant::Kind parse_particle_invariant(const std::string& name);
+
+}  // namespace esvgd::group

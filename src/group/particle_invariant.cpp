@@ -1,0 +1,196 @@
+#include "esvgd/group/particle_invariant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+
+namespace esvgd::group {
+
+ParticleInvariant::Kind parse_particle_invariant(const std::string& name) {
+  if (name == "canonical") return ParticleInvariant::Kind::kCanonical;
+  if (name == "pair-distances") return ParticleInvariant::Kind::kPairDistances;
+  throw Error(ErrorKind::kConfig, "", "unknown particle invariant '" + name + "' (expected canonical or pair-distances)");
+}
+
+ParticleInvariant::ParticleInvariant(Kind kind, int64_t particles, int64_t particle_dim)
+    : kind_(kind), P_(particles), d_(particle_dim) {
+  ESVGD_CHECK(P_ >= 2 && P_ <= kMaxParticles, "a particle invariant needs 2..", kMaxParticles, " particles, got ", P_);
+  ESVGD_CHECK(d_ >= 1, "particle dimension must be >= 1, got ", d_);
+  ESVGD_CHECK(kind_ != Kind::kCanonical || d_ == 2, "the canonical map is defined for particles in the plane (d = 2), got d = ",
+              d_);
+}
+
+std::string ParticleInvariant::name() const { return kind_ == Kind::kCanonical ? "canonical" : "pair-distances"; }
+
+int64_t ParticleInvariant::feature_dim() const { return kind_ == Kind::kCanonical ? P_ * d_ : P_ * (P_ - 1) / 2; }
+
+int64_t ParticleInvariant::scratch_size() const {
+  // canonical: order [P], cos, sin, radius of the farthest; pair-distances: order [Q], distances [Q]
+  return kind_ == Kind::kCanonical ? P_ + 3 : 2 * feature_dim();
+}
+
+namespace {
+/// Stable insertion sort of idx[0..n) by key (ascending): ties keep their order.
+void stable_order(const double* key, int* idx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) idx[i] = static_cast<int>(i);
+  for (int64_t i = 1; i < n; ++i) {
+    const int v = idx[i];
+    int64_t j = i;
+    for (; j > 0 && key[idx[j - 1]] > key[v]; --j) idx[j] = idx[j - 1];
+    idx[j] = v;
+  }
+}
+}  // namespace
+
+void ParticleInvariant::forward(const double* x, double* f, double* scratch) const {
+  const int64_t P = P_, d = d_;
+  if (kind_ == Kind::kCanonical) {
+    double cx = 0, cy = 0, r2[kMaxParticles];
+    int order[kMaxParticles];
+    for (int64_t i = 0; i < P; ++i) cx += x[2 * i], cy += x[2 * i + 1];
+    cx /= static_cast<double>(P), cy /= static_cast<double>(P);
+    for (int64_t i = 0; i < P; ++i) {
+      const double yx = x[2 * i] - cx, yy = x[2 * i + 1] - cy;
+      r2[i] = yx * yx + yy * yy;
+    }
+    stable_order(r2, order, P);
+    const int far = order[P - 1];
+    const double r = std::sqrt(r2[far]);
+    const double c = r > 0 ? (x[2 * far] - cx) / r : 1.0, s = r > 0 ? (x[2 * far + 1] - cy) / r : 0.0;
+    for (int64_t k = 0; k < P; ++k) {  // z_k = R(−θ) y_order[k]
+      const double yx = x[2 * order[k]] - cx, yy = x[2 * order[k] + 1] - cy;
+      f[2 * k] = c * yx + s * yy;
+      f[2 * k + 1] = -s * yx + c * yy;
+      scratch[k] = order[k];
+    }
+    scratch[P] = c, scratch[P + 1] = s, scratch[P + 2] = r;
+    return;
+  }
+  const int64_t Q = feature_dim();
+  double* dist = scratch + Q;
+  int64_t p = 0;
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = i + 1; j < P; ++j, ++p) {
+      double r2 = 0;
+      for (int64_t k = 0; k < d; ++k) r2 += (x[i * d + k] - x[j * d + k]) * (x[i * d + k] - x[j * d + k]);
+      dist[p] = std::sqrt(r2);
+    }
+  int order[kMaxParticles * (kMaxParticles - 1) / 2];
+  stable_order(dist, order, Q);
+  for (int64_t k = 0; k < Q; ++k) {
+    f[k] = dist[order[k]];
+    scratch[k] = order[k];
+  }
+}
+
+void ParticleInvariant::backward(const double* x, const double* gf, const double* scratch, double* gx) const {
+  const int64_t P = P_, d = d_;
+  std::fill(gx, gx + P * d, 0.0);
+  if (kind_ == Kind::kCanonical) {
+    double cx = 0, cy = 0;
+    for (int64_t i = 0; i < P; ++i) cx += x[2 * i], cy += x[2 * i + 1];
+    cx /= static_cast<double>(P), cy /= static_cast<double>(P);
+    const double c = scratch[P], s = scratch[P + 1], r = scratch[P + 2];
+    double dtheta = 0;  // dE/dθ = Σ_k g_k · ∂z_k/∂θ with ∂z/∂θ = (z_y, −z_x)
+    for (int64_t k = 0; k < P; ++k) {
+      const int i = static_cast<int>(scratch[k]);
+      const double yx = x[2 * i] - cx, yy = x[2 * i + 1] - cy;
+      const double zx = c * yx + s * yy, zy = -s * yx + c * yy;
+      const double gx_ = gf[2 * k], gy_ = gf[2 * k + 1];
+      dtheta += gx_ * zy - gy_ * zx;
+      gx[2 * i] += c * gx_ - s * gy_;  // R(θ) g: the transpose of R(−θ)
+      gx[2 * i + 1] += s * gx_ + c * gy_;
+    }
+    if (r > 0) {  // θ = atan2(y_far): dθ/dy_far = (−y, x)/r²
+      const int far = static_cast<int>(scratch[P - 1]);
+      const double yx = x[2 * far] - cx, yy = x[2 * far + 1] - cy;
+      gx[2 * far] += dtheta * (-yy) / (r * r);
+      gx[2 * far + 1] += dtheta * yx / (r * r);
+    }
+    double mx = 0, my = 0;  // the centring: subtract the mean gradient
+    for (int64_t i = 0; i < P; ++i) mx += gx[2 * i], my += gx[2 * i + 1];
+    mx /= static_cast<double>(P), my /= static_cast<double>(P);
+    for (int64_t i = 0; i < P; ++i) gx[2 * i] -= mx, gx[2 * i + 1] -= my;
+    return;
+  }
+  const int64_t Q = feature_dim();
+  const double* dist = scratch + Q;
+  // pair index -> (i, j) in the forward's order
+  int pi[kMaxParticles * (kMaxParticles - 1) / 2], pj[kMaxParticles * (kMaxParticles - 1) / 2];
+  int64_t p = 0;
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = i + 1; j < P; ++j, ++p) pi[p] = static_cast<int>(i), pj[p] = static_cast<int>(j);
+  for (int64_t k = 0; k < Q; ++k) {
+    const int q = static_cast<int>(scratch[k]);
+    if (dist[q] == 0) continue;  // coincident particles: take the zero subgradient
+    const double w = gf[k] / dist[q];
+    for (int64_t a = 0; a < d; ++a) {
+      const double g = w * (x[pi[q] * d + a] - x[pj[q] * d + a]);
+      gx[pi[q] * d + a] += g;
+      gx[pj[q] * d + a] -= g;
+    }
+  }
+}
+
+void ParticleInvariant::check_rows(const torch::Tensor& X) const {
+  ESVGD_CHECK(X.dim() == 2 && X.size(1) == input_dim(), name(), " map expects rows [N, ", input_dim(), "] (", P_,
+              " particles x ", d_, "), got ", X.sizes());
+}
+
+torch::Tensor ParticleInvariant::features(const torch::Tensor& X) const {
+  check_rows(X);
+  auto x = X.to(torch::kCPU, torch::kFloat64).contiguous();
+  const int64_t N = x.size(0), D = input_dim(), F = feature_dim();
+  auto out = torch::empty({N, F}, x.options());
+  std::vector<double> scratch(static_cast<size_t>(scratch_size()));
+  for (int64_t n = 0; n < N; ++n) forward(x.data_ptr<double>() + n * D, out.data_ptr<double>() + n * F, scratch.data());
+  return out.to(X.options());
+}
+
+torch::Tensor ParticleInvariant::jacobian(const torch::Tensor& X) const {
+  check_rows(X);
+  auto x = X.to(torch::kCPU, torch::kFloat64).contiguous();
+  const int64_t N = x.size(0), D = input_dim(), F = feature_dim();
+  auto J = torch::empty({N, F, D}, x.options());
+  std::vector<double> scratch(static_cast<size_t>(scratch_size())), f(static_cast<size_t>(F)), e(static_cast<size_t>(F), 0.0);
+  for (int64_t n = 0; n < N; ++n) {
+    const double* xn = x.data_ptr<double>() + n * D;
+    forward(xn, f.data(), scratch.data());
+    for (int64_t k = 0; k < F; ++k) {  // row k of J = J_fᵀ e_k
+      e[static_cast<size_t>(k)] = 1.0;
+      backward(xn, e.data(), scratch.data(), J.data_ptr<double>() + (n * F + k) * D);
+      e[static_cast<size_t>(k)] = 0.0;
+    }
+  }
+  return J.to(X.options());
+}
+
+torch::Tensor ParticleInvariant::features_autograd(const torch::Tensor& X) const {
+  check_rows(X);
+  const int64_t N = X.size(0);
+  auto x = X.view({N, P_, d_});
+  if (kind_ == Kind::kCanonical) {
+    auto y = x - x.mean(1, true);
+    auto order = std::get<1>(torch::sort(y.square().sum(2), c10::optional<bool>(true), 1));
+    auto ys = y.gather(1, order.unsqueeze(2).expand({N, P_, 2}));
+    auto far = ys.select(1, P_ - 1);
+    auto r = far.norm(2, 1, true);
+    auto safe = r > 0;
+    auto c = torch::where(safe, far.select(1, 0).unsqueeze(1) / r.clamp_min(1e-300), torch::ones_like(r));
+    auto s = torch::where(safe, far.select(1, 1).unsqueeze(1) / r.clamp_min(1e-300), torch::zeros_like(r));
+    auto yx = ys.select(2, 0), yy = ys.select(2, 1);
+    return torch::stack({c * yx + s * yy, -s * yx + c * yy}, 2).reshape({N, P_ * 2});
+  }
+  std::vector<int64_t> ii, jj;
+  for (int64_t i = 0; i < P_; ++i)
+    for (int64_t j = i + 1; j < P_; ++j) ii.push_back(i), jj.push_back(j);
+  auto I = torch::tensor(ii, torch::kLong).to(X.device()), J = torch::tensor(jj, torch::kLong).to(X.device());
+  auto dist = (x.index_select(1, I) - x.index_select(1, J)).norm(2, 2);
+  return std::get<0>(torch::sort(dist, c10::optional<bool>(true), 1));
+}
+
+}  // namespace esvgd::group
