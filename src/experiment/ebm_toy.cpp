@@ -15,11 +15,26 @@
 namespace esvgd::experiment {
 
 Combination parse_combination(const std::string& name) {
-  if (name == "ebm+svgd") return {name, false, false};
-  if (name == "e-ebm+svgd") return {name, true, false};
-  if (name == "e-ebm+e-svgd") return {name, true, true};
-  throw Error(ErrorKind::kConfig, "config key 'combinations'",
-              "unknown combination '" + name + "' (expected ebm+svgd, e-ebm+svgd or e-ebm+e-svgd)");
+  auto fail = [&] {
+    return Error(ErrorKind::kConfig, "config key 'combinations'",
+                 "unknown combination '" + name +
+                     "' (expected ebm+svgd, e-ebm+svgd or e-ebm+e-svgd, each part optionally with @override)");
+  };
+  const auto plus = name.find('+');
+  if (plus == std::string::npos) throw fail();
+  auto split = [](const std::string& part) {
+    const auto at = part.find('@');
+    return at == std::string::npos ? std::pair{part, std::string()} : std::pair{part.substr(0, at), part.substr(at + 1)};
+  };
+  const auto [model, symmetry] = split(name.substr(0, plus));
+  const auto [sampler, variant] = split(name.substr(plus + 1));
+  if ((model != "ebm" && model != "e-ebm") || (sampler != "svgd" && sampler != "e-svgd")) throw fail();
+  if (model == "ebm" && sampler == "e-svgd") throw fail();
+  if (model == "ebm" && !symmetry.empty())
+    throw Error(ErrorKind::kConfig, "config key 'combinations'", "'" + name + "': the regular ebm takes no @symmetry");
+  Combination combo{name, model == "e-ebm", sampler == "e-svgd", symmetry, variant};
+  if (name.find('@') != std::string::npos && (symmetry.empty() && variant.empty())) throw fail();
+  return combo;
 }
 
 void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
@@ -40,7 +55,7 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("loss.mse_weight", d.mse_weight, "weight of the MSE between data energies and their true energies");
   c.declare("loss.energy_l2", 0.0, "α of the α(E(x+)² + E(x-)²) regulariser (0 = off, as in the paper)");
   c.declare("chains.reset_probability", d.reset_probability, "probability per batch of restarting the chains");
-  c.declare("chains.init", "data", "chain restarts: data (the current batch) or uniform (U[low, high)^D)");
+  c.declare("chains.init", d.chain_init, "chain restarts: data (the current batch) or uniform (U[low, high)^D)");
   c.declare("chains.low", -5.0, "lower bound of the uniform chain init");
   c.declare("chains.high", 5.0, "upper bound of the uniform chain init");
   c.declare("chains.anchors", true, "pass the data batch to SVGD as fixed anchor particles");
@@ -48,13 +63,16 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.set("svgd.epsilon", d.epsilon, "default");
   c.declare("svgd.step_size_milestones", d.step_milestones, "epochs at which the SVGD step size changes");
   c.declare("svgd.step_size_after", d.step_after, "SVGD step sizes from each milestone on");
-  c.declare("svgd.regular_sampler", "rbf-paper", "sampler of the regular-SVGD combinations (see samplers)");
-  c.declare("svgd.equivariant_sampler", "orbit-scalar-paper",
+  c.declare("svgd.regular_sampler", d.regular_sampler, "sampler of the regular-SVGD combinations (see samplers)");
+  c.declare("svgd.equivariant_sampler", d.equivariant_sampler,
             "sampler of e-ebm+e-svgd: orbit-scalar-paper (the authors'), orbit-scalar or orbit-matrix");
+  c.declare("svgd.equivariant_bandwidth", d.equivariant_bandwidth,
+            "bandwidth of the e-svgd samplers (0 = svgd.bandwidth; orbit_matrix.bandwidth > 0 wins for orbit-matrix)");
   c.declare("sample.particles", d.sample_particles, "particles drawn from each trained model for the figures");
   c.declare("sample.steps", d.sample_steps, "maximum SVGD steps when sampling a trained model");
   c.declare("sample.box", d.sample_box, "sampling starts from U[-box, box)^D");
   c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε");
+  c.declare("sample.step_size", 0.0, "SVGD step size when sampling a trained model (0 = the last training one)");
 }
 
 model::EnergyModel make_energy_model(const core::Config& c, const Combination& combo, int64_t dim, int64_t outputs) {
@@ -63,12 +81,13 @@ model::EnergyModel make_energy_model(const core::Config& c, const Combination& c
   o.hidden = c.get_ints("model.hidden");
   try {
     o.head = model::parse_head(c.get_string("model.head"));
-    o.symmetry = combo.equivariant_model ? model::parse_symmetry(c.get_string("model.symmetry")) : model::Symmetry::kNone;
+    o.symmetry = !combo.equivariant_model ? model::Symmetry::kNone
+                 : model::parse_symmetry(combo.symmetry.empty() ? c.get_string("model.symmetry") : combo.symmetry);
   } catch (const Error& e) {
     throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());
   }
   if (combo.equivariant_model && o.symmetry == model::Symmetry::kNone)
-    throw Error(ErrorKind::kConfig, "config key 'model.symmetry'", "the e-ebm combinations need cyclic or radius");
+    throw Error(ErrorKind::kConfig, "config key 'model.symmetry'", "the e-ebm combinations need an invariant model, not none");
   o.outputs = o.head == model::Head::kJem ? outputs : 1;
   o.cyclic_order = c.get_int("model.cyclic_order");
   try {
@@ -80,8 +99,14 @@ model::EnergyModel make_energy_model(const core::Config& c, const Combination& c
 
 SamplerVariant make_cd_sampler(const core::Config& c, const Combination& combo, const group::Group& group,
                                at::Generator& gen) {
-  return make_variant(c.get_string(combo.equivariant_sampler ? "svgd.equivariant_sampler" : "svgd.regular_sampler"),
-                      group, c, gen);
+  const std::string name = !combo.sampler.empty() ? combo.sampler
+                           : c.get_string(combo.equivariant_sampler ? "svgd.equivariant_sampler" : "svgd.regular_sampler");
+  auto v = make_variant(name, group, c, gen);
+  const double eh = c.get_double("svgd.equivariant_bandwidth");
+  if (eh < 0) throw Error(ErrorKind::kConfig, "config key 'svgd.equivariant_bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
+  const bool own = name == "orbit-matrix" && c.get_double("orbit_matrix.bandwidth") > 0;
+  if (combo.equivariant_sampler && eh > 0 && !own) v.kernel->set_bandwidth(eh);
+  return v;
 }
 
 train::CdOptions cd_options(const core::Config& c, const std::string& checkpoint, const std::string& fingerprint) {
@@ -128,12 +153,15 @@ std::vector<Combination> checked_combinations(const core::Config& c, const group
 
 namespace {
 /// What identifies a run for resuming: every setting except the ones that may change between a
-/// run and its continuation (more epochs, another checkpoint interval, the sampling of the result).
+/// run and its continuation (more epochs, another checkpoint interval, the sampling and evaluation
+/// of the result).
 std::string fingerprint(const core::Config& c, const RunContext& ctx, const Combination& combo) {
   auto j = c.resolved();
-  for (const char* key : {"train.epochs", "train.checkpoint_every", "combinations", "sample.particles", "sample.steps",
-                          "sample.box", "sample.epsilon"})
-    j.erase(key);
+  for (const char* key : {"train.epochs", "train.checkpoint_every", "combinations", "states.near"}) j.erase(key);
+  for (auto it = j.begin(); it != j.end();) {
+    const auto& k = it.key();
+    it = k.rfind("sample.", 0) == 0 || k.rfind("ablation.", 0) == 0 ? j.erase(it) : std::next(it);
+  }
   return nlohmann::json{{"config", j}, {"seed", ctx.seed}, {"combination", combo.name}}.dump();
 }
 }  // namespace
@@ -166,7 +194,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
 }
 
 torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, TrainedModel& t, int64_t label,
-                           at::Generator& gen) {
+                           at::Generator& gen, double bandwidth) {
   const int64_t n = c.get_int("sample.particles"), D = t.model->options().dim;
   if (n < 1) throw Error(ErrorKind::kConfig, "config key 'sample.particles'", "must be >= 1");
   const double box = c.get_positive("sample.box");
@@ -176,12 +204,19 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   opts.epsilon = c.get_double("sample.epsilon");
   // The step size in force at the end of training.
   opts.optimizer.step_size = t.history.empty() ? opts.optimizer.step_size : t.history.back().svgd_step_size;
+  const double step = c.get_double("sample.step_size");
+  if (step < 0) throw Error(ErrorKind::kConfig, "config key 'sample.step_size'", "must be >= 0 (0 = the last training one)");
+  if (step > 0) opts.optimizer.step_size = step;
+  const double trained_h = t.sampler.kernel->bandwidth();
+  if (bandwidth > 0) t.sampler.kernel->set_bandwidth(bandwidth);
   sampler::Svgd svgd(t.model->frozen_score(label), t.sampler.kernel, opts);
   auto X0 = -box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
-  core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : ""),
+  core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : "") +
+                              (bandwidth > 0 ? " h=" + c10::str(bandwidth) : ""),
                           opts.max_steps, ctx.log);
   auto result = svgd.run(X0, {}, nullptr, &progress);
   progress.finish();
+  t.sampler.kernel->set_bandwidth(trained_h);
   return result.particles.to(torch::kFloat64);
 }
 

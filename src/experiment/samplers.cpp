@@ -4,6 +4,8 @@
 #include "esvgd/kernel/group_averaged.h"
 #include "esvgd/kernel/invariant_feature.h"
 #include "esvgd/kernel/orbit_matrix.h"
+#include "esvgd/kernel/particle_orbit.h"
+#include "esvgd/group/particle_group.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/kernel/so2_orbit.h"
 #include "esvgd/kernel/so3_orbit.h"
@@ -26,6 +28,31 @@ std::shared_ptr<kernel::Kernel> orbit_scalar_kernel(const group::Group& group, d
   if (group.is_finite()) return std::make_shared<kernel::GroupAveragedKernel>(group, h, form, nodes, gen);
   return std::make_shared<kernel::InvariantFeatureKernel>(std::make_shared<kernel::RadiusMap>(), h, form);
 }
+/// The particle-system variants: the scalar kernels on an invariant map, the exact orbit kernel.
+SamplerVariant particle_variant(const std::string& name, const group::ParticleGroup& group, const core::Config& c) {
+  using group::ParticleInvariant;
+  using kernel::RepulsionForm;
+  const double h = c.get_positive("svgd.bandwidth"), T = c.get_double("svgd.repulsion");
+  auto on_map = [&](ParticleInvariant::Kind kind, bool paper) -> SamplerVariant {
+    auto map = std::make_shared<kernel::ParticleMap>(ParticleInvariant(kind, group.particles(), 2));
+    return {name,
+            std::make_shared<kernel::InvariantFeatureKernel>(map, h, paper ? RepulsionForm::kReference : RepulsionForm::kTextbook),
+            paper ? kPaperTemperature : T, 0.0, true};
+  };
+  if (name == "orbit-scalar") return on_map(ParticleInvariant::Kind::kCanonical, false);
+  if (name == "orbit-scalar-paper") return on_map(ParticleInvariant::Kind::kCanonical, true);
+  if (name == "pair-distances") return on_map(ParticleInvariant::Kind::kPairDistances, false);
+  if (name == "pair-distances-paper") return on_map(ParticleInvariant::Kind::kPairDistances, true);
+  if (name == "orbit-matrix") {
+    const double hm = c.get_double("orbit_matrix.bandwidth");
+    if (hm < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
+    return {name, std::make_shared<kernel::ParticleOrbitKernel>(group.particles(), hm > 0 ? hm : h), T, 0.0, true};
+  }
+  throw Error(ErrorKind::kConfig, "samplers",
+              "unknown sampler '" + name +
+                  "' for particle systems (expected rbf, rbf-paper, orbit-scalar, orbit-scalar-paper, pair-distances, pair-distances-paper, "
+                  "orbit-matrix)");
+}
 }  // namespace
 
 SamplerVariant make_variant(const std::string& name, const group::Group& group, const core::Config& c,
@@ -35,6 +62,8 @@ SamplerVariant make_variant(const std::string& name, const group::Group& group, 
   const int64_t nodes = c.get_int("svgd.quadrature_nodes");
   if (name == "rbf") return {name, std::make_shared<kernel::RbfKernel>(h), T, 0.0, false};
   if (name == "rbf-paper") return {name, std::make_shared<kernel::RbfKernel>(h), kPaperTemperature, 0.0, false};
+  if (const auto* particles = dynamic_cast<const group::ParticleGroup*>(&group))
+    return particle_variant(name, *particles, c);
   if (name == "orbit-matrix") {
     const double hm = c.get_double("orbit_matrix.bandwidth"), em = c.get_double("orbit_matrix.step_size");
     if (hm < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");

@@ -169,6 +169,21 @@ torch::Tensor ParticleInvariant::jacobian(const torch::Tensor& X) const {
   return J.to(X.options());
 }
 
+torch::Tensor ParticleInvariant::vjp(const torch::Tensor& X, const torch::Tensor& G) const {
+  check_rows(X);
+  ESVGD_CHECK(G.dim() == 2 && G.size(0) == X.size(0) && G.size(1) == feature_dim(), name(), " vjp expects G [",
+              X.size(0), ", ", feature_dim(), "], got ", G.sizes());
+  auto x = X.to(torch::kCPU, torch::kFloat64).contiguous(), g = G.to(torch::kCPU, torch::kFloat64).contiguous();
+  const int64_t N = x.size(0), D = input_dim(), F = feature_dim();
+  auto out = torch::empty({N, D}, x.options());
+  std::vector<double> scratch(static_cast<size_t>(scratch_size())), f(static_cast<size_t>(F));
+  for (int64_t n = 0; n < N; ++n) {
+    forward(x.data_ptr<double>() + n * D, f.data(), scratch.data());
+    backward(x.data_ptr<double>() + n * D, g.data_ptr<double>() + n * F, scratch.data(), out.data_ptr<double>() + n * D);
+  }
+  return out.to(X.options());
+}
+
 torch::Tensor ParticleInvariant::features_autograd(const torch::Tensor& X) const {
   check_rows(X);
   const int64_t N = X.size(0);

@@ -146,10 +146,13 @@ torch::Tensor StateClassifier::match(const torch::Tensor& relaxed) const {
   return label;
 }
 
-torch::Tensor StateClassifier::classify(const torch::Tensor& X) const {
+StateClassifier::Assignment StateClassifier::assign(const torch::Tensor& X) const {
   auto r = relax(u_, X, relax_);
   auto label = match(r.x);
-  return torch::where(r.converged, label, torch::full_like(label, -1));
+  return {torch::where(r.converged, label, torch::full_like(label, -1)),
+          (r.x - X.to(torch::kFloat64)).square().mean(1).sqrt()};
 }
+
+torch::Tensor StateClassifier::classify(const torch::Tensor& X) const { return assign(X).state; }
 
 }  // namespace esvgd::target

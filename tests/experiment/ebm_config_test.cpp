@@ -32,7 +32,7 @@ void run_with(const std::string& name, const std::vector<std::string>& sets) {
 }  // namespace
 
 TEST(EbmConfig, BadSettingsNameTheirKey) {
-  for (const std::string exp : {"jem-c4", "ebm-circles"}) {
+  for (const std::string exp : {"jem-c4", "ebm-circles", "dw4"}) {
     test::expect_error([&] { run_with(exp, {"combinations=[\"ebm+esvgd\"]"}); }, ErrorKind::kConfig,
                        {"combinations", "ebm+esvgd"});
     test::expect_error([&] { run_with(exp, {"model.head=softplus"}); }, ErrorKind::kConfig, {"model.", "softplus"});
@@ -46,6 +46,45 @@ TEST(EbmConfig, BadSettingsNameTheirKey) {
   }
   test::expect_error([] { run_with("ebm-circles", {"data.sampler=uniform"}); }, ErrorKind::kConfig, {"data.sampler"});
   test::expect_error([] { run_with("jem-c4", {"target.radii=[7]"}); }, ErrorKind::kConfig, {"target.radii"});
+  test::expect_error([] { run_with("dw4", {"data.set=random"}); }, ErrorKind::kConfig, {"data.set", "random"});
+  test::expect_error([] { run_with("dw4", {"states.near=0"}); }, ErrorKind::kConfig, {"states.near"});
+  test::expect_error([] { run_with("dw4", {"combinations=[\"ebm@canonical+svgd\"]"}); }, ErrorKind::kConfig,
+                     {"combinations", "takes no @symmetry"});
+  test::expect_error([] { run_with("dw4", {"combinations=[\"e-ebm@sorted+svgd\"]"}); }, ErrorKind::kConfig,
+                     {"model.", "sorted"});
+  test::expect_error([] { run_with("dw4", {"combinations=[\"e-ebm+e-svgd@c4\"]"}); }, ErrorKind::kConfig,
+                     {"unknown sampler 'c4' for particle systems"});
+  test::expect_error([] { run_with("dw4", {"svgd.equivariant_bandwidth=-1"}); }, ErrorKind::kConfig,
+                     {"svgd.equivariant_bandwidth"});
+}
+
+// A whole dw4 run in miniature: states found, every output written, counts that add up.
+TEST(Dw4Run, TinyRunWritesEveryOutput) {
+  const auto dir = fs::temp_directory_path() / ("esvgd_dw4_run_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto c = experiment::make_config(experiment::find_experiment("dw4"), "quick");
+  for (const char* s : {"train.epochs=1", "svgd.steps=20", "data.copies=13", "sample.particles=24", "sample.steps=30",
+                        "combinations=[\"ebm+svgd\",\"e-ebm@pair-distances+e-svgd@orbit-matrix\"]"})
+    c.set_from_string(s);
+  experiment::RunContext ctx{dir.string(), 42, "", nullptr};
+  auto m = experiment::find_experiment("dw4").run(c, ctx);
+  ASSERT_EQ(m["states"].size(), 5u);
+  EXPECT_NEAR(m["states"][0]["energy"].get<double>(), -25.792, 1e-3);
+  ASSERT_EQ(m["combinations"].size(), 2u);
+  for (const auto& row : m["combinations"]) {
+    int64_t total = row["not_near_a_state"].get<int64_t>();
+    for (auto v : row["state_counts"]) total += v.get<int64_t>();
+    EXPECT_EQ(total, 24);
+    EXPECT_GE(row["tv_to_training"].get<double>(), 0.0);
+    EXPECT_LE(row["tv_to_training"].get<double>(), 1.0);
+  }
+  EXPECT_EQ(m["combinations"][1]["kernel"], "orbit-matrix(O2xS4)");
+  EXPECT_EQ(m["ablation"]["samplings"].size(), 2u);
+  EXPECT_EQ(m["training_state_counts"], nlohmann::json({13, 13, 13, 13, 13}));
+  for (const char* f : {"states.png", "samples.png", "energies.png", "ablation.png", "training.png", "summary.md",
+                        "train_x.npy", "samples_ebm+svgd.npy"})
+    EXPECT_TRUE(fs::exists(dir / f)) << f;
+  fs::remove_all(dir);
 }
 
 TEST(EbmConfig, MalformedDataFilesNameTheFile) {

@@ -6,6 +6,8 @@
 ///   ebm+svgd       regular MLP energy, regular SVGD (svgd.regular_sampler)
 ///   e-ebm+svgd     invariant energy (model.symmetry), regular SVGD
 ///   e-ebm+e-svgd   invariant energy, equivariant SVGD (svgd.equivariant_sampler)
+/// A suffix @name overrides the model's symmetry or the sampler of one combination, so that one run
+/// can compare several: "e-ebm@pair-distances+e-svgd@orbit-matrix".
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,9 +29,12 @@ struct Combination {
   std::string name;
   bool equivariant_model = false;
   bool equivariant_sampler = false;
+  std::string symmetry;  ///< overrides model.symmetry when not empty
+  std::string sampler;   ///< overrides svgd.regular_sampler / svgd.equivariant_sampler when not empty
 };
 
-/// One of the three names above; errors name the config key "combinations".
+/// <model>[@symmetry]+<sampler>[@variant] with model ebm or e-ebm and sampler svgd or e-svgd; errors
+/// name the config key "combinations".
 Combination parse_combination(const std::string& name);
 
 /// The paper-preset values an EBM experiment declares its keys with.
@@ -49,6 +54,9 @@ struct EbmDefaults {
   double reset_probability = 0.05;
   int64_t sample_particles = 64, sample_steps = 50000;
   double sample_box = 20, sample_epsilon = 1e-4;
+  double equivariant_bandwidth = 0;  ///< svgd.equivariant_bandwidth (0 = svgd.bandwidth)
+  std::string regular_sampler = "rbf-paper", equivariant_sampler = "orbit-scalar-paper";
+  std::string chain_init = "data";
 };
 
 /// Declares combinations, model.*, train.*, loss.*, chains.*, svgd.* (with svgd.regular_sampler and
@@ -89,9 +97,10 @@ TrainedModel train_combination(const core::Config& config, const RunContext& ctx
                                at::Generator& gen);
 
 /// Draws sample.particles points from U[-sample.box, sample.box)^D and runs the combination's sampler
-/// on −E(x|label) (label −1: the joint energy) for up to sample.steps steps (ε = sample.epsilon).
+/// on −E(x|label) (label −1: the joint energy) for up to sample.steps steps (ε = sample.epsilon);
+/// bandwidth > 0 replaces the kernel's bandwidth for this run.
 torch::Tensor sample_model(const core::Config& config, const RunContext& ctx, TrainedModel& trained, int64_t label,
-                           at::Generator& gen);
+                           at::Generator& gen, double bandwidth = 0);
 
 /// −E_θ(x | label) [G] float64 at `points` (label −1: the joint energy), without autograd.
 torch::Tensor model_log_density(model::EnergyModel& model, const torch::Tensor& points, int64_t label = -1);

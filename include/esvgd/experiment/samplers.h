@@ -7,6 +7,9 @@
 ///   orbit-scalar        the scalar orbit kernel, textbook form: group average (C_n) or radius feature
 ///                       (O(n)/SO(n))
 ///   orbit-scalar-paper  the same kernel in the authors' reference form with T = 2 (paper parity)
+/// Particle systems (group E2xS<P>, DW-4): orbit-scalar(-paper) is the RBF on the authors'
+/// canonical form, pair-distances(-paper) the RBF on the sorted pair distances, and orbit-matrix the
+/// exact O(2) × S_P orbit kernel on centred coordinates (kernel/particle_orbit.h).
 #include <memory>
 #include <string>
 

@@ -46,6 +46,8 @@ class ParticleInvariant {
   torch::Tensor features(const torch::Tensor& X) const;
   /// J_f(X) [N, F, P·d] in X's dtype.
   torch::Tensor jacobian(const torch::Tensor& X) const;
+  /// J_f(x_n)ᵀ g_n for every row: X [N, P·d], G [N, F] → [N, P·d] in X's dtype.
+  torch::Tensor vjp(const torch::Tensor& X, const torch::Tensor& G) const;
   /// f(X) in torch ops with autograd (the reference for the loops above).
   torch::Tensor features_autograd(const torch::Tensor& X) const;
 

@@ -9,6 +9,7 @@
 /// Both are one fused pair sum over features.
 #include <memory>
 
+#include "esvgd/group/particle_invariant.h"
 #include "esvgd/kernel/kernel.h"
 
 namespace esvgd::kernel {
@@ -22,6 +23,8 @@ class FeatureMap {
   virtual torch::Tensor features(const torch::Tensor& X) const = 0;
   /// J_f(X): [N, F, D]. The default uses F reverse-mode passes of autograd.
   virtual torch::Tensor jacobian(const torch::Tensor& X) const;
+  /// J_f(x_n)ᵀ g_n for every row: G [N, F] → [N, D]. The default contracts jacobian().
+  virtual torch::Tensor vjp(const torch::Tensor& X, const torch::Tensor& G) const;
 };
 
 /// f(x) = ‖x‖: invariant under O(D). J = x/‖x‖ (0 at the origin).
@@ -30,6 +33,20 @@ class RadiusMap : public FeatureMap {
   std::string name() const override { return "radius"; }
   torch::Tensor features(const torch::Tensor& X) const override;
   torch::Tensor jacobian(const torch::Tensor& X) const override;
+};
+
+/// A particle-system invariant (canonical form or sorted pair distances) as a feature map; features
+/// and Jacobian come from its loops.
+class ParticleMap : public FeatureMap {
+ public:
+  explicit ParticleMap(group::ParticleInvariant invariant) : inv_(invariant) {}
+  std::string name() const override { return inv_.name(); }
+  torch::Tensor features(const torch::Tensor& X) const override { return inv_.features(X); }
+  torch::Tensor jacobian(const torch::Tensor& X) const override { return inv_.jacobian(X); }
+  torch::Tensor vjp(const torch::Tensor& X, const torch::Tensor& G) const override { return inv_.vjp(X, G); }
+
+ private:
+  group::ParticleInvariant inv_;
 };
 
 class InvariantFeatureKernel : public Kernel {

@@ -55,8 +55,13 @@ class StateClassifier {
   /// states: from find_meta_stable_states; tolerance on the sorted pair distances of relaxed points.
   StateClassifier(const DoubleWellPotential& u, std::vector<MetaStableState> states, double tolerance = 1e-3,
                   RelaxOptions relax = {});
-  /// State index of every row of X after relaxation: [N] int64, −1 where the relaxation did not converge or
-  /// ended away from every known state.
+  struct Assignment {
+    torch::Tensor state;     ///< [N] int64: the state each row relaxes to, −1 if none (saddle, no convergence)
+    torch::Tensor distance;  ///< [N] RMS per coordinate between each row and its relaxed configuration
+  };
+  /// Relaxes every row of X and names the state it reaches.
+  Assignment assign(const torch::Tensor& X) const;
+  /// assign(X).state
   torch::Tensor classify(const torch::Tensor& X) const;
   /// The index of the state whose sorted pair distances are within tolerance of relaxed rows; −1 if none.
   torch::Tensor match(const torch::Tensor& relaxed) const;

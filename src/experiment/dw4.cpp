@@ -1,0 +1,348 @@
+// dw4 (Section 5, Appendix E.1, Figures 11-12): an EBM of the DW-4 particle system trained by
+// contrastive divergence with SVGD / E-SVGD. The five meta-stable states are found by relaxation,
+// the training set is built from them ("fixed") or read ("original"), and every trained model is
+// judged by relaxing its samples and counting the states they fall into.
+#include <fstream>
+#include <sstream>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/atomic_file.h"
+#include "esvgd/core/error.h"
+#include "esvgd/core/npy.h"
+#include "esvgd/data/dw4_data.h"
+#include "esvgd/experiment/ebm_toy.h"
+#include "esvgd/experiment/registry_entries.h"
+#include "esvgd/experiment/toy.h"
+#include "esvgd/group/particle_group.h"
+#include "esvgd/target/double_well.h"
+#include "esvgd/target/meta_stable.h"
+
+namespace esvgd::experiment {
+
+namespace {
+
+constexpr int64_t kParticles = 4, kDim = 8;
+const plot::Color kGrey{0.6, 0.6, 0.6};
+
+/// Per-state counts of classified configurations (−1 = no state) and what the summary reports.
+struct StateCounts {
+  std::vector<int64_t> counts;  ///< [states]
+  int64_t unclassified = 0;
+};
+
+StateCounts count_states(const torch::Tensor& labels, size_t states) {
+  StateCounts c{std::vector<int64_t>(states, 0), 0};
+  auto l = labels.contiguous();
+  for (int64_t n = 0; n < l.numel(); ++n) {
+    const int64_t s = l.data_ptr<int64_t>()[n];
+    if (s < 0) ++c.unclassified;
+    else ++c.counts[static_cast<size_t>(s)];
+  }
+  return c;
+}
+
+std::string list_str(const std::vector<int64_t>& v) {
+  std::string s = "[";
+  for (size_t k = 0; k < v.size(); ++k) s += (k ? ", " : "") + std::to_string(v[k]);
+  return s + "]";
+}
+
+/// ½ Σ |p − q| over the states and the unclassified bin.
+double total_variation(const StateCounts& a, const StateCounts& b) {
+  auto total = [](const StateCounts& c) {
+    double t = static_cast<double>(c.unclassified);
+    for (auto v : c.counts) t += static_cast<double>(v);
+    return t;
+  };
+  const double ta = total(a), tb = total(b);
+  double tv = std::abs(static_cast<double>(a.unclassified) / ta - static_cast<double>(b.unclassified) / tb);
+  for (size_t s = 0; s < a.counts.size(); ++s)
+    tv += std::abs(static_cast<double>(a.counts[s]) / ta - static_cast<double>(b.counts[s]) / tb);
+  return tv / 2;
+}
+
+/// Samples count for a state when they lie near one of its minima (RMS distance to their relaxed
+/// configuration < near): relaxing from anywhere always lands in some state, so counting every
+/// relaxed sample would credit a model with states it merely scatters towards. Both are reported.
+struct Judged {
+  torch::Tensor near;     ///< [N] state, −1 where the sample is not near a minimum
+  torch::Tensor relaxed;  ///< [N] state after relaxation from wherever the sample is
+};
+
+Judged judge(const target::StateClassifier& classifier, const torch::Tensor& X, double near) {
+  auto a = classifier.assign(X);
+  return {torch::where(a.distance < near, a.state, torch::full_like(a.state, -1)), a.state};
+}
+
+nlohmann::json state_metrics(const Judged& j, size_t states, const StateCounts& training) {
+  const auto c = count_states(j.near, states), r = count_states(j.relaxed, states);
+  int64_t recovered = 0;
+  for (auto v : c.counts) recovered += v > 0;
+  return {{"state_counts", c.counts},
+          {"not_near_a_state", c.unclassified},
+          {"states_recovered", recovered},
+          {"tv_to_training", total_variation(c, training)},
+          {"relaxed_state_counts", r.counts}};
+}
+
+/// Draws configurations in the canonical frame (centred, farthest particle on +x), every particle
+/// coloured by the state its configuration relaxes to (grey: none).
+void scatter_by_state(plot::Axes& ax, const torch::Tensor& X, const torch::Tensor& labels, size_t states) {
+  auto Z = group::ParticleGroup(kParticles).fold(X).view({-1, kParticles, 2});
+  for (int64_t s = -1; s < static_cast<int64_t>(states); ++s) {
+    auto rows = (labels == s).nonzero().squeeze(1);
+    if (rows.numel() == 0) continue;
+    auto P = Z.index_select(0, rows).reshape({-1, 2});
+    ax.scatter(to_vector(P.select(1, 0)), to_vector(P.select(1, 1)),
+               s < 0 ? kGrey : plot::palette(static_cast<int>(s)), 1.2,
+               s < 0 ? "none" : "S" + std::to_string(s + 1));
+  }
+  ax.set_xlim(-6, 6);
+  ax.set_ylim(-6, 6);
+  ax.set_equal_aspect(true);
+}
+
+void plot_states(const std::string& path, const std::vector<target::MetaStableState>& states) {
+  plot::Figure fig(1, static_cast<int>(states.size()), 230, 240);
+  fig.set_title("dw4: the meta-stable states found by relaxation (bonds: pair distance < d0 = 4)");
+  for (size_t k = 0; k < states.size(); ++k) {
+    auto& ax = fig.axes(0, static_cast<int>(k));
+    auto z = group::ParticleGroup(kParticles).fold(torch::tensor(states[k].x, torch::kFloat64).view({1, kDim})).view({kParticles, 2});
+    for (int64_t i = 0; i < kParticles; ++i)
+      for (int64_t j = i + 1; j < kParticles; ++j)
+        if ((z[i] - z[j]).norm().item<double>() < 4.0)
+          ax.line({z[i][0].item<double>(), z[j][0].item<double>()}, {z[i][1].item<double>(), z[j][1].item<double>()}, kGrey, 1.5);
+    ax.scatter(to_vector(z.select(1, 0)), to_vector(z.select(1, 1)), plot::palette(static_cast<int>(k)), 6.0);
+    ax.set_xlim(-4.5, 4.5);
+    ax.set_ylim(-4.5, 4.5);
+    ax.set_equal_aspect(true);
+    ax.set_title(states[k].name + ": u = " + c10::str(std::round(states[k].energy * 100) / 100) + " (" +
+                 std::to_string(states[k].hits) + " hits)");
+  }
+  fig.save_png(path);
+}
+
+struct Panel {
+  std::string title;
+  torch::Tensor samples, labels;
+};
+
+void plot_samples(const std::string& path, const std::string& title, const std::vector<Panel>& panels, size_t states) {
+  plot::Figure fig(1, static_cast<int>(panels.size()), 300, 300);
+  fig.set_title(title);
+  for (size_t k = 0; k < panels.size(); ++k) {
+    auto& ax = fig.axes(0, static_cast<int>(k));
+    scatter_by_state(ax, panels[k].samples, panels[k].labels, states);
+    ax.set_title(panels[k].title);
+    if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
+  }
+  fig.save_png(path);
+}
+
+void plot_energies(const std::string& path, const std::vector<Panel>& panels, const torch::Tensor& data_energy,
+                   const target::DoubleWellPotential& u) {
+  plot::Figure fig(1, static_cast<int>(panels.size()), 300, 260);
+  fig.set_title("dw4: energy u of the samples (before relaxation) against the training data");
+  const double lo = -27, hi = -5;
+  for (size_t k = 0; k < panels.size(); ++k) {
+    auto& ax = fig.axes(0, static_cast<int>(k));
+    ax.histogram(to_vector(data_energy.clamp(lo, hi)), 44, lo, hi, kGrey, "data");
+    ax.histogram(to_vector(u.energy(panels[k].samples).clamp(lo, hi)), 44, lo, hi, plot::palette(3), "samples");
+    ax.set_title(panels[k].title);
+    ax.set_xlabel("u(x), clipped to [-27, -5]");
+    if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
+  }
+  fig.save_png(path);
+}
+
+class Dw4 : public Experiment {
+ public:
+  std::string name() const override { return "dw4"; }
+  std::string summary() const override {
+    return "DW-4 particle system: E(2)xS4-invariant EBM with SVGD/E-SVGD, meta-stable states recovered (App. E.1)";
+  }
+  void declare(core::Config& c) const override {
+    c.declare("states.starts", int64_t{400}, "random starts U[-box, box)^8 relaxed to find the meta-stable states");
+    c.declare("states.box", 5.0, "half-width of the box of the state search");
+    c.declare("relax.iterations", int64_t{20000}, "maximum gradient-descent steps when relaxing a configuration");
+    c.declare("relax.tolerance", 1e-8, "a configuration is relaxed when |grad u| < this");
+    c.declare("states.near", 0.5,
+              "a sample represents a state when its RMS distance (per coordinate) to its relaxed configuration is below this");
+    c.declare("data.set", "fixed",
+              "training set: fixed (copies of every state, built here), original (the authors' single-state file) or file");
+    c.declare("data.copies", int64_t{200}, "fixed set: noisy copies of each state");
+    c.declare("data.noise", 0.1, "fixed set: standard deviation of the noise per coordinate");
+    c.declare("data.file", "", "data.set = file: an .npy [N, 8] of configurations (float32 or float64)");
+    EbmDefaults d;
+    d.hidden = {64, 64};
+    d.head = "log1p-square";
+    d.symmetry = "canonical";
+    d.epochs = 50;
+    d.batch_size = 64;
+    d.checkpoint_every = 10;
+    d.learning_rate = 0.01;
+    d.svgd_steps = 5000;
+    d.svgd_step_size = 0.1;
+    d.bandwidth = 0.1;
+    d.equivariant_bandwidth = 0.001;
+    d.epsilon = 1e-5;
+    d.reset_probability = 0.1;
+    d.chain_init = "uniform";
+    d.sample_particles = 1024;
+    d.sample_steps = 50000;
+    d.sample_box = 5;
+    d.sample_epsilon = 1e-7;
+    declare_ebm_keys(c, d);
+    c.set("combinations",
+          std::vector<std::string>{"ebm+svgd", "e-ebm+svgd", "e-ebm+e-svgd",
+                                   "e-ebm@pair-distances+e-svgd@pair-distances-paper"},
+          "default");
+    c.declare("sample.bandwidth", 1e-4, "kernel bandwidth when sampling the trained models (0 = the training one)");
+    c.declare("ablation.enabled", true, "Figure 12: train e-ebm+e-svgd on the original data and sample it twice");
+    c.declare("ablation.bandwidths", std::vector<double>{2.0, 1e-4}, "bandwidths of the two ablation samplings");
+  }
+  nlohmann::json quick_preset() const override {
+    return {{"train.epochs", 20},     {"svgd.steps", 1000},      {"train.checkpoint_every", 5},
+            {"data.copies", 100},     {"sample.particles", 256}, {"sample.steps", 5000},
+            {"states.starts", 200}};
+  }
+
+  nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
+    at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
+    target::DoubleWellPotential u;
+    target::StateSearchOptions search;
+    search.starts = c.get_int("states.starts");
+    search.box = c.get_positive("states.box");
+    search.relax.max_iterations = c.get_int("relax.iterations");
+    search.relax.gradient_tolerance = c.get_positive("relax.tolerance");
+    if (search.starts < 1) throw Error(ErrorKind::kConfig, "config key 'states.starts'", "must be >= 1");
+    auto states = target::find_meta_stable_states(u, search, gen);
+    if (ctx.log) {
+      *ctx.log << "[dw4] " << states.size() << " meta-stable states from " << search.starts << " starts:";
+      for (const auto& s : states) *ctx.log << " " << s.name << " " << s.energy;
+      *ctx.log << "\n";
+    }
+    if (states.empty()) throw Error(ErrorKind::kNumerical, "dw4", "the state search found no minimum");
+    plot_states(ctx.out_dir + "/states.png", states);
+    target::StateClassifier classifier(u, states, 1e-3, search.relax);
+
+    auto original = [&] {  // the authors' rows [1:]: row 0 is the exact square, a saddle
+      auto x = data::read_configurations(data::shipped_data_path("dw4/jaini2021_dimer_4particles.npy"), kDim);
+      return x.narrow(0, 1, x.size(0) - 1);
+    };
+    const std::string set = c.get_string("data.set");
+    torch::Tensor X;
+    if (set == "fixed") X = data::build_state_copies(states, c.get_int("data.copies"), c.get_double("data.noise"), gen);
+    else if (set == "original") X = original();
+    else if (set == "file") X = data::read_configurations(c.get_string("data.file"), kDim);
+    else throw Error(ErrorKind::kConfig, "config key 'data.set'", "must be fixed, original or file, got '" + set + "'");
+    train::CdData train_set{X, {}, {}};
+    train::check_data(train_set, kDim, 1, set);
+    core::write_npy(ctx.out_dir + "/train_x.npy", X);
+    const double near = c.get_positive("states.near");
+    const auto training = count_states(judge(classifier, X, near).near, states.size());
+    const auto data_energy = u.energy(X);
+
+    group::ParticleGroup group(kParticles);
+    const double sample_h = c.get_double("sample.bandwidth");
+    if (sample_h < 0) throw Error(ErrorKind::kConfig, "config key 'sample.bandwidth'", "must be >= 0 (0 = training bandwidth)");
+    std::vector<TrainedModel> trained;
+    std::vector<nlohmann::json> rows;
+    std::vector<Panel> panels;
+    for (const auto& combo : checked_combinations(c, group, kDim, 1)) {
+      auto t = train_combination(c, ctx, combo, group, train_set, 1, gen);
+      auto samples = sample_model(c, ctx, t, -1, gen, sample_h);
+      auto judged = judge(classifier, samples, near);
+      auto row = common_metrics(t, ctx);
+      row.update(state_metrics(judged, states.size(), training));
+      row["sample_energy_mean"] = u.energy(samples).mean().item<double>();
+      core::write_npy(ctx.out_dir + "/samples_" + combo.name + ".npy", samples);
+      panels.push_back({combo.name + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
+                            std::to_string(states.size()) + ")",
+                        samples, judged.near});
+      trained.push_back(std::move(t));
+      rows.push_back(std::move(row));
+    }
+    plot_samples(ctx.out_dir + "/samples.png", "dw4: samples by state (canonical frame; states found / " +
+                 std::to_string(states.size()) + ")", panels, states.size());
+    plot_energies(ctx.out_dir + "/energies.png", panels, data_energy, u);
+
+    nlohmann::json result{{"states", nlohmann::json::array()}};
+    for (const auto& s : states)
+      result["states"].push_back({{"name", s.name}, {"energy", s.energy}, {"pair_distances", s.distances},
+                                  {"hits", s.hits}, {"min_curvature", s.min_curvature}, {"x", s.x}});
+    result["training_state_counts"] = training.counts;
+    result["training_unclassified"] = training.unclassified;
+    result["data_energy_mean"] = data_energy.mean().item<double>();
+
+    std::string ablation_md;
+    if (c.get_bool("ablation.enabled"))
+      ablation_md = run_ablation(c, ctx, group, classifier, original(), near, gen, result);
+    auto summary = finish_ebm_run(
+        ctx, trained, rows, "dw4",
+        "Training set: " + set + " (" + std::to_string(X.size(0)) + " configurations; per state " +
+            list_str(training.counts) + "). Samples: " + std::to_string(c.get_int("sample.particles")) +
+            " per model, relaxed under u; a sample counts for a state when it lies within RMS " + c10::str(near) +
+            " of its relaxed configuration (state_counts; the rest: not_near_a_state); relaxed_state_counts "
+            "credit every sample with the state it relaxes to. TV is to the training proportions over the "
+            "states and the not-near bin.\n\n",
+        {"combination", "states_recovered", "state_counts", "not_near_a_state", "tv_to_training",
+         "relaxed_state_counts", "sample_energy_mean", "svgd_steps_per_batch", "train_seconds"});
+    result.update(summary);
+    if (!ablation_md.empty()) {
+      // finish_ebm_run wrote summary.md; the ablation table goes after it
+      std::ifstream in(ctx.out_dir + "/summary.md");
+      std::stringstream text;
+      text << in.rdbuf() << "\n" << ablation_md;
+      core::write_text_atomic(ctx.out_dir + "/summary.md", text.str());
+    }
+    return result;
+  }
+
+ private:
+  /// Figure 12: one e-ebm+e-svgd model trained on the original single-state data, sampled with each
+  /// ablation bandwidth; returns the markdown table and stores the rows in result["ablation"].
+  std::string run_ablation(const core::Config& c, const RunContext& ctx, const group::ParticleGroup& group,
+                           const target::StateClassifier& classifier, const torch::Tensor& X, double near,
+                           at::Generator& gen, nlohmann::json& result) const {
+    const auto n_states = classifier.states().size();
+    train::CdData data{X, {}, {}};
+    const auto training = count_states(judge(classifier, X, near).near, n_states);
+    Combination combo = parse_combination("e-ebm+e-svgd");
+    combo.name = "original-e-ebm+e-svgd";
+    auto t = train_combination(c, ctx, combo, group, data, 1, gen);
+    std::vector<Panel> panels;
+    nlohmann::json rows = nlohmann::json::array();
+    std::string md = "## Figure 12: e-ebm+e-svgd trained on the original (single-state) data\n\n"
+                     "Training states " + list_str(training.counts) + "; training bandwidth " +
+                     c10::str(t.sampler.kernel->bandwidth()) + ".\n\n| sampling bandwidth | states recovered | state counts | not near a state | relaxed state counts |\n|---|---|---|---|---|\n";
+    for (double h : c.get_doubles("ablation.bandwidths")) {
+      if (!(h > 0)) throw Error(ErrorKind::kConfig, "config key 'ablation.bandwidths'", "every bandwidth must be > 0");
+      auto samples = sample_model(c, ctx, t, -1, gen, h);
+      auto judged = judge(classifier, samples, near);
+      auto counts = count_states(judged.near, n_states);
+      auto row = state_metrics(judged, n_states, training);
+      row["bandwidth"] = h;
+      md += "| " + c10::str(h) + " | " + std::to_string(row["states_recovered"].get<int64_t>()) + " | " +
+            list_str(counts.counts) + " | " + std::to_string(counts.unclassified) + " | " +
+            list_str(count_states(judged.relaxed, n_states).counts) + " |\n";
+      core::write_npy(ctx.out_dir + "/ablation_samples_h" + c10::str(h) + ".npy", samples);
+      panels.push_back({"h = " + c10::str(h) + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
+                            std::to_string(n_states) + " states)",
+                        samples, judged.near});
+      rows.push_back(row);
+    }
+    plot_samples(ctx.out_dir + "/ablation.png",
+                 "dw4 Figure 12: e-ebm+e-svgd trained on the original data, sampled with two bandwidths", panels, n_states);
+    result["ablation"] = {{"training_state_counts", training.counts}, {"samplings", rows},
+                          {"history", history_json(t.history)}};
+    return md;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const Experiment> make_dw4() { return std::make_shared<Dw4>(); }
+
+}  // namespace esvgd::experiment
