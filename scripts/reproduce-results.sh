@@ -5,7 +5,7 @@
 set -euo pipefail
 build=${1:-build}
 out=${2:-results/paper}
-experiments=(c4-gaussians circles spheres ablation-efficiency ablation-init jem-c4 ebm-circles)
+experiments=(c4-gaussians circles spheres ablation-efficiency ablation-init jem-c4 ebm-circles dw4)
 for e in "${experiments[@]}"; do
   /usr/bin/time -f "$e: %e s wall, %M KB peak" "$build/esvgd" run "$e" --preset paper --out "$out/$e" --quiet
 done
@@ -17,6 +17,7 @@ cp "$out/ablation-efficiency/log_prob_curves.png" docs/figures/ablation-efficien
 cp "$out/ablation-init/final_log_prob_boxplot.png" docs/figures/ablation-init.png
 cp "$out/jem-c4/figure9.png" docs/figures/jem-c4.png
 cp "$out/ebm-circles/figure10.png" docs/figures/ebm-circles.png
+for f in states samples energies ablation training; do cp "$out/dw4/$f.png" "docs/figures/dw4-$f.png"; done
 for e in "${experiments[@]}"; do
   echo
   cat "$out/$e/summary.md"
