@@ -334,7 +334,7 @@ class Dw4 : public Experiment {
       rows.push_back(row);
     }
     plot_samples(ctx.out_dir + "/ablation.png",
-                 "dw4 Figure 12: e-ebm+e-svgd trained on the original data, sampled with two bandwidths", panels, n_states);
+                 "dw4 Figure 12: original data, two bandwidths", panels, n_states);
     result["ablation"] = {{"training_state_counts", training.counts}, {"samplings", rows},
                           {"history", history_json(t.history)}};
     return md;
