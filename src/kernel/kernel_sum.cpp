@@ -348,6 +348,50 @@ torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, c
                                             : direct_stein<float>(X, Y, S, temperature, h);
 }
 
+void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J, int64_t N, int64_t M,
+                        int64_t F, int64_t D, double h, double c, double* out, double* sums) {
+  const double inv2h2 = 1.0 / (2 * h * h), cutoff = 745.0;  // e^{−745} underflows to 0
+  std::vector<double> d2(static_cast<size_t>(M));
+  std::vector<int64_t> live(static_cast<size_t>(M));
+  for (int64_t i = 0; i < N; ++i) {
+    const double* fi = f + i * F;
+    double* o = out + i * D;
+    double* acc = sums + i * F;
+    double* dp = d2.data();
+    {
+      const double a0 = fi[0];
+#pragma omp simd
+      for (int64_t j = 0; j < M; ++j) dp[j] = (a0 - fT[j]) * (a0 - fT[j]);
+    }
+    for (int64_t k = 1; k < F; ++k) {
+      const double ak = fi[k];
+      const double* col = fT + k * M;
+#pragma omp simd
+      for (int64_t j = 0; j < M; ++j) dp[j] += (ak - col[j]) * (ak - col[j]);
+    }
+    int64_t n = 0;  // the pairs whose weight does not underflow
+    for (int64_t j = 0; j < M; ++j) {
+      live[static_cast<size_t>(n)] = j;
+      n += dp[j] * inv2h2 <= cutoff;
+    }
+    for (int64_t q = 0; q < n; ++q) {
+      const int64_t j = live[static_cast<size_t>(q)];
+      const double* fj = f + j * F;
+      const double w = std::exp(-dp[j] * inv2h2);
+      for (int64_t a = 0; a < D; ++a) o[a] += w * s[j * D + a];
+      if (J == nullptr) {
+        for (int64_t k = 0; k < F; ++k) acc[k] += w * (fi[k] - fj[k]);
+      } else {
+        const double* Jj = J + j * F * D;
+        for (int64_t k = 0; k < F; ++k) {
+          const double g = c * w * (fi[k] - fj[k]);
+          for (int64_t a = 0; a < D; ++a) o[a] += g * Jj[k * D + a];
+        }
+      }
+    }
+  }
+}
+
 torch::Tensor rbf_kernel_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
   check_common(A, B, V, h);
   if (A.size(0) == 0 || B.size(0) == 0) return torch::zeros({A.size(0), V.size(1)}, V.options());

@@ -37,6 +37,16 @@ bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y);
 torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                                double temperature, double h);
 
+/// The pair sums of the Stein direction of an RBF kernel on features (the invariant-feature
+/// kernels' small-problem path), in double, one pass over the pairs, skipping pairs whose weight
+/// underflows (the tiny bandwidths of the paper leave only i = j): for i < N, j < M,
+///   out_i  += Σ_j k_ij s_j                         out [N, D]
+///   sums_i += Σ_j k_ij (f_i − f_j)                 sums [N, F]   (J == nullptr: the reference form)
+///   out_i  += c Σ_j k_ij J_jᵀ (f_i − f_j)          (J [M, F, D] given: the textbook form)
+/// f [M, F] row-major and fT [F, M] the same values feature-major; s [M, D].
+void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J, int64_t N, int64_t M,
+                        int64_t F, int64_t D, double h, double c, double* out, double* sums);
+
 /// exp(x) for x ≤ 0 as used by the fused loop (polynomial, vectorisable; relative error < 5e-16 in
 /// float64, < 2e-7 in float32; exactly 0 below −708 (float: −87)). Exposed for tests.
 double exp_nonpositive(double x);
