@@ -2,12 +2,8 @@
 // contrastive divergence with SVGD / E-SVGD. The five meta-stable states are found by relaxation,
 // the training set is built from them ("fixed") or read ("original"), and every trained model is
 // judged by relaxing its samples and counting the states they fall into.
-#include <fstream>
-#include <sstream>
-
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
 #include "esvgd/data/dw4_data.h"
@@ -288,15 +284,9 @@ class Dw4 : public Experiment {
             "credit every sample with the state it relaxes to. TV is to the training proportions over the "
             "states and the not-near bin.\n\n",
         {"combination", "states_recovered", "state_counts", "not_near_a_state", "tv_to_training",
-         "relaxed_state_counts", "sample_energy_mean", "svgd_steps_per_batch", "train_seconds"});
+         "relaxed_state_counts", "sample_energy_mean", "svgd_steps_per_batch", "train_seconds"},
+        ablation_md);
     result.update(summary);
-    if (!ablation_md.empty()) {
-      // finish_ebm_run wrote summary.md; the ablation table goes after it
-      std::ifstream in(ctx.out_dir + "/summary.md");
-      std::stringstream text;
-      text << in.rdbuf() << "\n" << ablation_md;
-      core::write_text_atomic(ctx.out_dir + "/summary.md", text.str());
-    }
     return result;
   }
 

@@ -258,7 +258,8 @@ nlohmann::json common_metrics(const TrainedModel& t, const RunContext& ctx) {
 
 nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedModel>& trained,
                               const std::vector<nlohmann::json>& rows, const std::string& title,
-                              const std::string& preamble, const std::vector<std::string>& columns) {
+                              const std::string& preamble, const std::vector<std::string>& columns,
+                              const std::string& appendix) {
   plot_training_curves(ctx.out_dir + "/training.png", trained, title + " training");
   auto table = nlohmann::json::array();
   for (auto row : rows) {
@@ -267,7 +268,7 @@ nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedMo
   }
   core::write_text_atomic(ctx.out_dir + "/summary.md",
                           "# " + title + ": EBM/E-EBM trained with SVGD/E-SVGD\n\n" + preamble +
-                              metrics_table(table, columns));
+                              metrics_table(table, columns) + (appendix.empty() ? "" : "\n" + appendix));
   return {{"combinations", rows}};
 }
 

@@ -28,6 +28,13 @@ std::shared_ptr<kernel::Kernel> orbit_scalar_kernel(const group::Group& group, d
   if (group.is_finite()) return std::make_shared<kernel::GroupAveragedKernel>(group, h, form, nodes, gen);
   return std::make_shared<kernel::InvariantFeatureKernel>(std::make_shared<kernel::RadiusMap>(), h, form);
 }
+/// orbit_matrix.bandwidth, or h when it is 0.
+double orbit_matrix_bandwidth(const core::Config& c, double h) {
+  const double hm = c.get_double("orbit_matrix.bandwidth");
+  if (hm < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
+  return hm > 0 ? hm : h;
+}
+
 /// The particle-system variants: the scalar kernels on an invariant map, the exact orbit kernel.
 SamplerVariant particle_variant(const std::string& name, const group::ParticleGroup& group, const core::Config& c) {
   using group::ParticleInvariant;
@@ -43,11 +50,9 @@ SamplerVariant particle_variant(const std::string& name, const group::ParticleGr
   if (name == "orbit-scalar-paper") return on_map(ParticleInvariant::Kind::kCanonical, true);
   if (name == "pair-distances") return on_map(ParticleInvariant::Kind::kPairDistances, false);
   if (name == "pair-distances-paper") return on_map(ParticleInvariant::Kind::kPairDistances, true);
-  if (name == "orbit-matrix") {
-    const double hm = c.get_double("orbit_matrix.bandwidth");
-    if (hm < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
-    return {name, std::make_shared<kernel::ParticleOrbitKernel>(group.particles(), hm > 0 ? hm : h), T, 0.0, true};
-  }
+  if (name == "orbit-matrix")
+    return {name, std::make_shared<kernel::ParticleOrbitKernel>(group.particles(), orbit_matrix_bandwidth(c, h)), T, 0.0,
+            true};
   throw Error(ErrorKind::kConfig, "samplers",
               "unknown sampler '" + name +
                   "' for particle systems (expected rbf, rbf-paper, orbit-scalar, orbit-scalar-paper, pair-distances, pair-distances-paper, "
@@ -65,10 +70,9 @@ SamplerVariant make_variant(const std::string& name, const group::Group& group, 
   if (const auto* particles = dynamic_cast<const group::ParticleGroup*>(&group))
     return particle_variant(name, *particles, c);
   if (name == "orbit-matrix") {
-    const double hm = c.get_double("orbit_matrix.bandwidth"), em = c.get_double("orbit_matrix.step_size");
-    if (hm < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
+    const double em = c.get_double("orbit_matrix.step_size");
     if (em < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.step_size'", "must be >= 0 (0 = svgd.step_size)");
-    return {name, orbit_matrix_kernel(group, hm > 0 ? hm : h, nodes, gen), T, em, true};
+    return {name, orbit_matrix_kernel(group, orbit_matrix_bandwidth(c, h), nodes, gen), T, em, true};
   }
   if (name == "orbit-scalar")
     return {name, orbit_scalar_kernel(group, h, RepulsionForm::kTextbook, nodes, gen), T, 0.0, true};

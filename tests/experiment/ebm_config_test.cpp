@@ -1,6 +1,7 @@
 // The EBM experiments reject bad settings and data with errors that name the key or file, before
 // any training.
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -84,6 +85,10 @@ TEST(Dw4Run, TinyRunWritesEveryOutput) {
   for (const char* f : {"states.png", "samples.png", "energies.png", "ablation.png", "training.png", "summary.md",
                         "train_x.npy", "samples_ebm+svgd.npy"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
+  std::ifstream summary(dir / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| ebm+svgd |"), std::string::npos);
+  EXPECT_NE(text.find("## Figure 12"), std::string::npos);  // the ablation table follows the main one
   fs::remove_all(dir);
 }
 

@@ -116,10 +116,11 @@ void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, doubl
 nlohmann::json common_metrics(const TrainedModel& trained, const RunContext& ctx);
 
 /// Writes training.png and summary.md (title, preamble, then a table of `columns`, one row per
-/// combination without its history) and returns {"combinations": rows}.
+/// combination without its history, then `appendix`) and returns {"combinations": rows}.
 nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedModel>& trained,
                               const std::vector<nlohmann::json>& rows, const std::string& title,
-                              const std::string& preamble, const std::vector<std::string>& columns);
+                              const std::string& preamble, const std::vector<std::string>& columns,
+                              const std::string& appendix = "");
 
 /// Per-epoch history as JSON rows, and the training-curve figure (loss and realised SVGD steps).
 nlohmann::json history_json(const std::vector<train::EpochRecord>& history);
