@@ -3,7 +3,8 @@
 # libopenblas0-openmp: torch's matmuls are ~30x slower with the reference BLAS (docs/toolchain).
 set -euo pipefail
 packages=(build-essential cmake pkg-config ccache libtorch-dev libopenblas0-openmp nlohmann-json3-dev
-          libcairo2-dev libgtest-dev libbenchmark-dev python3-numpy python3-torch)
+          libcairo2-dev libgtest-dev libbenchmark-dev python3-numpy python3-torch
+          librdkit-dev libboost-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

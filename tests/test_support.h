@@ -51,19 +51,19 @@ void expect_error(F&& f, const std::string& needle) {
 }
 
 
-/// A random element of E(2) × S_P acting on rows of P planar particles [N, 2P]:
-/// particle i of the result is Q x_perm[i] + t.
+/// A random element of E(d) × S_P acting on rows of P particles in R^d [N, d·P] (d = 2: DW-4;
+/// d = 3: molecules): particle i of the result is Q x_perm[i] + t.
 struct ParticleMotion {
-  torch::Tensor Q;            ///< [2, 2] float64, a rotation or (reflect) a reflection
+  torch::Tensor Q;            ///< [d, d] float64, a rotation or (reflect) a rotoreflection
   std::vector<int64_t> perm;  ///< permutation of the particles
-  torch::Tensor t;            ///< [2] translation
+  torch::Tensor t;            ///< [d] translation
   /// The motion applied to configurations; with translate = false to vectors (scores, φ).
   torch::Tensor apply(const torch::Tensor& X, bool translate = true) const {
-    const int64_t N = X.size(0), P = static_cast<int64_t>(perm.size());
-    auto x = X.view({N, P, 2}).index_select(1, torch::tensor(perm, torch::kLong));
-    auto y = torch::matmul(x, Q.to(X.dtype()).t());
-    if (translate) y = y + t.to(X.dtype());
-    return y.reshape({N, 2 * P});
+    const int64_t N = X.size(0), P = static_cast<int64_t>(perm.size()), d = Q.size(0);
+    auto x = X.view({N, P, d}).index_select(1, torch::tensor(perm, torch::kLong).to(X.device()));
+    auto y = torch::matmul(x, Q.to(X.options()).t());
+    if (translate) y = y + t.to(X.options());
+    return y.reshape({N, d * P});
   }
 };
 
@@ -75,5 +75,26 @@ inline ParticleMotion random_particle_motion(int64_t P, at::Generator& gen, bool
   return {Q, std::vector<int64_t>(p.data_ptr<int64_t>(), p.data_ptr<int64_t>() + P),
           torch::randn({2}, gen, torch::kFloat64) * 3};
 }
+
+/// A random element of E(3) × S_species on molecules [N, 3P]: a Haar rotation (times −I when
+/// reflect), a random permutation among atoms of equal species, a translation.
+inline ParticleMotion random_molecule_motion(const std::vector<int64_t>& species, at::Generator& gen, bool reflect) {
+  auto qr = torch::linalg_qr(torch::randn({3, 3}, gen, torch::kFloat64));
+  auto Q = std::get<0>(qr) * torch::sign(torch::diagonal(std::get<1>(qr))).unsqueeze(0);
+  if ((torch::det(Q).item<double>() < 0) != reflect) Q = -Q;
+  const int64_t P = static_cast<int64_t>(species.size());
+  std::vector<int64_t> perm(static_cast<size_t>(P));
+  for (int64_t i = 0; i < P; ++i) perm[static_cast<size_t>(i)] = i;
+  auto keys = torch::rand({P}, gen, torch::kFloat64);  // shuffle each species' slots by random keys
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = i + 1; j < P; ++j)
+      if (species[static_cast<size_t>(i)] == species[static_cast<size_t>(j)] &&
+          keys[perm[static_cast<size_t>(i)]].item<double>() > keys[perm[static_cast<size_t>(j)]].item<double>())
+        std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(j)]);
+  return {Q, perm, torch::randn({3}, gen, torch::kFloat64) * 3};
+}
+
+/// The atoms of C5H8O in the order the qm9 experiment uses (C, then O, then H).
+inline std::vector<int64_t> c5h8o() { return {6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1}; }
 
 }  // namespace esvgd::test

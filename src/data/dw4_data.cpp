@@ -1,24 +1,11 @@
 #include "esvgd/data/dw4_data.h"
 
-#include <cstdlib>
-#include <filesystem>
-
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
 
-#ifndef ESVGD_SOURCE_DATA_DIR
-#define ESVGD_SOURCE_DATA_DIR "data"
-#endif
-
 namespace esvgd::data {
-
-std::string shipped_data_path(const std::string& relative) {
-  const char* env = std::getenv("ESVGD_DATA_DIR");
-  const std::filesystem::path root = env && *env ? env : ESVGD_SOURCE_DATA_DIR;
-  return (root / relative).string();
-}
 
 torch::Tensor read_configurations(const std::string& path, int64_t dim) {
   auto a = core::read_npy(path);

@@ -56,7 +56,7 @@ void plot_figure10(const std::string& path, const target::RadialMixture& t, cons
       radius_histogram(bottom, train_set.x, t, r_max, blue, "data");
     } else {
       auto& r = results[col - 1];
-      show_density(top, model_log_density(r.trained.model, grid), kImageGrid, extent);
+      show_density(top, model_log_density(*r.trained.model, grid), kImageGrid, extent);
       scatter_points(top, train_set.x, blue, 1.5);
       scatter_points(top, r.trained.chains, red, 2.0);
       top.set_title(r.trained.combo.name);
@@ -136,7 +136,7 @@ class EbmCircles : public Experiment {
       res.samples = sample_model(c, ctx, tm, -1, gen);
       res.metrics = common_metrics(tm, ctx);
       auto& row = res.metrics;
-      const auto kl = metric::grid_kl(log_pi, model_log_density(tm.model, grid));
+      const auto kl = metric::grid_kl(log_pi, model_log_density(*tm.model, grid));
       row["kl_pi_p"] = kl.forward;
       row["kl_p_pi"] = kl.reverse;
       {

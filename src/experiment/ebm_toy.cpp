@@ -40,10 +40,12 @@ Combination parse_combination(const std::string& name) {
 void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("combinations", std::vector<std::string>{"ebm+svgd", "e-ebm+svgd", "e-ebm+e-svgd"},
             "model/sampler combinations to train: ebm+svgd, e-ebm+svgd, e-ebm+e-svgd");
-  c.declare("model.hidden", d.hidden, "hidden widths of the MLP (ReLU between layers)");
-  c.declare("model.head", d.head, "energy head: jem (logits), log1p-square (E = log(1+o²)) or linear (E = o)");
-  c.declare("model.symmetry", d.symmetry, "invariance of the e-ebm models: cyclic (C_n-averaged outputs) or radius");
-  c.declare("model.cyclic_order", int64_t{4}, "n of the C_n average");
+  if (d.mlp_model) {
+    c.declare("model.hidden", d.hidden, "hidden widths of the MLP (ReLU between layers)");
+    c.declare("model.head", d.head, "energy head: jem (logits), log1p-square (E = log(1+o²)) or linear (E = o)");
+    c.declare("model.symmetry", d.symmetry, "invariance of the e-ebm models: cyclic (C_n-averaged outputs) or radius");
+    c.declare("model.cyclic_order", int64_t{4}, "n of the C_n average");
+  }
   c.declare("train.epochs", d.epochs, "training epochs");
   c.declare("train.batch_size", d.batch_size, "data batch size = number of persistent chains (last partial batch dropped)");
   c.declare("train.learning_rate", d.learning_rate, "Adam learning rate until the first milestone");
@@ -137,14 +139,21 @@ train::CdOptions cd_options(const core::Config& c, const std::string& checkpoint
   return o;
 }
 
+namespace {
+std::shared_ptr<model::EnergyNetwork> build_model(const core::Config& c, const Combination& combo, int64_t dim,
+                                                  int64_t outputs, const ModelFactory& factory) {
+  return factory ? factory(combo) : make_energy_model(c, combo, dim, outputs).ptr();
+}
+}  // namespace
+
 std::vector<Combination> checked_combinations(const core::Config& c, const group::Group& group, int64_t dim,
-                                              int64_t outputs) {
+                                              int64_t outputs, const ModelFactory& factory) {
   std::vector<Combination> combos;
   for (const auto& name : c.get_strings("combinations")) combos.push_back(parse_combination(name));
   if (combos.empty()) throw Error(ErrorKind::kConfig, "config key 'combinations'", "lists no combination");
   at::Generator gen = at::detail::createCPUGenerator(0);  // kernels built here are discarded
   for (const auto& combo : combos) {
-    auto m = make_energy_model(c, combo, dim, outputs);
+    auto m = build_model(c, combo, dim, outputs, factory);
     auto v = make_cd_sampler(c, combo, group, gen);
     train::CdTrainer check(m, v.kernel, svgd_options(c, 0), cd_options(c, "", ""), 0);
   }
@@ -168,11 +177,12 @@ std::string fingerprint(const core::Config& c, const RunContext& ctx, const Comb
 
 TrainedModel train_combination(const core::Config& c, const RunContext& ctx, const Combination& combo,
                                const group::Group& group, const train::CdData& data, int64_t outputs,
-                               at::Generator& gen) {
+                               at::Generator& gen, const ModelFactory& factory) {
   torch::manual_seed(ctx.seed);  // the same initial weights for every combination
   TrainedModel t;
   t.combo = combo;
-  t.model = make_energy_model(c, combo, data.x.size(1), outputs);
+  t.dim = data.x.size(1);
+  t.model = build_model(c, combo, t.dim, outputs, factory);
   t.sampler = make_cd_sampler(c, combo, group, gen);
   auto svgd = svgd_options(c, ctx.seed);
   svgd.temperature = t.sampler.temperature;  // the step size follows the CD schedule (svgd.step_size*)
@@ -194,8 +204,8 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
 }
 
 torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, TrainedModel& t, int64_t label,
-                           at::Generator& gen, double bandwidth) {
-  const int64_t n = c.get_int("sample.particles"), D = t.model->options().dim;
+                           at::Generator& gen, double bandwidth, int64_t particles) {
+  const int64_t n = particles > 0 ? particles : c.get_int("sample.particles"), D = t.dim;
   if (n < 1) throw Error(ErrorKind::kConfig, "config key 'sample.particles'", "must be >= 1");
   const double box = c.get_positive("sample.box");
   auto opts = svgd_options(c, ctx.seed);
@@ -220,9 +230,9 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   return result.particles.to(torch::kFloat64);
 }
 
-torch::Tensor model_log_density(model::EnergyModel& m, const torch::Tensor& points, int64_t label) {
+torch::Tensor model_log_density(model::EnergyNetwork& m, const torch::Tensor& points, int64_t label) {
   torch::NoGradGuard no_grad;
-  return (-m->energy(points, label)).to(torch::kFloat64);
+  return (-m.energy(points, label)).to(torch::kFloat64);
 }
 
 void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, double extent) {

@@ -46,9 +46,9 @@ Problem make_problem(const core::Config& c) {
   return {data::ClassMixture(classes), means, std::max(radii[0], radii[1]) + 7.0};
 }
 
-double accuracy(model::EnergyModel& m, const train::CdData& d) {
+double accuracy(model::EnergyNetwork& m, const train::CdData& d) {
   torch::NoGradGuard no_grad;
-  return m->outputs(d.x).argmax(1).eq(d.labels).to(torch::kFloat64).mean().item<double>();
+  return m.outputs(d.x).argmax(1).eq(d.labels).to(torch::kFloat64).mean().item<double>();
 }
 
 struct Result {
@@ -180,13 +180,13 @@ class JemC4 : public Experiment {
       for (int64_t y = 0; y < kClasses; ++y) res.samples.push_back(sample_model(c, ctx, t, y, gen));
       res.metrics = common_metrics(t, ctx);
       auto& row = res.metrics;
-      row["train_accuracy"] = accuracy(m, train_set);
-      row["test_accuracy"] = accuracy(m, test_set);
-      const auto kl = metric::grid_kl(log_pi, model_log_density(m, grid));
+      row["train_accuracy"] = accuracy(*m, train_set);
+      row["test_accuracy"] = accuracy(*m, test_set);
+      const auto kl = metric::grid_kl(log_pi, model_log_density(*m, grid));
       row["kl_pi_p"] = kl.forward;
       row["kl_p_pi"] = kl.reverse;
       for (int64_t y = 0; y < kClasses; ++y) {
-        const auto kc = metric::grid_kl(log_pi_c[y], model_log_density(m, grid, y));
+        const auto kc = metric::grid_kl(log_pi_c[y], model_log_density(*m, grid, y));
         row["kl_pi_p_y" + std::to_string(y)] = kc.forward;
         row["kl_p_pi_y" + std::to_string(y)] = kc.reverse;
         auto occ = occupancy_json(res.samples[y], p.means[y]);

@@ -5,6 +5,7 @@
 #include "esvgd/kernel/invariant_feature.h"
 #include "esvgd/kernel/orbit_matrix.h"
 #include "esvgd/kernel/particle_orbit.h"
+#include "esvgd/group/molecule_group.h"
 #include "esvgd/group/particle_group.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/kernel/so2_orbit.h"
@@ -58,6 +59,30 @@ SamplerVariant particle_variant(const std::string& name, const group::ParticleGr
                   "' for particle systems (expected rbf, rbf-paper, orbit-scalar, orbit-scalar-paper, pair-distances, pair-distances-paper, "
                   "orbit-matrix)");
 }
+
+/// The molecule variants (QM9): the authors' canonical form (orbit-scalar) or the species-sorted
+/// pair distances, each textbook or paper form. No exact orbit kernel for O(3) × S_species.
+SamplerVariant molecule_variant(const std::string& name, const group::MoleculeGroup& group, const core::Config& c) {
+  using group::ParticleInvariant;
+  using kernel::RepulsionForm;
+  const double h = c.get_positive("svgd.bandwidth"), T = c.get_double("svgd.repulsion");
+  auto on_map = [&](ParticleInvariant invariant, bool paper) -> SamplerVariant {
+    auto map = std::make_shared<kernel::ParticleMap>(std::move(invariant));
+    return {name,
+            std::make_shared<kernel::InvariantFeatureKernel>(map, h, paper ? RepulsionForm::kReference : RepulsionForm::kTextbook),
+            paper ? kPaperTemperature : T, 0.0, true};
+  };
+  const ParticleInvariant canonical(ParticleInvariant::Kind::kCanonical, group.atoms(), 3);
+  const ParticleInvariant distances(ParticleInvariant::Kind::kPairDistances, group.atoms(), 3, group.species());
+  if (name == "orbit-scalar") return on_map(canonical, false);
+  if (name == "orbit-scalar-paper") return on_map(canonical, true);
+  if (name == "pair-distances") return on_map(distances, false);
+  if (name == "pair-distances-paper") return on_map(distances, true);
+  throw Error(ErrorKind::kConfig, "samplers",
+              "unknown sampler '" + name +
+                  "' for molecules (expected rbf, rbf-paper, orbit-scalar, orbit-scalar-paper, pair-distances, "
+                  "pair-distances-paper)");
+}
 }  // namespace
 
 SamplerVariant make_variant(const std::string& name, const group::Group& group, const core::Config& c,
@@ -69,6 +94,8 @@ SamplerVariant make_variant(const std::string& name, const group::Group& group, 
   if (name == "rbf-paper") return {name, std::make_shared<kernel::RbfKernel>(h), kPaperTemperature, 0.0, false};
   if (const auto* particles = dynamic_cast<const group::ParticleGroup*>(&group))
     return particle_variant(name, *particles, c);
+  if (const auto* molecules = dynamic_cast<const group::MoleculeGroup*>(&group))
+    return molecule_variant(name, *molecules, c);
   if (name == "orbit-matrix") {
     const double em = c.get_double("orbit_matrix.step_size");
     if (em < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.step_size'", "must be >= 0 (0 = svgd.step_size)");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -16,27 +18,48 @@ ParticleInvariant::Kind parse_particle_invariant(const std::string& name) {
   throw Error(ErrorKind::kConfig, "", "unknown particle invariant '" + name + "' (expected canonical or pair-distances)");
 }
 
-ParticleInvariant::ParticleInvariant(Kind kind, int64_t particles, int64_t particle_dim)
-    : kind_(kind), P_(particles), d_(particle_dim) {
+ParticleInvariant::ParticleInvariant(Kind kind, int64_t particles, int64_t particle_dim, std::vector<int64_t> species)
+    : kind_(kind), P_(particles), d_(particle_dim), species_(std::move(species)) {
   ESVGD_CHECK(P_ >= 2 && P_ <= kMaxParticles, "a particle invariant needs 2..", kMaxParticles, " particles, got ", P_);
   ESVGD_CHECK(d_ >= 1, "particle dimension must be >= 1, got ", d_);
-  ESVGD_CHECK(kind_ != Kind::kCanonical || d_ == 2, "the canonical map is defined for particles in the plane (d = 2), got d = ",
-              d_);
+  ESVGD_CHECK(kind_ != Kind::kCanonical || d_ == 2 || d_ == 3,
+              "the canonical map is defined for particles in the plane or in space (d = 2 or 3), got d = ", d_);
+  ESVGD_CHECK(species_.empty() || static_cast<int64_t>(species_.size()) == P_, "species must give one value per particle (",
+              P_, "), got ", species_.size());
+  ESVGD_CHECK(species_.empty() || kind_ == Kind::kPairDistances,
+              "the canonical map ignores species (the authors' map); use pair-distances for per-species invariance");
+  // Species blocks of the pair list: unordered species pairs in increasing order, pairs in row-major order inside.
+  std::map<std::pair<int64_t, int64_t>, std::vector<int>> blocks;
+  int p = 0;
+  for (int64_t i = 0; i < P_; ++i)
+    for (int64_t j = i + 1; j < P_; ++j, ++p) {
+      const int64_t a = species_.empty() ? 0 : species_[i], b = species_.empty() ? 0 : species_[j];
+      blocks[{std::min(a, b), std::max(a, b)}].push_back(p);
+    }
+  block_start_.push_back(0);
+  for (const auto& [key, pairs] : blocks) {
+    block_pairs_.insert(block_pairs_.end(), pairs.begin(), pairs.end());
+    block_start_.push_back(static_cast<int>(block_pairs_.size()));
+  }
 }
 
-std::string ParticleInvariant::name() const { return kind_ == Kind::kCanonical ? "canonical" : "pair-distances"; }
+std::string ParticleInvariant::name() const {
+  if (kind_ == Kind::kCanonical) return "canonical";
+  return species_.empty() ? "pair-distances" : "species-pair-distances";
+}
 
 int64_t ParticleInvariant::feature_dim() const { return kind_ == Kind::kCanonical ? P_ * d_ : P_ * (P_ - 1) / 2; }
 
 int64_t ParticleInvariant::scratch_size() const {
-  // canonical: order [P], cos, sin, radius of the farthest; pair-distances: order [Q], distances [Q]
-  return kind_ == Kind::kCanonical ? P_ + 3 : 2 * feature_dim();
+  // canonical 2-D: order [P], cos, sin, radius of the farthest; 3-D: order [P], R [9], u [3], radius;
+  // pair-distances: order [Q], distances [Q]
+  if (kind_ == Kind::kCanonical) return d_ == 2 ? P_ + 3 : P_ + 13;
+  return 2 * feature_dim();
 }
 
 namespace {
-/// Stable insertion sort of idx[0..n) by key (ascending): ties keep their order.
-void stable_order(const double* key, int* idx, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) idx[i] = static_cast<int>(i);
+/// Stable insertion sort of the indices idx[0..n) by key (ascending): ties keep their order.
+void sort_indices(const double* key, int* idx, int64_t n) {
   for (int64_t i = 1; i < n; ++i) {
     const int v = idx[i];
     int64_t j = i;
@@ -44,10 +67,93 @@ void stable_order(const double* key, int* idx, int64_t n) {
     idx[j] = v;
   }
 }
+
+void stable_order(const double* key, int* idx, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) idx[i] = static_cast<int>(i);
+  sort_indices(key, idx, n);
+}
+
+/// The rotation R(u) [3×3, row-major] taking the unit vector u onto +x (Rodrigues, about u × x):
+/// R = [[ux, uy, uz], [−uy, 1 − s uy², −s uy uz], [−uz, −s uy uz, 1 − s uz²]], s = 1/(1 + ux); the
+/// half-turn about z where u = −x. Returns false there (the map jumps; no gradient through R).
+bool rotation_onto_x(const double* u, double* R) {
+  if (1 + u[0] <= 1e-12) {
+    const double half_turn[9] = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
+    std::copy(half_turn, half_turn + 9, R);
+    return false;
+  }
+  const double s = 1 / (1 + u[0]);
+  const double rot[9] = {u[0], u[1], u[2], -u[1], 1 - s * u[1] * u[1], -s * u[1] * u[2],
+                         -u[2], -s * u[1] * u[2], 1 - s * u[2] * u[2]};
+  std::copy(rot, rot + 9, R);
+  return true;
+}
 }  // namespace
+
+void ParticleInvariant::forward_canonical3(const double* x, double* f, double* scratch) const {
+  const int64_t P = P_;
+  double c[3] = {0, 0, 0}, r2[kMaxParticles];
+  int order[kMaxParticles];
+  for (int64_t i = 0; i < P; ++i)
+    for (int a = 0; a < 3; ++a) c[a] += x[3 * i + a] / static_cast<double>(P);
+  for (int64_t i = 0; i < P; ++i) {
+    r2[i] = 0;
+    for (int a = 0; a < 3; ++a) r2[i] += (x[3 * i + a] - c[a]) * (x[3 * i + a] - c[a]);
+  }
+  stable_order(r2, order, P);
+  const int far = order[P - 1];
+  const double r = std::sqrt(r2[far]);
+  double u[3] = {1, 0, 0}, R[9];
+  if (r > 0)
+    for (int a = 0; a < 3; ++a) u[a] = (x[3 * far + a] - c[a]) / r;
+  rotation_onto_x(u, R);
+  for (int64_t k = 0; k < P; ++k) {  // z_k = R y_order[k]
+    const double* xi = x + 3 * order[k];
+    const double y[3] = {xi[0] - c[0], xi[1] - c[1], xi[2] - c[2]};
+    for (int a = 0; a < 3; ++a) f[3 * k + a] = R[3 * a] * y[0] + R[3 * a + 1] * y[1] + R[3 * a + 2] * y[2];
+    scratch[k] = order[k];
+  }
+  std::copy(R, R + 9, scratch + P);
+  std::copy(u, u + 3, scratch + P + 9);
+  scratch[P + 12] = r;
+}
+
+void ParticleInvariant::backward_canonical3(const double* x, const double* gf, const double* scratch, double* gx) const {
+  const int64_t P = P_;
+  double c[3] = {0, 0, 0}, A[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};  // A = Σ_k g_k y_kᵀ = ∂L/∂R
+  for (int64_t i = 0; i < P; ++i)
+    for (int a = 0; a < 3; ++a) c[a] += x[3 * i + a] / static_cast<double>(P);
+  const double* R = scratch + P;
+  const double* u = scratch + P + 9;
+  const double r = scratch[P + 12];
+  for (int64_t k = 0; k < P; ++k) {
+    const int i = static_cast<int>(scratch[k]);
+    const double y[3] = {x[3 * i] - c[0], x[3 * i + 1] - c[1], x[3 * i + 2] - c[2]};
+    const double* g = gf + 3 * k;
+    for (int a = 0; a < 3; ++a) {
+      gx[3 * i + a] += R[a] * g[0] + R[3 + a] * g[1] + R[6 + a] * g[2];  // Rᵀ g
+      for (int b = 0; b < 3; ++b) A[3 * a + b] += g[a] * y[b];
+    }
+  }
+  if (r > 0 && 1 + u[0] > 1e-12) {  // ∂⟨A, R(u)⟩/∂u, projected onto the sphere's tangent (u = y_far/r)
+    const double s = 1 / (1 + u[0]), a12 = A[5] + A[7];
+    const double gu[3] = {A[0] + s * s * (A[4] * u[1] * u[1] + A[8] * u[2] * u[2] + a12 * u[1] * u[2]),
+                          A[1] - A[3] - 2 * s * A[4] * u[1] - a12 * s * u[2],
+                          A[2] - A[6] - 2 * s * A[8] * u[2] - a12 * s * u[1]};
+    const double radial = gu[0] * u[0] + gu[1] * u[1] + gu[2] * u[2];
+    const int far = static_cast<int>(scratch[P - 1]);
+    for (int a = 0; a < 3; ++a) gx[3 * far + a] += (gu[a] - radial * u[a]) / r;
+  }
+  double m[3] = {0, 0, 0};  // the centring: subtract the mean gradient
+  for (int64_t i = 0; i < P; ++i)
+    for (int a = 0; a < 3; ++a) m[a] += gx[3 * i + a] / static_cast<double>(P);
+  for (int64_t i = 0; i < P; ++i)
+    for (int a = 0; a < 3; ++a) gx[3 * i + a] -= m[a];
+}
 
 void ParticleInvariant::forward(const double* x, double* f, double* scratch) const {
   const int64_t P = P_, d = d_;
+  if (kind_ == Kind::kCanonical && d == 3) return forward_canonical3(x, f, scratch);
   if (kind_ == Kind::kCanonical) {
     double cx = 0, cy = 0, r2[kMaxParticles];
     int order[kMaxParticles];
@@ -80,7 +186,9 @@ void ParticleInvariant::forward(const double* x, double* f, double* scratch) con
       dist[p] = std::sqrt(r2);
     }
   int order[kMaxParticles * (kMaxParticles - 1) / 2];
-  stable_order(dist, order, Q);
+  std::copy(block_pairs_.begin(), block_pairs_.end(), order);
+  for (size_t b = 0; b + 1 < block_start_.size(); ++b)
+    sort_indices(dist, order + block_start_[b], block_start_[b + 1] - block_start_[b]);
   for (int64_t k = 0; k < Q; ++k) {
     f[k] = dist[order[k]];
     scratch[k] = order[k];
@@ -90,6 +198,7 @@ void ParticleInvariant::forward(const double* x, double* f, double* scratch) con
 void ParticleInvariant::backward(const double* x, const double* gf, const double* scratch, double* gx) const {
   const int64_t P = P_, d = d_;
   std::fill(gx, gx + P * d, 0.0);
+  if (kind_ == Kind::kCanonical && d == 3) return backward_canonical3(x, gf, scratch, gx);
   if (kind_ == Kind::kCanonical) {
     double cx = 0, cy = 0;
     for (int64_t i = 0; i < P; ++i) cx += x[2 * i], cy += x[2 * i + 1];
@@ -188,6 +297,16 @@ torch::Tensor ParticleInvariant::features_autograd(const torch::Tensor& X) const
   check_rows(X);
   const int64_t N = X.size(0);
   auto x = X.view({N, P_, d_});
+  if (kind_ == Kind::kCanonical && d_ == 3) {  // generic rows only (no half-turn branch)
+    auto y = x - x.mean(1, true);
+    auto order = std::get<1>(torch::sort(y.square().sum(2), c10::optional<bool>(true), 1));
+    auto ys = y.gather(1, order.unsqueeze(2).expand({N, P_, 3}));
+    auto u = ys.select(1, P_ - 1) / ys.select(1, P_ - 1).norm(2, 1, true);
+    auto ux = u.select(1, 0), uy = u.select(1, 1), uz = u.select(1, 2), s = 1 / (1 + ux);
+    auto R = torch::stack({ux, uy, uz, -uy, 1 - s * uy * uy, -s * uy * uz, -uz, -s * uy * uz, 1 - s * uz * uz}, 1)
+                 .view({N, 3, 3});
+    return torch::matmul(ys, R.transpose(1, 2)).reshape({N, P_ * 3});
+  }
   if (kind_ == Kind::kCanonical) {
     auto y = x - x.mean(1, true);
     auto order = std::get<1>(torch::sort(y.square().sum(2), c10::optional<bool>(true), 1));
@@ -205,7 +324,13 @@ torch::Tensor ParticleInvariant::features_autograd(const torch::Tensor& X) const
     for (int64_t j = i + 1; j < P_; ++j) ii.push_back(i), jj.push_back(j);
   auto I = torch::tensor(ii, torch::kLong).to(X.device()), J = torch::tensor(jj, torch::kLong).to(X.device());
   auto dist = (x.index_select(1, I) - x.index_select(1, J)).norm(2, 2);
-  return std::get<0>(torch::sort(dist, c10::optional<bool>(true), 1));
+  std::vector<torch::Tensor> blocks;
+  for (size_t b = 0; b + 1 < block_start_.size(); ++b) {
+    std::vector<int64_t> pairs(block_pairs_.begin() + block_start_[b], block_pairs_.begin() + block_start_[b + 1]);
+    auto block = dist.index_select(1, torch::tensor(pairs, torch::kLong).to(X.device()));
+    blocks.push_back(std::get<0>(torch::sort(block, c10::optional<bool>(true), 1)));
+  }
+  return torch::cat(blocks, 1);
 }
 
 }  // namespace esvgd::group

@@ -109,10 +109,6 @@ torch::Tensor EnergyModelImpl::energy_from_outputs(const torch::Tensor& O, int64
   return O;
 }
 
-torch::Tensor EnergyModelImpl::energy(const torch::Tensor& X, int64_t label) {
-  return energy_from_outputs(outputs(X), label);
-}
-
 torch::Tensor EnergyModelImpl::score_autograd(const torch::Tensor& X, int64_t label) {
   torch::AutoGradMode enable(true);
   auto x = X.detach().to(torch::kFloat32).requires_grad_(true);

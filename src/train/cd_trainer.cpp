@@ -61,7 +61,7 @@ void check_data(const CdData& d, int64_t dim, int64_t classes, const std::string
   }
 }
 
-CdTrainer::CdTrainer(model::EnergyModel model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
+CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
                      CdOptions options, uint64_t seed)
     : model_(std::move(model)), kernel_(std::move(kernel)), svgd_(std::move(svgd)), options_(std::move(options)),
       gen_(at::detail::createCPUGenerator(seed)) {

@@ -1,8 +1,9 @@
-// Particle-system invariants: loops against torch-op references, invariance under E(2) × S_P,
-// behaviour at ties, errors.
+// Particle-system invariants: loops against torch-op references, invariance under E(2) × S_P (DW-4)
+// and E(3) × S_species (molecules), behaviour at ties, errors.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "esvgd/group/molecule_group.h"
 #include "esvgd/group/particle_invariant.h"
 #include "test_support.h"
 
@@ -93,11 +94,100 @@ TEST(ParticleInvariant, CanonicalTiesAreDefined) {
 }
 
 TEST(ParticleInvariant, ErrorsNameTheProblem) {
-  expect_error([] { ParticleInvariant(Kind::kCanonical, 4, 3); }, "plane (d = 2)");
+  expect_error([] { ParticleInvariant(Kind::kCanonical, 4, 4); }, "d = 2 or 3");
+  expect_error([] { ParticleInvariant(Kind::kPairDistances, 3, 3, {1, 6}); }, "one value per particle (3)");
+  expect_error([] { ParticleInvariant(Kind::kCanonical, 3, 3, {1, 6, 6}); }, "ignores species");
   expect_error([] { ParticleInvariant(Kind::kPairDistances, 1, 2); }, "particles");
   ParticleInvariant map(Kind::kPairDistances, 4, 2);
   expect_error([&] { map.features(torch::zeros({3, 7})); }, "rows [N, 8]");
   expect_error([] { group::parse_particle_invariant("sorted"); }, "expected canonical or pair-distances");
+}
+
+// ---- molecules (QM9): the 3-D canonical form, species-sorted distances, the group E(3) × S_species ----
+
+/// Molecule-like rows: 14 atoms spread over a few Ångström.
+torch::Tensor molecules(int64_t n, at::Generator& gen) { return torch::randn({n, 42}, gen, torch::kFloat64) * 1.5 + 2; }
+
+TEST(MoleculeInvariant, LoopsMatchTorchOpsAndAutograd) {
+  auto gen = make_gen(3);
+  const ParticleInvariant canonical(Kind::kCanonical, 14, 3), distances(Kind::kPairDistances, 14, 3, c5h8o());
+  auto X = molecules(12, gen);
+  for (const auto* map : {&canonical, &distances}) {
+    EXPECT_LT(rel_err(map->features(X), map->features_autograd(X)), 1e-13) << map->name();
+    EXPECT_LT(rel_err(map->jacobian(X), autograd_jacobian(*map, X)), 1e-11) << map->name();
+  }
+  // The Rodrigues rotation also near its singular direction (farthest atom close to −x).
+  auto Y = X.clone();
+  Y.select(1, 0).fill_(-30);  // atom 0 is the farthest, almost on −x from the centre
+  Y.select(1, 1).fill_(1e-3);
+  EXPECT_LT(rel_err(canonical.jacobian(Y), autograd_jacobian(canonical, Y)), 1e-8);
+}
+
+TEST(MoleculeInvariant, CanonicalFormFixesAllButTheRotationAboutX) {
+  auto gen = make_gen(4);
+  const ParticleInvariant canonical(Kind::kCanonical, 14, 3);
+  auto X = molecules(8, gen);
+  std::vector<int64_t> all_alike(14, 0);
+  for (int r = 0; r < 5; ++r) {
+    auto g = random_molecule_motion(all_alike, gen, false);
+    auto f = canonical.features(X).view({8, 14, 3}), fg = canonical.features(g.apply(X)).view({8, 14, 3});
+    // x components and the distance from the x axis are invariant; the farthest atom is on +x.
+    EXPECT_LT(rel_err(fg.select(2, 0), f.select(2, 0)), 1e-12);
+    EXPECT_LT(rel_err(fg.narrow(2, 1, 2).norm(2, 2), f.narrow(2, 1, 2).norm(2, 2)), 1e-10);
+    EXPECT_LT(f.select(1, 13).narrow(1, 1, 2).abs().max().item<double>(), 1e-12);
+    // a translation and permutation alone leave the form unchanged
+    auto t = g;
+    t.Q = torch::eye(3, torch::kFloat64);
+    EXPECT_LT(rel_err(canonical.features(t.apply(X)), canonical.features(X)), 1e-12);
+  }
+  // negative control: the rotation about x is left free, so the whole form is not rotation invariant
+  auto g = random_molecule_motion(all_alike, gen, false);
+  EXPECT_GT(rel_err(canonical.features(g.apply(X)), canonical.features(X)), 1e-3);
+}
+
+TEST(MoleculeInvariant, SpeciesDistancesAreE3xSpeciesInvariantAndSeeElements) {
+  auto gen = make_gen(5);
+  const ParticleInvariant distances(Kind::kPairDistances, 14, 3, c5h8o());
+  EXPECT_EQ(distances.feature_dim(), 91);
+  auto X = molecules(8, gen);
+  for (bool reflect : {false, true}) {
+    auto g = random_molecule_motion(c5h8o(), gen, reflect);
+    EXPECT_LT(rel_err(distances.features(g.apply(X)), distances.features(X)), 1e-12) << "reflect " << reflect;
+  }
+  // negative control: exchanging the oxygen with a hydrogen changes the features; without species it would not
+  auto swapped = X.view({8, 14, 3}).index_select(1, torch::tensor({0, 1, 2, 3, 4, 6, 5, 7, 8, 9, 10, 11, 12, 13})).reshape({8, 42});
+  EXPECT_GT(rel_err(distances.features(swapped), distances.features(X)), 1e-3);
+  const ParticleInvariant untyped(Kind::kPairDistances, 14, 3);
+  EXPECT_LT(rel_err(untyped.features(swapped), untyped.features(X)), 1e-14);
+  // blocks in species order (H-H 28, H-C 40, H-O 8, C-C 10, C-O 5), each sorted
+  auto f = distances.features(X)[0];
+  int64_t start = 0;
+  for (int64_t len : {28, 40, 8, 10, 5}) {
+    auto block = f.narrow(0, start, len);
+    EXPECT_TRUE(torch::equal(block, std::get<0>(block.sort()))) << "block at " << start;
+    start += len;
+  }
+}
+
+TEST(MoleculeGroup, ElementsActAsTheyShould) {
+  auto gen = make_gen(6);
+  group::MoleculeGroup group(c5h8o());
+  EXPECT_EQ(group.dim(), 42);
+  const ParticleInvariant distances(Kind::kPairDistances, 14, 3, c5h8o());
+  auto X = molecules(4, gen);
+  bool reflection = false;
+  for (int r = 0; r < 20; ++r) {
+    auto M = group.random_element(gen);
+    EXPECT_LT(rel_err(torch::matmul(M, M.t()), torch::eye(42, torch::kFloat64), 1.0), 1e-12);  // orthogonal
+    EXPECT_LT(rel_err(distances.features(group::act(M, X)), distances.features(X)), 1e-12);
+    auto Q = M.narrow(0, 0, 3).view({3, 14, 3}).sum(1);  // atom 0's block: the O(3) part
+    reflection |= torch::det(Q).item<double>() < 0;
+  }
+  EXPECT_TRUE(reflection) << "20 Haar elements of O(3) without a reflection";
+  auto fold = group.fold(X).view({4, 14, 3});
+  EXPECT_LT(fold.select(1, 13).narrow(1, 1, 2).abs().max().item<double>(), 1e-12);
+  expect_error([&] { group.quadrature(8, gen); }, "no finite quadrature");
+  expect_error([] { group::MoleculeGroup({6}); }, "2..64 atoms");
 }
 
 }  // namespace

@@ -46,9 +46,9 @@ fs::path temp_dir(const std::string& name) {
   return d;
 }
 
-std::vector<torch::Tensor> parameters(model::EnergyModel& m) {
+std::vector<torch::Tensor> parameters(torch::nn::Module& m) {
   std::vector<torch::Tensor> out;
-  for (const auto& p : m->parameters()) out.push_back(p.detach().clone());
+  for (const auto& p : m.parameters()) out.push_back(p.detach().clone());
   return out;
 }
 
@@ -87,7 +87,7 @@ TEST(CdTrainer, LowersDataEnergiesRelativeToNegatives) {
   o.box_low = -4;
   o.box_high = 4;
   o.reset_probability = 1.0;  // fresh negatives from the box every batch
-  train::CdTrainer trainer(model, std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(5), o, 0);
+  train::CdTrainer trainer(model.ptr(), std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(5), o, 0);
   trainer.fit(data);
   const double after = gap();
   EXPECT_LT(after, before - 0.5) << "before " << before << ", after " << after;
@@ -106,7 +106,7 @@ TEST(CdTrainer, ResetProbabilityIsHonoured) {
     o.batch_size = 8;
     o.reset_probability = p;
     o.svgd_step_size = train::Schedule(0.01);
-    train::CdTrainer trainer(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 9);
+    train::CdTrainer trainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 9);
     trainer.fit(data);
     const auto& b = trainer.batches();
     ASSERT_EQ(b.size(), 400u);
@@ -126,7 +126,7 @@ TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
   o.reset_probability = 0;
   o.chain_init = "uniform";
   o.svgd_step_size = train::Schedule(0.05);
-  train::CdTrainer trainer(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(3), o, 1);
+  train::CdTrainer trainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(3), o, 1);
   trainer.fit(data);
   // With p = 0 the chains start once (first batch) and then carry over: 8 batches, one reset.
   EXPECT_EQ(trainer.chains().size(0), 8);
@@ -157,15 +157,15 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   sv.epsilon = 1e-3;
   auto kernel = std::make_shared<kernel::RbfKernel>(0.5);
   // Uninterrupted: 6 epochs.
-  train::CdTrainer full(small_model(model::Head::kJem, 2), kernel, sv, options((dir / "full.pt").string(), 6), 11);
+  train::CdTrainer full(small_model(model::Head::kJem, 2).ptr(), kernel, sv, options((dir / "full.pt").string(), 6), 11);
   full.fit(data);
   // Interrupted after 2 epochs, then continued by a fresh trainer (another process in real life).
   {
-    train::CdTrainer first(small_model(model::Head::kJem, 2), kernel, sv, options((dir / "part.pt").string(), 2), 11);
+    train::CdTrainer first(small_model(model::Head::kJem, 2).ptr(), kernel, sv, options((dir / "part.pt").string(), 2), 11);
     first.fit(data);
   }
   torch::manual_seed(12345);  // the resumed run must not depend on the global RNG state
-  train::CdTrainer resumed(small_model(model::Head::kJem, 2), kernel, sv, options((dir / "part.pt").string(), 6), 11);
+  train::CdTrainer resumed(small_model(model::Head::kJem, 2).ptr(), kernel, sv, options((dir / "part.pt").string(), 6), 11);
   ASSERT_TRUE(resumed.resume());
   EXPECT_EQ(resumed.epoch(), 2);
   resumed.fit(data);
@@ -181,7 +181,7 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   // A checkpoint of another run is refused.
   auto other = options((dir / "full.pt").string(), 6);
   other.fingerprint = "another";
-  train::CdTrainer wrong(small_model(model::Head::kJem, 2), kernel, sv, other, 11);
+  train::CdTrainer wrong(small_model(model::Head::kJem, 2).ptr(), kernel, sv, other, 11);
   test::expect_error([&] { wrong.resume(); }, ErrorKind::kConfig, {"full.pt", "another configuration"});
   fs::remove_all(dir);
 }
@@ -192,7 +192,7 @@ TEST(CdTrainer, CorruptCheckpointIsAClearError) {
   { std::ofstream(path) << "not a checkpoint"; }
   train::CdOptions o;
   o.checkpoint_path = path;
-  train::CdTrainer t(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
+  train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   test::expect_error([&] { t.resume(); }, ErrorKind::kFormat, {path, "not a readable esvgd checkpoint"});
   fs::remove_all(dir);
 }
@@ -207,7 +207,7 @@ TEST(CdTrainer, DivergingTrainingNamesWhereItHappened) {
   o.batch_size = 8;
   o.learning_rate = train::Schedule(1e30);
   o.svgd_step_size = train::Schedule(0.1);
-  train::CdTrainer t(model::EnergyModel(mo), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(2), o, 0);
+  train::CdTrainer t(model::EnergyModel(mo).ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(2), o, 0);
   try {
     t.fit(blob(16, 1));
     ADD_FAILURE() << "no error";
@@ -231,7 +231,7 @@ TEST(CdTrainer, DataAndOptionErrors) {
   test::expect_error([] { train::check_data({torch::zeros({4, 2}), {}, torch::full({4}, NAN)}, 2, 1, "d"); },
                      "energies contain NaN");
   auto make = [](train::CdOptions o) {
-    train::CdTrainer t(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
+    train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   };
   train::CdOptions o;
   o.reset_probability = 1.5;
@@ -244,6 +244,6 @@ TEST(CdTrainer, DataAndOptionErrors) {
   test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"train.grad_clip"});
   o = {};
   o.batch_size = 100;
-  train::CdTrainer t(small_model(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
+  train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   test::expect_error([&] { t.fit(blob(10, 1)); }, ErrorKind::kConfig, {"train.batch_size", "10 points"});
 }

@@ -7,13 +7,10 @@
 
 #include <torch/types.h>
 
+#include "esvgd/data/shipped_data.h"
 #include "esvgd/target/meta_stable.h"
 
 namespace esvgd::data {
-
-/// Path of a file shipped in the repository's data/ folder: under $ESVGD_DATA_DIR when it is set,
-/// else under the source tree this library was built from.
-std::string shipped_data_path(const std::string& relative);
 
 /// Configurations [N, dim] float64 from an .npy array of float32 or float64 rows. Errors name the
 /// file and the problem (not 2-D, wrong width, other dtype, non-finite values, and every format

@@ -8,6 +8,7 @@
 ///   e-ebm+e-svgd   invariant energy, equivariant SVGD (svgd.equivariant_sampler)
 /// A suffix @name overrides the model's symmetry or the sampler of one combination, so that one run
 /// can compare several: "e-ebm@pair-distances+e-svgd@orbit-matrix".
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,16 +58,22 @@ struct EbmDefaults {
   double equivariant_bandwidth = 0;  ///< svgd.equivariant_bandwidth (0 = svgd.bandwidth)
   std::string regular_sampler = "rbf-paper", equivariant_sampler = "orbit-scalar-paper";
   std::string chain_init = "data";
+  bool mlp_model = true;  ///< declare the MLP's model.* keys (false: the experiment declares its own model)
 };
+
+/// Builds the energy of a combination; the default is make_energy_model (an MLP behind a symmetry).
+/// Errors should name config keys: they surface before any training.
+using ModelFactory = std::function<std::shared_ptr<model::EnergyNetwork>(const Combination&)>;
 
 /// Declares combinations, model.*, train.*, loss.*, chains.*, svgd.* (with svgd.regular_sampler and
 /// svgd.equivariant_sampler) and sample.* keys.
 void declare_ebm_keys(core::Config& config, const EbmDefaults& d);
 
-/// Parses `combinations` and builds every combination's model, sampler and trainer options once,
-/// so that a bad setting fails before any training; returns the combinations in order.
+/// Parses `combinations` and builds every combination's model (by `factory` when given), sampler
+/// and trainer options once, so that a bad setting fails before any training; returns the
+/// combinations in order.
 std::vector<Combination> checked_combinations(const core::Config& config, const group::Group& group, int64_t dim,
-                                              int64_t outputs);
+                                              int64_t outputs, const ModelFactory& factory = nullptr);
 
 /// The model of a combination: model.hidden, model.head, and model.symmetry when equivariant.
 model::EnergyModel make_energy_model(const core::Config& config, const Combination& combo, int64_t dim,
@@ -81,7 +88,8 @@ train::CdOptions cd_options(const core::Config& config, const std::string& check
 
 struct TrainedModel {
   Combination combo;
-  model::EnergyModel model{nullptr};
+  std::shared_ptr<model::EnergyNetwork> model;
+  int64_t dim = 0;                              ///< D of the model's input
   SamplerVariant sampler;
   torch::Tensor chains;                         ///< the last CD batch's negatives [B, D]
   std::vector<train::EpochRecord> history;
@@ -89,21 +97,22 @@ struct TrainedModel {
   int64_t resumed_from_epoch = -1;              ///< epoch of the checkpoint resumed from, -1 if none
 };
 
-/// Builds and trains one combination (same initial weights for every combination: the global
-/// torch seed is reset to ctx.seed first). Checkpoints go to ctx.checkpoint_dir/<combo>.pt; with
-/// ctx.resume an existing checkpoint is continued. Prints progress per epoch.
+/// Builds (by `factory` when given) and trains one combination (same initial weights for every
+/// combination: the global torch seed is reset to ctx.seed first). Checkpoints go to
+/// ctx.checkpoint_dir/<combo>.pt; with ctx.resume an existing checkpoint is continued. Prints
+/// progress per epoch.
 TrainedModel train_combination(const core::Config& config, const RunContext& ctx, const Combination& combo,
                                const group::Group& group, const train::CdData& data, int64_t outputs,
-                               at::Generator& gen);
+                               at::Generator& gen, const ModelFactory& factory = nullptr);
 
-/// Draws sample.particles points from U[-sample.box, sample.box)^D and runs the combination's sampler
-/// on −E(x|label) (label −1: the joint energy) for up to sample.steps steps (ε = sample.epsilon);
-/// bandwidth > 0 replaces the kernel's bandwidth for this run.
+/// Draws sample.particles points (or `particles` when > 0) from U[-sample.box, sample.box)^D and
+/// runs the combination's sampler on −E(x|label) (label −1: the joint energy) for up to
+/// sample.steps steps (ε = sample.epsilon); bandwidth > 0 replaces the kernel's bandwidth for this run.
 torch::Tensor sample_model(const core::Config& config, const RunContext& ctx, TrainedModel& trained, int64_t label,
-                           at::Generator& gen, double bandwidth = 0);
+                           at::Generator& gen, double bandwidth = 0, int64_t particles = 0);
 
 /// −E_θ(x | label) [G] float64 at `points` (label −1: the joint energy), without autograd.
-torch::Tensor model_log_density(model::EnergyModel& model, const torch::Tensor& points, int64_t label = -1);
+torch::Tensor model_log_density(model::EnergyNetwork& model, const torch::Tensor& points, int64_t label = -1);
 
 /// Shows exp(log_density), normalised over the grid metric::grid_points(−extent, extent, n), as an
 /// image with equal aspect.

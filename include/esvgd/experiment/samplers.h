@@ -9,7 +9,9 @@
 ///   orbit-scalar-paper  the same kernel in the authors' reference form with T = 2 (paper parity)
 /// Particle systems (group E2xS<P>, DW-4): orbit-scalar(-paper) is the RBF on the authors'
 /// canonical form, pair-distances(-paper) the RBF on the sorted pair distances, and orbit-matrix the
-/// exact O(2) × S_P orbit kernel on centred coordinates (kernel/particle_orbit.h).
+/// exact O(2) × S_P orbit kernel on centred coordinates (kernel/particle_orbit.h). Molecules (group
+/// E3xS<P>, QM9): orbit-scalar(-paper) on the authors' 3-D canonical form, pair-distances(-paper) on
+/// the pair distances sorted per element pair.
 #include <memory>
 #include <string>
 

@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
-#include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
 #include "esvgd/group/particle_invariant.h"
+#include "esvgd/model/energy_network.h"
 #include "esvgd/model/mlp.h"
 #include "esvgd/target/target.h"
 
@@ -47,23 +47,21 @@ struct EnergyModelOptions {
   int64_t particle_dim = 2;            ///< d of the particles for canonical / pair-distances
 };
 
-class EnergyModelImpl : public torch::nn::Module {
+class EnergyModelImpl : public EnergyNetwork {
  public:
   /// Checks the options (a scalar head needs outputs = 1, jem needs >= 2, cyclic needs D = 2).
   explicit EnergyModelImpl(EnergyModelOptions options);
 
   /// Network outputs o(x) [N, C] after the symmetry (logits for jem), float32, with autograd.
-  torch::Tensor outputs(const torch::Tensor& X);
+  torch::Tensor outputs(const torch::Tensor& X) override;
   /// E [N] from outputs O [N, C]; label >= 0 selects E(x|y) = −o_y (jem only).
-  torch::Tensor energy_from_outputs(const torch::Tensor& O, int64_t label = -1) const;
-  /// E_θ(x) [N] = energy_from_outputs(outputs(X), label).
-  torch::Tensor energy(const torch::Tensor& X, int64_t label = -1);
+  torch::Tensor energy_from_outputs(const torch::Tensor& O, int64_t label = -1) const override;
   /// −∇_x E by autograd, in X's dtype: the reference the fast path is tested against.
   torch::Tensor score_autograd(const torch::Tensor& X, int64_t label = -1);
   /// −∇_x E with the current weights frozen: a hand-written forward and backward pass
   /// (FrozenEnergy) on the CPU, autograd elsewhere. The function returns scores in its input's dtype and does not
   /// see later weight updates: build one per SVGD run.
-  target::ScoreFn frozen_score(int64_t label = -1) const;
+  target::ScoreFn frozen_score(int64_t label = -1) const override;
 
   const EnergyModelOptions& options() const { return options_; }
   Mlp& network() { return net_; }

@@ -23,7 +23,7 @@
 #include <torch/types.h>
 
 #include "esvgd/kernel/kernel.h"
-#include "esvgd/model/energy_model.h"
+#include "esvgd/model/energy_network.h"
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/train/schedule.h"
 
@@ -88,7 +88,7 @@ nlohmann::json to_json(const EpochRecord& r);
 class CdTrainer {
  public:
   /// The SVGD options' step size is replaced by the svgd_step_size schedule; errors name config keys.
-  CdTrainer(model::EnergyModel model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
+  CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
             CdOptions options, uint64_t seed);
   ~CdTrainer();
 
@@ -106,12 +106,12 @@ class CdTrainer {
   const torch::Tensor& chains() const { return chains_; }
   const std::vector<EpochRecord>& history() const { return history_; }
   const std::vector<BatchRecord>& batches() const { return batches_; }
-  model::EnergyModel& model() { return model_; }
+  model::EnergyNetwork& model() { return *model_; }
 
  private:
   BatchRecord train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e, int64_t batch);
 
-  model::EnergyModel model_;
+  std::shared_ptr<model::EnergyNetwork> model_;
   std::shared_ptr<kernel::Kernel> kernel_;
   sampler::SvgdOptions svgd_;
   CdOptions options_;

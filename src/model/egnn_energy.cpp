@@ -1,0 +1,98 @@
+#include "esvgd/model/egnn_energy.h"
+
+#include <algorithm>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+
+namespace esvgd::model {
+
+EgnnLayerImpl::EgnnLayerImpl(int64_t hidden, bool attention) : H_(hidden), attention_(attention) {
+  edge1_ = register_module("edge1", torch::nn::Linear(2 * hidden + 1, hidden));
+  edge2_ = register_module("edge2", torch::nn::Linear(hidden, hidden));
+  if (attention_) att_ = register_module("att", torch::nn::Linear(hidden, 1));
+  node1_ = register_module("node1", torch::nn::Linear(2 * hidden, hidden));
+  node2_ = register_module("node2", torch::nn::Linear(hidden, hidden));
+}
+
+torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& d2) {
+  // edge1(cat[h_i, h_j, d²_ij]) = W_a h_i + W_b h_j + w_c d²_ij + b, split so no [N, P, P, 2H+1] tensor is built.
+  const auto& W = edge1_->weight;  // [H, 2H + 1]
+  auto hi = torch::nn::functional::linear(h, W.narrow(1, 0, H_), edge1_->bias);
+  auto hj = torch::matmul(h, W.narrow(1, H_, H_).t());
+  auto m = torch::silu(hi.unsqueeze(2) + hj.unsqueeze(1) + d2.unsqueeze(3) * W.select(1, 2 * H_));
+  m = torch::silu(edge2_(m));
+  if (attention_) m = m * torch::sigmoid(att_(m));
+  // Σ_{j≠i} m_ij: the full sum minus the self edge (cheaper than masking all P² messages)
+  auto agg = m.sum(2) - m.diagonal(0, 1, 2).transpose(1, 2);
+  return h + node2_(torch::silu(node1_(torch::cat({h, agg}, -1))));
+}
+
+EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options)) {
+  const auto& o = options_;
+  ESVGD_CHECK(o.atomic_numbers.size() >= 2, "an EGNN energy needs at least 2 atoms, got ", o.atomic_numbers.size());
+  ESVGD_CHECK(o.hidden >= 1 && o.layers >= 1 && o.charge_power >= 0, "EGNN sizes must be positive (hidden ", o.hidden,
+              ", layers ", o.layers, ", charge power ", o.charge_power, ")");
+  ESVGD_CHECK(o.head == Head::kLog1pSquare || o.head == Head::kLinear,
+              "an EGNN energy has one output: head must be log1p-square or linear, got ", to_string(o.head));
+  const int64_t P = atoms(), K = static_cast<int64_t>(o.elements.size()), C = o.charge_power + 1;
+  auto n = torch::zeros({P, K * C});
+  for (int64_t i = 0; i < P; ++i) {
+    const int64_t z = o.atomic_numbers[static_cast<size_t>(i)];
+    auto it = std::find(o.elements.begin(), o.elements.end(), z);
+    ESVGD_CHECK(it != o.elements.end(), "atom ", i, " has atomic number ", z,
+                ", outside the EGNN's element alphabet (H C N O F by default)");
+    const int64_t k = it - o.elements.begin();
+    for (int64_t c = 0; c < C; ++c) n[i][k * C + c] = std::pow(static_cast<double>(z) / 9.0, static_cast<double>(c));
+  }
+  node_features_ = register_buffer("node_features", n);
+  embed_ = register_module("embed", torch::nn::Linear(K * C, o.hidden));
+  for (int64_t l = 0; l < o.layers; ++l)
+    layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden, o.attention)));
+  dec1_ = register_module("dec1", torch::nn::Linear(o.hidden, o.hidden));
+  dec2_ = register_module("dec2", torch::nn::Linear(o.hidden, o.hidden));
+  graph1_ = register_module("graph1", torch::nn::Linear(o.hidden, o.hidden));
+  graph2_ = register_module("graph2", torch::nn::Linear(o.hidden, 1));
+}
+
+torch::Tensor EgnnEnergyImpl::outputs(const torch::Tensor& X) {
+  const int64_t P = atoms();
+  ESVGD_CHECK(X.dim() == 2 && X.size(1) == 3 * P, "the EGNN energy expects rows [N, ", 3 * P, "] (", P,
+              " atoms x 3), got ", X.sizes());
+  const int64_t N = X.size(0);
+  auto x = X.to(node_features_.device(), torch::kFloat32).view({N, P, 3});
+  auto d2 = (x.unsqueeze(2) - x.unsqueeze(1)).square().sum(3);  // [N, P, P]
+  auto h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden});
+  for (auto& layer : layers_) h = layer(h, d2);
+  auto pooled = dec2_(torch::silu(dec1_(h))).sum(1);  // sum pooling over atoms
+  return graph2_(torch::silu(graph1_(pooled)));
+}
+
+torch::Tensor EgnnEnergyImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {
+  ESVGD_CHECK(label < 0, "the EGNN energy has no classes; got label ", label);
+  return options_.head == Head::kLog1pSquare ? torch::log1p(O.squeeze(1).square()) : O.squeeze(1);
+}
+
+torch::Tensor EgnnEnergyImpl::score_autograd(const torch::Tensor& X) {
+  torch::AutoGradMode enable(true);
+  auto x = X.detach().to(node_features_.device(), torch::kFloat32).requires_grad_(true);
+  auto grad = torch::autograd::grad({energy(x).sum()}, {x})[0];
+  return (-grad).to(X.device(), X.scalar_type());
+}
+
+target::ScoreFn EgnnEnergyImpl::frozen_score(int64_t label) const {
+  ESVGD_CHECK(label < 0, "the EGNN energy has no classes; got label ", label);
+  auto copy = std::make_shared<EgnnEnergyImpl>(options_);
+  {
+    torch::NoGradGuard no_grad;
+    auto mine = named_parameters();
+    for (auto& p : copy->named_parameters()) p.value().copy_(mine[p.key()]);
+  }
+  copy->to(node_features_.device());
+  for (auto& p : copy->parameters()) p.requires_grad_(false);  // gradients only with respect to x
+  return [copy](const torch::Tensor& X) { return copy->score_autograd(X); };
+}
+
+}  // namespace esvgd::model

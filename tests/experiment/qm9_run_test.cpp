@@ -1,0 +1,99 @@
+// The qm9 experiment: bad settings and data name their key or file before any training, and a
+// miniature run writes every output with metrics that add up.
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "esvgd/experiment/experiment.h"
+#include "test_support.h"
+
+using namespace esvgd;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fresh_dir(const std::string& tag) {
+  const auto dir = fs::temp_directory_path() / ("esvgd_qm9_" + tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& dir) {
+  auto c = experiment::make_config(experiment::find_experiment("qm9"), "quick");
+  for (const char* s : {"train.epochs=1", "svgd.steps=2", "sample.particles=6", "sample.large_particles=0", "sample.steps=2", "model.hidden=8",
+                        "model.layers=1"})
+    c.set_from_string(s);
+  for (const auto& s : sets) c.set_from_string(s);
+  experiment::RunContext ctx{dir.string(), 42, "", nullptr};
+  return experiment::find_experiment("qm9").run(c, ctx);
+}
+
+}  // namespace
+
+TEST(Qm9Config, BadSettingsAndDataNameTheirKeyOrFile) {
+  const auto dir = fresh_dir("config");
+  auto bad = [&](const std::vector<std::string>& sets, ErrorKind kind, std::initializer_list<std::string> needles) {
+    test::expect_error([&] { run_with(sets, dir); }, kind, needles);
+  };
+  bad({"combinations=[\"ebm+svgd\"]"}, ErrorKind::kConfig, {"combinations", "EGNN"});
+  bad({"combinations=[\"e-ebm@cyclic+svgd\"]"}, ErrorKind::kConfig, {"combinations", "without @symmetry"});
+  bad({"combinations=[\"e-ebm+e-svgd@orbit-matrix\"]"}, ErrorKind::kConfig, {"unknown sampler 'orbit-matrix' for molecules"});
+  bad({"model.head=jem"}, ErrorKind::kConfig, {"model.", "log1p-square or linear"});
+  bad({"model.layers=0"}, ErrorKind::kConfig, {"model.", "positive"});
+  bad({"data.split=holdout"}, ErrorKind::kConfig, {"data.split", "holdout"});
+  bad({"sample.particles=0"}, ErrorKind::kConfig, {"sample.particles"});
+  bad({"sample.large_particles=-1"}, ErrorKind::kConfig, {"sample.large_particles"});
+  bad({"train.batch_size=100"}, ErrorKind::kConfig, {"train.batch_size"});
+  bad({"data.file=x.xyz", "data.qm9_dir=/tmp"}, ErrorKind::kConfig, {"data.qm9_dir", "at most one"});
+  // data of two formulas in one file
+  const auto mixed = (dir / "mixed.xyz").string();
+  {
+    std::ofstream f(mixed);
+    f << "3\nname=water\nO 0 0 0\nH 0.96 0 0\nH -0.24 0.93 0\n";
+    f << "3\nname=hcn\nH 0 0 0\nC 1.06 0 0\nN 2.22 0 0\n";
+  }
+  bad({"data.file=" + mixed}, ErrorKind::kFormat, {mixed, "hcn", "one run models one formula"});
+  const auto missing = (dir / "missing.xyz").string();
+  test::expect_error([&] { run_with({"data.file=" + missing}, dir); }, missing);
+  fs::remove_all(dir);
+}
+
+// A whole qm9 run in miniature: baseline, training, sampling, chemistry metrics and every output.
+TEST(Qm9Run, TinyRunWritesEveryOutput) {
+  const auto dir = fresh_dir("run");
+  auto m = run_with({"combinations=[\"e-ebm+e-svgd\",\"e-ebm+svgd\"]"}, dir);
+  EXPECT_EQ(m["formula"], "C5H8O");
+  EXPECT_EQ(m["molecules"], 48);
+  EXPECT_EQ(m["training_molecules"], 35);
+  EXPECT_EQ(m["training_isomers"], 35);
+  EXPECT_EQ(m["reference_isomers"], 48);
+  EXPECT_GE(m["bond_estimation_reproduced"].get<int64_t>(), 40);  // the estimate works on true geometries
+  ASSERT_EQ(m["combinations"].size(), 2u);
+  for (const auto& row : m["combinations"]) {
+    const auto& n = row["n6"];
+    EXPECT_EQ(n["samples"], 6);
+    EXPECT_LE(n["valid"].get<int64_t>(), 6);
+    EXPECT_LE(n["unique"].get<int64_t>(), n["valid"].get<int64_t>());
+    EXPECT_LE(n["isomers_found"].get<int64_t>(), n["unique"].get<int64_t>());
+    EXPECT_EQ(row["smiles@6"].size(), 6u);
+    EXPECT_GE(n["plausible_bonds"].get<double>(), 0.0);
+    EXPECT_LE(n["plausible_bonds"].get<double>(), 1.0);
+  }
+  EXPECT_EQ(m["true_plausible_bonds"], 1.0);  // every true QM9 bond is 0.9-1.75 Å
+  EXPECT_EQ(m["uniform_control"]["n6"]["samples"], 6);
+  EXPECT_EQ(m["combinations"][0]["kernel"].get<std::string>().rfind("invariant(canonical", 0), 0u)
+      << m["combinations"][0]["kernel"];
+  for (const char* f : {"data_molecules.png", "molecules_e-ebm+e-svgd.png", "molecules_e-ebm+svgd.png",
+                        "distances.png", "training.png", "summary.md", "train_x.npy", "samples_e-ebm+svgd_n6.xyz",
+                        "samples_e-ebm+svgd_n6.npy"})
+    EXPECT_TRUE(fs::exists(dir / f)) << f;
+  std::ifstream summary(dir / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| e-ebm+svgd |"), std::string::npos);
+  EXPECT_NE(text.find("Bond estimation baseline"), std::string::npos);
+  EXPECT_NE(text.find("## Control: uniform starts"), std::string::npos);
+  fs::remove_all(dir);
+}
