@@ -79,5 +79,67 @@ TEST(ParticleFeatureKernel, EquivariantUnderTheMapsGroup) {
       }
 }
 
+// ---- molecules (QM9): 14 atoms in 3-D, species C5 O H8 ----
+
+/// −∇ of an E(3) × S_species-invariant pair potential Σ_{i<j} w(s_i, s_j)(d_ij − 1.5)², by autograd.
+torch::Tensor molecule_score(const torch::Tensor& Y) {
+  torch::AutoGradMode on(true);
+  const auto z = c5h8o();
+  auto y = Y.detach().clone().requires_grad_(true);
+  auto x = y.view({Y.size(0), 14, 3});
+  auto w = torch::empty({14, 14}, torch::kFloat64);
+  for (int64_t i = 0; i < 14; ++i)
+    for (int64_t j = 0; j < 14; ++j) w[i][j] = i < j ? 0.1 * static_cast<double>(z[i] + z[j]) : 0.0;
+  auto d = ((x.unsqueeze(2) - x.unsqueeze(1)).square().sum(3) + 1e-12).sqrt();
+  auto E = (w * (d - 1.5).square()).sum({1, 2});
+  return -torch::autograd::grad({E.sum()}, {y})[0];
+}
+
+TEST(MoleculeFeatureKernel, OnePassLoopMatchesAutograd) {
+  auto gen = make_gen(3);
+  auto X = 1.5 * torch::randn({5, 42}, gen, torch::kFloat64);
+  auto Y = torch::cat({X, 1.5 * torch::randn({4, 42}, gen, torch::kFloat64)});
+  auto S = molecule_score(Y);
+  for (const auto& map : {ParticleInvariant(ParticleInvariant::Kind::kCanonical, 14, 3),
+                          ParticleInvariant(ParticleInvariant::Kind::kPairDistances, 14, 3, c5h8o())})
+    for (auto form : {RepulsionForm::kTextbook, RepulsionForm::kReference}) {
+      kernel::InvariantFeatureKernel k(std::make_shared<kernel::ParticleMap>(map), 4.0, form);
+      auto ref = reference_phi(map, X, Y, S, 4.0, 2.0, form);
+      EXPECT_LT(rel_err(k.phi(X, Y, S, 2.0), ref), 1e-11) << k.name();
+    }
+}
+
+TEST(MoleculeFeatureKernel, SpeciesDistancesAreEquivariantCanonicalOnlyUnderTranslationAndPermutation) {
+  auto gen = make_gen(4);
+  auto X = 1.5 * torch::randn({12, 42}, gen, torch::kFloat64);
+  auto Y = torch::cat({X, 1.5 * torch::randn({8, 42}, gen, torch::kFloat64)});
+  auto S = molecule_score(Y);
+  kernel::InvariantFeatureKernel distances(
+      std::make_shared<kernel::ParticleMap>(ParticleInvariant(ParticleInvariant::Kind::kPairDistances, 14, 3, c5h8o())), 4.0,
+      RepulsionForm::kReference);
+  kernel::InvariantFeatureKernel canonical(
+      std::make_shared<kernel::ParticleMap>(ParticleInvariant(ParticleInvariant::Kind::kCanonical, 14, 3)), 4.0,
+      RepulsionForm::kReference);
+  // the points interact (otherwise φ would be gradient descent and trivially equivariant)
+  for (const auto* k : {&distances, &canonical})
+    EXPECT_GT((k->gram(X, Y) - torch::eye(12, 20, torch::kFloat64)).max().item<double>(), 1e-2) << k->name();
+  for (bool reflect : {false, true}) {
+    auto g = random_molecule_motion(c5h8o(), gen, reflect);
+    EXPECT_LT(rel_err(distances.phi(g.apply(X), g.apply(Y), g.apply(S, false), 2.0),
+                      g.apply(distances.phi(X, Y, S, 2.0), false)),
+              1e-10)
+        << (reflect ? "reflection" : "rotation");
+    EXPECT_LT(rel_err(distances.gram(g.apply(X), Y), distances.gram(X, Y)), 1e-12);  // separately invariant
+    // the canonical form leaves the rotation about x free: not invariant under rotations (negative control) ...
+    EXPECT_GT(rel_err(canonical.gram(g.apply(X), g.apply(Y)), canonical.gram(X, Y)), 1e-3);
+    // ... but under translations and permutations of atoms
+    auto t = g;
+    t.Q = torch::eye(3, torch::kFloat64);
+    EXPECT_LT(rel_err(canonical.phi(t.apply(X), t.apply(Y), t.apply(S, false), 2.0),
+                      t.apply(canonical.phi(X, Y, S, 2.0), false)),
+              1e-10);
+  }
+}
+
 }  // namespace
 }  // namespace esvgd::test
