@@ -17,7 +17,7 @@ EgnnLayerImpl::EgnnLayerImpl(int64_t hidden, bool attention) : H_(hidden), atten
   node2_ = register_module("node2", torch::nn::Linear(hidden, hidden));
 }
 
-torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& d2) {
+torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& d2, const torch::Tensor& mask) {
   // edge1(cat[h_i, h_j, d²_ij]) = W_a h_i + W_b h_j + w_c d²_ij + b, split so no [N, P, P, 2H+1] tensor is built.
   const auto& W = edge1_->weight;  // [H, 2H + 1]
   auto hi = torch::nn::functional::linear(h, W.narrow(1, 0, H_), edge1_->bias);
@@ -25,8 +25,7 @@ torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor
   auto m = torch::silu(hi.unsqueeze(2) + hj.unsqueeze(1) + d2.unsqueeze(3) * W.select(1, 2 * H_));
   m = torch::silu(edge2_(m));
   if (attention_) m = m * torch::sigmoid(att_(m));
-  // Σ_{j≠i} m_ij: the full sum minus the self edge (cheaper than masking all P² messages)
-  auto agg = m.sum(2) - m.diagonal(0, 1, 2).transpose(1, 2);
+  auto agg = (m * mask.unsqueeze(2)).sum(2);  // Σ_{j≠i} m_ij
   return h + node2_(torch::silu(node1_(torch::cat({h, agg}, -1))));
 }
 
@@ -48,6 +47,7 @@ EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options
     for (int64_t c = 0; c < C; ++c) n[i][k * C + c] = std::pow(static_cast<double>(z) / 9.0, static_cast<double>(c));
   }
   node_features_ = register_buffer("node_features", n);
+  edge_mask_ = register_buffer("edge_mask", 1 - torch::eye(P));
   embed_ = register_module("embed", torch::nn::Linear(K * C, o.hidden));
   for (int64_t l = 0; l < o.layers; ++l)
     layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden, o.attention)));
@@ -65,7 +65,7 @@ torch::Tensor EgnnEnergyImpl::outputs(const torch::Tensor& X) {
   auto x = X.to(node_features_.device(), torch::kFloat32).view({N, P, 3});
   auto d2 = (x.unsqueeze(2) - x.unsqueeze(1)).square().sum(3);  // [N, P, P]
   auto h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden});
-  for (auto& layer : layers_) h = layer(h, d2);
+  for (auto& layer : layers_) h = layer(h, d2, edge_mask_);
   auto pooled = dec2_(torch::silu(dec1_(h))).sum(1);  // sum pooling over atoms
   return graph2_(torch::silu(graph1_(pooled)));
 }

@@ -38,8 +38,8 @@ struct EgnnOptions {
 class EgnnLayerImpl : public torch::nn::Module {
  public:
   EgnnLayerImpl(int64_t hidden, bool attention);
-  /// h [N, P, H], squared distances d2 [N, P, P] → new h (messages over every pair j ≠ i).
-  torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& d2);
+  /// h [N, P, H], squared distances d2 [N, P, P], edge mask [P, P] (0 on the diagonal) → new h.
+  torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& d2, const torch::Tensor& mask);
 
  private:
   int64_t H_;
@@ -68,6 +68,7 @@ class EgnnEnergyImpl : public EnergyNetwork {
  private:
   EgnnOptions options_;
   torch::Tensor node_features_;  ///< [P, |elements|·(c+1)] float32 (a buffer)
+  torch::Tensor edge_mask_;      ///< [P, P] float32, 1 off the diagonal (a buffer)
   torch::nn::Linear embed_{nullptr}, dec1_{nullptr}, dec2_{nullptr}, graph1_{nullptr}, graph2_{nullptr};
   std::vector<EgnnLayer> layers_;
 };
