@@ -18,6 +18,7 @@
 #include "esvgd/experiment/registry_entries.h"
 #include "esvgd/experiment/toy.h"
 #include "esvgd/group/molecule_group.h"
+#include "esvgd/group/particle_invariant.h"
 #include "esvgd/model/egnn_energy.h"
 
 namespace esvgd::experiment {
@@ -155,12 +156,10 @@ nlohmann::json metrics_json(const chem::GenerationMetrics& g) {
           {"novelty", g.novelty},       {"training_fraction", g.training_fraction}};
 }
 
-/// All pair distances of the rows of X [N, 3P], flattened.
+/// All pair distances of the rows of X [N, 3P], flattened (the histogram ignores their order).
 std::vector<double> pair_distances(const torch::Tensor& X) {
-  auto x = X.view({X.size(0), -1, 3});
-  auto d = (x.unsqueeze(2) - x.unsqueeze(1)).norm(2, 3);
-  auto upper = torch::triu(torch::ones({x.size(1), x.size(1)}, torch::kBool), 1);
-  return to_vector(d.index({torch::indexing::Slice(), upper}).reshape({-1}));
+  const group::ParticleInvariant distances(group::ParticleInvariant::Kind::kPairDistances, X.size(1) / 3, 3);
+  return to_vector(distances.features(X).reshape({-1}));
 }
 
 /// The sampler's uniform starts U[−box, box)^D judged as they are, one draw per sample count: the
@@ -258,6 +257,7 @@ class Qm9 : public Experiment {
     const auto& train_rows = ref.train_rows;
     const auto &reference = ref.reference, &training = ref.training;
     const int64_t reproduced = ref.reproduced, with_reference = ref.with_reference;
+    const double true_plausible = plausible_fraction(truth, all.X);
     chem::draw_molecule_grid(ctx.out_dir + "/data_molecules.png", truth.graphs, truth.smiles, 8);
     if (ctx.log)
       *ctx.log << "[qm9] " << all.molecules.size() << " molecules of " << formula << " (" << train_rows.size()
@@ -346,7 +346,7 @@ class Qm9 : public Experiment {
             "= distinct SMILES among the " + std::to_string(reference.size()) +
             " reference isomers; training_fraction = samples that are a training isomer / samples; plausible_bonds "
             "(an extension) = samples whose estimated bonds are all " + c10::str(kShortestBond) + "-" +
-            c10::str(kLongestBond) + " Å long (the true geometries: " + c10::str(plausible_fraction(truth, all.X)) +
+            c10::str(kLongestBond) + " Å long (the true geometries: " + c10::str(true_plausible) +
             ").\n\n",
         columns, control.markdown);
     nlohmann::json result{{"formula", formula},
@@ -357,7 +357,7 @@ class Qm9 : public Experiment {
                           {"bond_estimation_reproduced", reproduced},
                           {"bond_estimation_with_reference", with_reference},
                           {"bond_estimation", ref.baseline},
-                          {"true_plausible_bonds", plausible_fraction(truth, all.X)},
+                          {"true_plausible_bonds", true_plausible},
                           {"uniform_control", control.metrics}};
     result.update(summary);
     return result;

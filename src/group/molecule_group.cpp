@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
+#include "esvgd/group/particle_group.h"
 #include "esvgd/group/particle_invariant.h"
 
 namespace esvgd::group {
@@ -26,9 +27,7 @@ torch::Tensor MoleculeGroup::random_element(at::Generator& gen) const {
     const auto k = torch::randint(static_cast<int64_t>(same.size()), {1}, gen, torch::kLong).item<int64_t>();
     std::swap(perm[static_cast<size_t>(i)], perm[static_cast<size_t>(same[static_cast<size_t>(k)])]);
   }
-  auto M = torch::zeros({3 * P, 3 * P}, torch::kFloat64);
-  for (int64_t i = 0; i < P; ++i) M.slice(0, 3 * i, 3 * i + 3).slice(1, 3 * perm[i], 3 * perm[i] + 3).copy_(Q);
-  return M;
+  return particle_matrix(Q, perm);
 }
 
 torch::Tensor MoleculeGroup::fold(const torch::Tensor& X) const {

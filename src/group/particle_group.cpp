@@ -11,15 +11,12 @@
 
 namespace esvgd::group {
 
-namespace {
-/// The 2P × 2P matrix of x_i -> Q x_perm[i] on flattened particles.
 torch::Tensor particle_matrix(const torch::Tensor& Q, const std::vector<int64_t>& perm) {
-  const int64_t P = static_cast<int64_t>(perm.size());
-  auto M = torch::zeros({2 * P, 2 * P}, torch::kFloat64);
-  for (int64_t i = 0; i < P; ++i) M.slice(0, 2 * i, 2 * i + 2).slice(1, 2 * perm[i], 2 * perm[i] + 2).copy_(Q);
+  const int64_t P = static_cast<int64_t>(perm.size()), d = Q.size(0);
+  auto M = torch::zeros({d * P, d * P}, torch::kFloat64);
+  for (int64_t i = 0; i < P; ++i) M.slice(0, d * i, d * i + d).slice(1, d * perm[i], d * perm[i] + d).copy_(Q);
   return M;
 }
-}  // namespace
 
 ParticleGroup::ParticleGroup(int64_t particles) : P_(particles) {
   ESVGD_CHECK(P_ >= 2 && P_ <= 8, "particle group needs 2..8 particles, got ", P_);

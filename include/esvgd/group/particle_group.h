@@ -4,10 +4,16 @@
 /// O(2) × S_P acts on rows [N, 2P] as 2P × 2P matrices; translations are removed by centring
 /// (kernels and invariant maps centre internally). Samplers pick their particle kernels from it
 /// (experiment/samplers.h); fold() is the authors' canonical form.
+#include <vector>
+
 #include "esvgd/group/group.h"
 #include "esvgd/group/particle_invariant.h"
 
 namespace esvgd::group {
+
+/// The (d·P) × (d·P) matrix of x_i ↦ Q x_perm[i] on rows of P flattened particles in R^d, Q [d, d]:
+/// how both particle groups (E2xS<P>, E3xS<P>) act linearly.
+torch::Tensor particle_matrix(const torch::Tensor& Q, const std::vector<int64_t>& perm);
 
 class ParticleGroup : public Group {
  public:
