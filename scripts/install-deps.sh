@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config ccache libtorch-dev libopenblas0-openmp nlohmann-json3-dev
           libcairo2-dev libgtest-dev libbenchmark-dev python3-numpy python3-torch
-          librdkit-dev libboost-dev)
+          librdkit-dev libboost-dev zlib1g-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 constexpr int kExitOk = 0, kExitRuntime = 1, kExitUsage = 2;
 
 const char* kUsage =
-    "usage: esvgd run <experiment> [--preset paper|quick] [--config FILE.json] [--set key=value]...\n"
+    "usage: esvgd run <experiment> [--preset paper|quick|cpu] [--config FILE.json] [--set key=value]...\n"
     "                              [--out DIR] [--resume DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]\n"
     "       esvgd config <experiment> [--preset P] [--config FILE.json] [--set key=value]... [--json]\n"
     "       esvgd list\n";

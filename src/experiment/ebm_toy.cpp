@@ -72,7 +72,12 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
             "bandwidth of the e-svgd samplers (0 = svgd.bandwidth; orbit_matrix.bandwidth > 0 wins for orbit-matrix)");
   c.declare("sample.particles", d.sample_particles, "particles drawn from each trained model for the figures");
   c.declare("sample.steps", d.sample_steps, "maximum SVGD steps when sampling a trained model");
-  c.declare("sample.box", d.sample_box, "sampling starts from U[-box, box)^D");
+  if (d.sample_center != 0) {
+    c.declare("sample.center", d.sample_center, "sampling starts from U[center - box, center + box)^D");
+    c.declare("sample.box", d.sample_box, "half-width of the uniform sampling start around sample.center");
+  } else {
+    c.declare("sample.box", d.sample_box, "sampling starts from U[-box, box)^D");
+  }
   c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε");
   c.declare("sample.step_size", 0.0, "SVGD step size when sampling a trained model (0 = the last training one)");
 }
@@ -166,10 +171,12 @@ namespace {
 /// of the result).
 std::string fingerprint(const core::Config& c, const RunContext& ctx, const Combination& combo) {
   auto j = c.resolved();
-  for (const char* key : {"train.epochs", "train.checkpoint_every", "combinations", "states.near"}) j.erase(key);
+  for (const char* key : {"train.epochs", "train.checkpoint_every", "combinations", "states.near", "data.test_subset"})
+    j.erase(key);
   for (auto it = j.begin(); it != j.end();) {
     const auto& k = it.key();
-    it = k.rfind("sample.", 0) == 0 || k.rfind("ablation.", 0) == 0 ? j.erase(it) : std::next(it);
+    const bool evaluation = k.rfind("sample.", 0) == 0 || k.rfind("ablation.", 0) == 0 || k.rfind("reference.", 0) == 0;
+    it = evaluation ? j.erase(it) : std::next(it);
   }
   return nlohmann::json{{"config", j}, {"seed", ctx.seed}, {"combination", combo.name}}.dump();
 }
@@ -186,6 +193,9 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   t.sampler = make_cd_sampler(c, combo, group, gen);
   auto svgd = svgd_options(c, ctx.seed);
   svgd.temperature = t.sampler.temperature;  // the step size follows the CD schedule (svgd.step_size*)
+  // An experiment may give E-SVGD its own step budget (fashion-mnist: 1000 E-SVGD vs 3000 SVGD steps).
+  if (combo.equivariant_sampler && c.has("svgd.equivariant_steps") && c.get_int("svgd.equivariant_steps") > 0)
+    svgd.max_steps = c.get_int("svgd.equivariant_steps");
   const std::string checkpoint =
       ctx.checkpoint_dir.empty() ? "" : (std::filesystem::path(ctx.checkpoint_dir) / (combo.name + ".pt")).string();
   train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, checkpoint, fingerprint(c, ctx, combo)),
@@ -220,14 +230,16 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   const double trained_h = t.sampler.kernel->bandwidth();
   if (bandwidth > 0) t.sampler.kernel->set_bandwidth(bandwidth);
   sampler::Svgd svgd(t.model->frozen_score(label), t.sampler.kernel, opts);
-  auto X0 = -box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
+  const double center = c.has("sample.center") ? c.get_double("sample.center") : 0.0;
+  auto X0 = center - box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
+  if (const auto& p = t.model->parameters(); !p.empty()) X0 = X0.to(p.front().device());
   core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : "") +
                               (bandwidth > 0 ? " h=" + c10::str(bandwidth) : ""),
                           opts.max_steps, ctx.log);
   auto result = svgd.run(X0, {}, nullptr, &progress);
   progress.finish();
   t.sampler.kernel->set_bandwidth(trained_h);
-  return result.particles.to(torch::kFloat64);
+  return result.particles.to(torch::kCPU, torch::kFloat64);
 }
 
 torch::Tensor model_log_density(model::EnergyNetwork& m, const torch::Tensor& points, int64_t label) {

@@ -7,7 +7,7 @@ namespace esvgd::experiment {
 const std::vector<std::shared_ptr<const Experiment>>& experiments() {
   static const std::vector<std::shared_ptr<const Experiment>> all{
       make_c4_gaussians(), make_circles(), make_spheres(), make_ablation_efficiency(), make_ablation_init(),
-      make_jem_c4(),      make_ebm_circles(), make_dw4(),         make_qm9()};
+      make_jem_c4(),      make_ebm_circles(), make_dw4(),         make_qm9(),           make_fashion_mnist()};
   return all;
 }
 
@@ -23,9 +23,14 @@ const Experiment& find_experiment(const std::string& name) {
 core::Config make_config(const Experiment& experiment, const std::string& preset) {
   core::Config config;
   experiment.declare(config);
+  const auto extra = experiment.extra_presets();
   if (preset == "quick") config.merge(experiment.quick_preset(), "preset quick");
-  else if (preset != "paper")
-    throw Error(ErrorKind::kConfig, "--preset " + preset, "unknown preset (expected paper or quick)");
+  else if (extra.count(preset)) config.merge(extra.at(preset), "preset " + preset);
+  else if (preset != "paper") {
+    std::string known = "paper or quick";
+    for (const auto& [name, keys] : extra) known = name + ", " + known;
+    throw Error(ErrorKind::kConfig, "--preset " + preset, "unknown preset for " + experiment.name() + " (expected " + known + ")");
+  }
   return config;
 }
 

@@ -5,6 +5,7 @@
 #include "esvgd/kernel/invariant_feature.h"
 #include "esvgd/kernel/orbit_matrix.h"
 #include "esvgd/kernel/particle_orbit.h"
+#include "esvgd/group/image_rotation_group.h"
 #include "esvgd/group/molecule_group.h"
 #include "esvgd/group/particle_group.h"
 #include "esvgd/kernel/rbf.h"
@@ -96,6 +97,10 @@ SamplerVariant make_variant(const std::string& name, const group::Group& group, 
     return particle_variant(name, *particles, c);
   if (const auto* molecules = dynamic_cast<const group::MoleculeGroup*>(&group))
     return molecule_variant(name, *molecules, c);
+  if (name == "orbit-matrix" && dynamic_cast<const group::ImageRotationGroup*>(&group))
+    throw Error(ErrorKind::kConfig, "samplers",
+                "orbit-matrix is not available for images (it needs a D x D matrix per particle pair); use "
+                "orbit-scalar or orbit-scalar-paper (the C4-averaged RBF)");
   if (name == "orbit-matrix") {
     const double em = c.get_double("orbit_matrix.step_size");
     if (em < 0) throw Error(ErrorKind::kConfig, "config key 'orbit_matrix.step_size'", "must be >= 0 (0 = svgd.step_size)");

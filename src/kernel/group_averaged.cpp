@@ -14,7 +14,22 @@ GroupAveragedKernel::GroupAveragedKernel(torch::Tensor matrices, double bandwidt
     : Kernel(bandwidth), R_(matrices.to(torch::kFloat64).contiguous()), form_(form), group_name_(std::move(group_name)) {
   ESVGD_CHECK(R_.dim() == 3 && R_.size(1) == R_.size(2) && R_.size(0) >= 1,
               "group-averaged kernel needs matrices [G, D, D], got ", R_.sizes());
+  const bool binary = ((R_ == 0) | (R_ == 1)).all().item<bool>();
+  if (binary && (R_.sum(1) == 1).all().item<bool>() && (R_.sum(2) == 1).all().item<bool>()) {
+    gather_ = R_.argmax(1);
+    scatter_ = R_.argmax(2);
+  }
 }
+
+namespace {
+/// [G, N, D]: V [N, D] (or its block V[g] when V is [G, N, D]) with its columns permuted by index[g].
+torch::Tensor permute_columns(const torch::Tensor& V, const torch::Tensor& index) {
+  auto idx = index.to(V.device());
+  std::vector<torch::Tensor> out;
+  for (int64_t g = 0; g < idx.size(0); ++g) out.push_back((V.dim() == 3 ? V[g] : V).index_select(1, idx[g]));
+  return torch::stack(out);
+}
+}  // namespace
 
 GroupAveragedKernel::GroupAveragedKernel(const group::Group& group, double bandwidth, RepulsionForm form,
                                          int64_t quadrature_nodes, at::Generator& gen)
@@ -30,9 +45,10 @@ torch::Tensor GroupAveragedKernel::phi(const torch::Tensor& X, const torch::Tens
   check_phi_args(X, Y, S);
   const int64_t N = X.size(0), D = X.size(1), M = Y.size(0), G = R_.size(0);
   ESVGD_CHECK(D == R_.size(1), name(), " acts on D = ", R_.size(1), ", particles have D = ", D);
-  auto R = R_.to(X.dtype());
+  const bool gather = gather_.defined();
+  auto R = gather ? torch::Tensor() : R_.to(X.device(), X.scalar_type());
   // k(x_i, R_g y_j) = k(R_gᵀ x_i, y_j): rotate the N receivers instead of the M sources, one fused call.
-  auto Xg = torch::matmul(X.unsqueeze(0), R);  // [G, N, D], rows R_gᵀ x_i
+  auto Xg = gather ? permute_columns(X, gather_) : torch::matmul(X.unsqueeze(0), R);  // [G, N, D], rows R_gᵀ x_i
   auto V = torch::cat({S, Y, torch::ones({M, 1}, Y.options())}, 1);
   auto out = rbf_kernel_matmul(Xg.reshape({G * N, D}), Y, V, h_).view({G, N, 2 * D + 1});
   auto KS = out.narrow(2, 0, D), KY = out.narrow(2, D, D), K1 = out.narrow(2, 2 * D, 1);
@@ -40,7 +56,7 @@ torch::Tensor GroupAveragedKernel::phi(const torch::Tensor& X, const torch::Tens
   if (form_ == RepulsionForm::kTextbook) {
     repulsion = (Xg * K1 - KY).sum(0);  // Σ_g Σ_j k (R_gᵀ x_i − y_j)
   } else {
-    auto RKY = torch::matmul(KY, R.transpose(1, 2));  // R_g Σ_j k y_j
+    auto RKY = gather ? permute_columns(KY, scatter_) : torch::matmul(KY, R.transpose(1, 2));  // R_g Σ_j k y_j
     repulsion = (X.unsqueeze(0) * K1 - RKY).sum(0);  // Σ_g Σ_j k (x_i − R_g y_j)
   }
   return (KS.sum(0) + (temperature / (h_ * h_)) * repulsion) / static_cast<double>(M * G);

@@ -153,7 +153,9 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   if (rec.reset) {
     chains_ = o.chain_init == "data"
                   ? x.clone()
-                  : o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32);
+                  : (o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32)).to(x.device());
+  } else if (chains_.device() != x.device()) {
+    chains_ = chains_.to(x.device());  // resumed from a checkpoint (loaded on the CPU)
   }
   {
     sampler::Svgd svgd(model_->frozen_score(), kernel_, svgd_);
@@ -208,7 +210,7 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
     er.learning_rate = o.learning_rate.at(epoch_);
     er.svgd_step_size = svgd_.optimizer.step_size;
     for (int64_t b = 0; b < batches; ++b) {
-      const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size);
+      const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size).to(x.device());  // data may live on a GPU
       const auto y = data.labels.defined() ? data.labels.index_select(0, idx) : torch::Tensor();
       const auto rec = train_batch(x.index_select(0, idx), y, e.defined() ? e.index_select(0, idx) : torch::Tensor(), b);
       er.loss += rec.loss / batches; er.cd += rec.cd / batches; er.ce += rec.ce / batches;

@@ -10,7 +10,9 @@ namespace {
 
 TEST(Configs, CommittedFilesMatchBuiltInPresets) {
   for (const auto& e : esvgd::experiment::experiments()) {
-    for (const std::string preset : {"paper", "quick"}) {
+    std::vector<std::string> presets{"paper", "quick"};
+    for (const auto& [name, keys] : e->extra_presets()) presets.push_back(name);
+    for (const std::string& preset : presets) {
       const std::string file = std::string(ESVGD_SOURCE_DIR) + "/configs/" + e->name() + "." + preset + ".json";
       std::ifstream in(file);
       ASSERT_TRUE(in) << "missing " << file << " (regenerate: esvgd config " << e->name() << " --preset " << preset

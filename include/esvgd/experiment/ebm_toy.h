@@ -55,6 +55,7 @@ struct EbmDefaults {
   double reset_probability = 0.05;
   int64_t sample_particles = 64, sample_steps = 50000;
   double sample_box = 20, sample_epsilon = 1e-4;
+  double sample_center = 0;  ///< sampling starts from U[center − box, center + box)^D (declared when ≠ 0)
   double equivariant_bandwidth = 0;  ///< svgd.equivariant_bandwidth (0 = svgd.bandwidth)
   std::string regular_sampler = "rbf-paper", equivariant_sampler = "orbit-scalar-paper";
   std::string chain_init = "data";
@@ -105,7 +106,8 @@ TrainedModel train_combination(const core::Config& config, const RunContext& ctx
                                const group::Group& group, const train::CdData& data, int64_t outputs,
                                at::Generator& gen, const ModelFactory& factory = nullptr);
 
-/// Draws sample.particles points (or `particles` when > 0) from U[-sample.box, sample.box)^D and
+/// Draws sample.particles points (or `particles` when > 0) from U[c − sample.box, c + sample.box)^D
+/// (c = sample.center where declared, else 0) and
 /// runs the combination's sampler on −E(x|label) (label −1: the joint energy) for up to
 /// sample.steps steps (ε = sample.epsilon); bandwidth > 0 replaces the kernel's bandwidth for this run.
 torch::Tensor sample_model(const core::Config& config, const RunContext& ctx, TrainedModel& trained, int64_t label,

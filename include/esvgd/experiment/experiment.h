@@ -1,6 +1,7 @@
 #pragma once
 /// Experiments: one class per experiment family, each declaring its config keys (the paper preset
 /// as defaults), a quick preset, and a run() that writes its outputs into a staging folder.
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -29,8 +30,10 @@ class Experiment {
   virtual std::string summary() const = 0;
   /// Declares every config key with its paper-preset default and a doc line.
   virtual void declare(core::Config& config) const = 0;
-  /// Keys the quick preset changes (a run of under 2 minutes on 2 cores).
+  /// Keys the quick preset changes (a run of under 2 minutes on 2 cores; fashion-mnist: 10 minutes).
   virtual nlohmann::json quick_preset() const = 0;
+  /// Further named presets beyond paper and quick (fashion-mnist: "cpu"), each the keys it changes.
+  virtual std::map<std::string, nlohmann::json> extra_presets() const { return {}; }
   /// Runs with a resolved config; writes files into ctx.out_dir; returns the metrics.
   virtual nlohmann::json run(const core::Config& config, const RunContext& ctx) const = 0;
 };
@@ -39,7 +42,7 @@ class Experiment {
 const std::vector<std::shared_ptr<const Experiment>>& experiments();
 /// Finds an experiment by name; the error lists the known names.
 const Experiment& find_experiment(const std::string& name);
-/// The experiment's config with a preset ("paper" or "quick") applied.
+/// The experiment's config with a preset ("paper", "quick" or one of its extra_presets()) applied.
 core::Config make_config(const Experiment& experiment, const std::string& preset);
 
 }  // namespace esvgd::experiment

@@ -15,5 +15,6 @@ std::shared_ptr<const Experiment> make_jem_c4();
 std::shared_ptr<const Experiment> make_ebm_circles();
 std::shared_ptr<const Experiment> make_dw4();
 std::shared_ptr<const Experiment> make_qm9();
+std::shared_ptr<const Experiment> make_fashion_mnist();
 
 }  // namespace esvgd::experiment

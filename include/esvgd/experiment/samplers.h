@@ -11,7 +11,8 @@
 /// canonical form, pair-distances(-paper) the RBF on the sorted pair distances, and orbit-matrix the
 /// exact O(2) × S_P orbit kernel on centred coordinates (kernel/particle_orbit.h). Molecules (group
 /// E3xS<P>, QM9): orbit-scalar(-paper) on the authors' 3-D canonical form, pair-distances(-paper) on
-/// the pair distances sorted per element pair.
+/// the pair distances sorted per element pair. Images (group C4(SxS), FashionMNIST): orbit-scalar(-paper)
+/// is the C4-averaged RBF over the 4 pixel rotations; orbit-matrix is not offered.
 #include <memory>
 #include <string>
 

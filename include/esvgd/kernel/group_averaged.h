@@ -8,6 +8,8 @@
 /// The driving term uses the partner's unrotated score, so φ is not exactly equivariant particle by
 /// particle, and for any G-invariant particle law its textbook mean-field update vanishes (notes §9):
 /// it is kept for comparison and paper parity; OrbitMatrixKernel is the principled default.
+/// When every R_g is a permutation matrix (image rotations), it is applied as a column gather, so
+/// large D (images: 784) costs O(G·N·D), not O(G·N·D²).
 #include "esvgd/group/group.h"
 #include "esvgd/kernel/kernel.h"
 
@@ -27,6 +29,8 @@ class GroupAveragedKernel : public Kernel {
 
  private:
   torch::Tensor R_;
+  torch::Tensor gather_;   ///< [G, D] long: (X R_g)[:, k] = X[:, gather_[g, k]]; undefined unless permutations
+  torch::Tensor scatter_;  ///< [G, D] long: (V R_gᵀ)[:, j] = V[:, scatter_[g, j]]
   RepulsionForm form_;
   std::string group_name_;
 };

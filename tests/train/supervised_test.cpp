@@ -1,0 +1,81 @@
+// Supervised training and JEM training of the image energy on a toy image task learn it: two
+// classes of 8 × 8 images (bright top vs bright bottom half, rotated at random in neither).
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "esvgd/core/error.h"
+#include "esvgd/kernel/rbf.h"
+#include "esvgd/model/image_energy.h"
+#include "esvgd/train/cd_trainer.h"
+#include "esvgd/train/supervised.h"
+#include "test_support.h"
+
+namespace esvgd::test {
+namespace {
+
+train::CdData halves(int64_t n, at::Generator& gen) {
+  auto x = 0.3 * torch::rand({n, 8, 8}, gen, torch::kFloat32);
+  auto y = torch::arange(n, torch::kLong).remainder(2);
+  for (int64_t i = 0; i < n; ++i) x[i].narrow(0, y[i].item<int64_t>() == 0 ? 0 : 4, 4) += 0.6;
+  return {x.reshape({n, 64}), y, {}};
+}
+
+model::ImageEnergy small_net(bool equivariant) {
+  torch::manual_seed(0);
+  model::ImageEnergyOptions o;
+  o.equivariant = equivariant;
+  o.side = 8;
+  o.fields = {2, 2, 4, 4};
+  o.pool_after = {2};
+  o.head_hidden = 8;
+  o.classes = 2;
+  return model::ImageEnergy(o);
+}
+
+TEST(Supervised, LossDecreasesAndTheTaskIsLearned) {
+  auto gen = make_gen(1);
+  auto data = halves(128, gen);
+  auto net = small_net(false);
+  const auto history = train::fit_classifier(*net, data, {30, 16, 1e-2}, 0);
+  ASSERT_EQ(history.size(), 30u);
+  EXPECT_LT(history.back().loss, 0.5 * history.front().loss);
+  EXPECT_GT(history.back().accuracy, 0.95);
+  torch::NoGradGuard no_grad;
+  EXPECT_GT(net->outputs(data.x).argmax(1).eq(data.labels).to(torch::kFloat64).mean().item<double>(), 0.95);
+}
+
+TEST(Supervised, JemTrainingLowersTheCrossEntropy) {
+  auto gen = make_gen(2);
+  auto data = halves(128, gen);
+  auto net = small_net(false);
+  sampler::SvgdOptions so;
+  so.max_steps = 3;
+  so.temperature = 2;
+  train::CdOptions co;
+  co.epochs = 20;
+  co.batch_size = 16;
+  co.learning_rate = train::Schedule(1e-2);
+  co.svgd_step_size = train::Schedule(0.08);
+  co.reset_probability = 0.1;
+  co.ce_weight = 1;
+  train::CdTrainer trainer(net.ptr(), std::make_shared<kernel::RbfKernel>(0.1), so, co, 0);
+  trainer.fit(data);
+  EXPECT_LT(trainer.history().back().ce, 0.5 * trainer.history().front().ce);
+}
+
+TEST(Supervised, BadOptionsNameTheirKey) {
+  auto gen = make_gen(3);
+  auto data = halves(32, gen);
+  auto net = small_net(true);
+  expect_error([&] { train::fit_classifier(*net, data, {1, 64, 1e-3}, 0); }, ErrorKind::kConfig, {"train.batch_size", "32 points"});
+  expect_error([&] { train::fit_classifier(*net, data, {1, 0, 1e-3}, 0); }, ErrorKind::kConfig, {"train.batch_size"});
+  expect_error([&] { train::fit_classifier(*net, data, {-1, 8, 1e-3}, 0); }, ErrorKind::kConfig, {"train.epochs"});
+  expect_error([&] { train::fit_classifier(*net, data, {1, 8, 0.0}, 0); }, ErrorKind::kConfig, {"train.learning_rate"});
+  auto nan = data;
+  nan.x = data.x.clone();
+  nan.x[0][0] = std::nan("");
+  expect_error([&] { train::fit_classifier(*net, nan, {1, 32, 1e-3}, 0); }, ErrorKind::kNumerical, {"epoch 1, batch 1", "NaN"});
+}
+
+}  // namespace
+}  // namespace esvgd::test
