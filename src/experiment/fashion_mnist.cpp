@@ -2,7 +2,6 @@
 // C4-steerable CNN energy trained as a JEM by contrastive divergence with (E-)SVGD negatives in
 // image space; accuracy on upright, C4-rotated and per-rotation test sets; two supervised
 // reference rows (the plain CNN and the C4-CNN without the generative term).
-#include <filesystem>
 
 #include <torch/torch.h>
 

@@ -54,6 +54,7 @@ TEST(FashionMnistConfig, BadSettingsAndDataNameTheirKeyOrFile) {
     test::expect_error([&] { run_with(sets, dir, dir); }, kind, needles);
   };
   bad({"device=\"tpu\""}, ErrorKind::kConfig, {"device", "tpu"});
+  if (!torch::cuda::is_available()) bad({"device=\"cuda\""}, ErrorKind::kConfig, {"device", "no CUDA device"});
   bad({"model.kernel_size=4"}, ErrorKind::kConfig, {"model.kernel_size", "odd"});
   bad({"model.pool_after=[2,4,6]"}, ErrorKind::kConfig, {"model.pool_after", "odd size"});
   bad({"model.fields=[]"}, ErrorKind::kConfig, {"model.fields"});
