@@ -30,7 +30,7 @@ class Experiment {
   virtual std::string summary() const = 0;
   /// Declares every config key with its paper-preset default and a doc line.
   virtual void declare(core::Config& config) const = 0;
-  /// Keys the quick preset changes (a run of under 2 minutes on 2 cores; fashion-mnist: 10 minutes).
+  /// Keys the quick preset changes (a run of a few minutes at most on 2 cores).
   virtual nlohmann::json quick_preset() const = 0;
   /// Further named presets beyond paper and quick (fashion-mnist: "cpu"), each the keys it changes.
   virtual std::map<std::string, nlohmann::json> extra_presets() const { return {}; }
