@@ -65,15 +65,12 @@ data::ImageSet subset(const data::ImageSet& set, int64_t n, const std::string& k
 
 double accuracy(model::EnergyNetwork& m, const torch::Tensor& images, const torch::Tensor& labels, torch::Device device) {
   torch::NoGradGuard no_grad;
-  const bool was_training = m.is_training();
-  m.eval();
   int64_t correct = 0;
   for (int64_t i = 0; i < images.size(0); i += 1000) {
     const int64_t n = std::min<int64_t>(1000, images.size(0) - i);
     auto logits = m.outputs(images.narrow(0, i, n).reshape({n, kDim}).to(device));
     correct += logits.argmax(1).cpu().eq(labels.narrow(0, i, n)).sum().item<int64_t>();
   }
-  m.train(was_training);
   return static_cast<double>(correct) / static_cast<double>(images.size(0));
 }
 

@@ -15,20 +15,19 @@ torch::Tensor ImageRotationGroup::rotate(const torch::Tensor& X, int64_t g) cons
   return torch::rot90(X.view({X.size(0), side_, side_}), g, {1, 2}).reshape({X.size(0), dim()});
 }
 
-torch::Tensor ImageRotationGroup::elements() const {
+torch::Tensor ImageRotationGroup::matrix(int64_t g) const {
   const int64_t D = dim();
-  auto R = torch::zeros({4, D, D}, torch::kFloat64);
-  auto pixels = torch::arange(D, torch::kFloat64).view({1, D});
-  for (int64_t g = 0; g < 4; ++g) {
-    auto source = rotate(pixels, g).squeeze(0).to(torch::kLong);  // rotated[a] = x[source[a]]
-    R[g].index_put_({torch::arange(D), source}, 1.0);
-  }
-  return R;
+  auto source = rotate(torch::arange(D, torch::kFloat64).view({1, D}), g).squeeze(0).to(torch::kLong);
+  auto R = torch::zeros({D, D}, torch::kFloat64);
+  return R.index_put_({torch::arange(D), source}, 1.0);  // rotated[a] = x[source[a]]
+}
+
+torch::Tensor ImageRotationGroup::elements() const {
+  return torch::stack({matrix(0), matrix(1), matrix(2), matrix(3)});
 }
 
 torch::Tensor ImageRotationGroup::random_element(at::Generator& gen) const {
-  const int64_t g = torch::randint(4, {1}, gen, torch::kLong).item<int64_t>();
-  return elements()[g];
+  return matrix(torch::randint(4, {1}, gen, torch::kLong).item<int64_t>());
 }
 
 torch::Tensor ImageRotationGroup::fold(const torch::Tensor& X) const {

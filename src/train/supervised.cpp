@@ -30,9 +30,9 @@ std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const C
     rec.epoch = epoch;
     for (int64_t b = 0; b < batches; ++b) {
       const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size).to(data.x.device());
-      const auto y = data.labels.index_select(0, idx);
       const auto logits = model.outputs(data.x.index_select(0, idx));
-      auto loss = torch::cross_entropy_loss(logits, y.to(logits.device()));
+      const auto y = data.labels.index_select(0, idx).to(logits.device());
+      auto loss = torch::cross_entropy_loss(logits, y);
       const double value = loss.item<double>();
       if (!std::isfinite(value))
         throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(b + 1),
@@ -41,7 +41,7 @@ std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const C
       loss.backward();
       adam.step();
       rec.loss += value / batches;
-      rec.accuracy += (logits.argmax(1) == y.to(logits.device())).to(torch::kFloat64).mean().item<double>() / batches;
+      rec.accuracy += (logits.argmax(1) == y).to(torch::kFloat64).mean().item<double>() / batches;
     }
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history.push_back(rec);

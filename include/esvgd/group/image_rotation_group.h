@@ -22,6 +22,8 @@ class ImageRotationGroup : public Group {
   torch::Tensor rotate(const torch::Tensor& X, int64_t g) const;
 
  private:
+  /// R_g [S², S²] float64.
+  torch::Tensor matrix(int64_t g) const;
   int64_t side_;
 };
 
