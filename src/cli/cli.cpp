@@ -1,20 +1,23 @@
 #include "esvgd/cli/cli.h"
 
-#include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
 
 #include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
+#include "esvgd/core/interrupt.h"
+#include "esvgd/core/printable.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/experiment/experiment.h"
+#include "run_folder.h"
 
 namespace esvgd::cli {
 
@@ -38,6 +41,9 @@ struct Args {
   bool quiet = false;
   bool json = false;
 };
+
+/// The first line of a message, printable: errors are one line.
+std::string first_line(const std::string& text) { return core::printable(text.substr(0, text.find('\n'))); }
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -93,80 +99,84 @@ Args parse(int argc, char** argv) {
 core::Config resolve_config(const experiment::Experiment& e, const Args& a) {
   auto config = experiment::make_config(e, a.preset);
   if (!a.config_file.empty()) config.merge_file(a.config_file);
-  for (const auto& s : a.sets) config.set_from_string(s);
+  std::set<std::string> keys;
+  for (const auto& s : a.sets) {
+    const std::string key = s.substr(0, s.find('='));
+    if (!keys.insert(key).second)
+      throw Error(ErrorKind::kConfig, "--set " + key, "is given twice; give each key once");
+    config.set_from_string(s);
+  }
   return config;
 }
 
-/// Removes staging folders "<out>.tmp.<pid>" left by runs that were killed (their pid is gone).
-void remove_stale_staging(const fs::path& out) {
-  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  const std::string prefix = out.filename().string() + ".tmp.";
+/// --init only where the experiment reads it, and only from a regular file (a FIFO would hang).
+void check_init(const experiment::Experiment& e, const std::string& init) {
+  if (init.empty()) return;
+  if (!e.takes_init())
+    throw Error(ErrorKind::kConfig, "--init", "'" + e.name() + "' draws its own starting points; --init does not apply");
   std::error_code ec;
-  if (!fs::is_directory(parent, ec)) return;
-  for (const auto& entry : fs::directory_iterator(parent, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0) continue;
-    const std::string pid = name.substr(prefix.size());
-    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (::kill(static_cast<pid_t>(std::stoll(pid)), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
-  }
+  if (!fs::exists(init, ec)) throw Error(ErrorKind::kIo, init, "--init file does not exist");
+  if (!fs::is_regular_file(init, ec)) throw Error(ErrorKind::kIo, init, "--init must be a regular .npy file");
 }
 
-/// Moves every file of `staging` into `out` (created if needed), then removes `staging`.
-void publish(const fs::path& staging, const fs::path& out) {
-  fs::create_directories(out);
-  for (const auto& entry : fs::directory_iterator(staging)) fs::rename(entry.path(), out / entry.path().filename());
-  fs::remove(staging);
+/// More threads than cores only add contention: capped, with a warning.
+int usable_threads(int requested, std::ostream& err) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (requested <= cores) return requested;
+  err << "esvgd: warning: --threads " << requested << " is more than the " << cores << " cores here; using " << cores
+      << "\n";
+  return cores;
+}
+
+/// The folder's path as an absolute one without a trailing separator ("o/ts/" is "o/ts").
+fs::path output_path(const std::string& text) {
+  fs::path p = fs::absolute(text).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  if (!p.has_filename() || p == p.root_path())
+    throw Error(ErrorKind::kConfig, "--out " + text, "must name a folder below the file system's root");
+  return p;
 }
 
 int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   const auto& exp = experiment::find_experiment(a.experiment);
   const auto config = resolve_config(exp, a);  // every config error surfaces before any output exists
-  if (!a.init.empty() && !fs::exists(a.init))
-    throw Error(ErrorKind::kIo, a.init, "--init file does not exist");
-  if (!a.resume.empty() && !a.out.empty() && fs::path(a.out).lexically_normal() != fs::path(a.resume).lexically_normal())
+  check_init(exp, a.init);
+  if (!a.resume.empty() && !a.out.empty() && output_path(a.out) != output_path(a.resume))
     throw Error(ErrorKind::kConfig, "--resume " + a.resume, "resumes into its own folder; drop --out or give the same one");
-  const fs::path out_dir = !a.resume.empty() ? fs::path(a.resume)
-                           : a.out.empty()   ? fs::path("results") / a.experiment
-                                             : fs::path(a.out);
-  // Training checkpoints live in the output folder itself (not the staging folder), so that a
-  // killed run leaves them where --resume finds them.
-  const fs::path checkpoints = out_dir / "checkpoints";
-  if (!a.resume.empty() && !fs::is_directory(checkpoints))
-    throw Error(ErrorKind::kIo, checkpoints.string(), "no checkpoints to resume from (was this folder written by a training run?)");
-  if (a.resume.empty() && fs::exists(checkpoints)) {
-    err << "esvgd: starting afresh: removing the old checkpoints in " << checkpoints.string()
-        << " (use --resume to continue them)\n";
-    fs::remove_all(checkpoints);
-  }
-  // Outputs are written to a sibling staging folder and moved into place only when the run
-  // succeeds, so a failed or killed run leaves nothing half-written in the output folder.
-  const fs::path staging = out_dir.string() + ".tmp." + std::to_string(::getpid());
-  remove_stale_staging(out_dir);
-  fs::remove_all(staging);
-  fs::create_directories(staging);
+  const std::string shown = !a.resume.empty() ? a.resume : a.out.empty() ? "results/" + a.experiment : a.out;
+  const fs::path out_dir = output_path(shown);
+  if (!a.resume.empty() && !fs::is_directory(out_dir / "checkpoints"))
+    throw Error(ErrorKind::kIo, (out_dir / "checkpoints").string(),
+                "no checkpoints to resume from (was this folder written by a training run?)");
+  const int threads = usable_threads(a.threads, err);
+  RunFolder folder(out_dir, !a.resume.empty());
+  if (folder.set_aside_checkpoints() && !a.quiet)
+    err << "esvgd: note: starting afresh: the old checkpoints in " << folder.checkpoints().string()
+        << " are replaced if this run succeeds (use --resume to continue them)\n";
+  core::InterruptHandlers interrupts;
   try {
-    at::set_num_threads(a.threads);
+    at::set_num_threads(threads);
     core::set_progress_enabled(!a.quiet);
-    experiment::RunContext ctx{staging.string(), a.seed, a.init, a.quiet ? nullptr : &err, checkpoints.string(),
-                               !a.resume.empty()};
+    const auto& staging = folder.staging();
+    experiment::RunContext ctx{staging.string(), a.seed, a.init, a.quiet ? nullptr : &err, folder.checkpoints().string(),
+                               !a.resume.empty(), &err};
     nlohmann::json resolved = config.resolved();
     core::write_text_atomic((staging / "config.resolved.json").string(), resolved.dump(2) + "\n");
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json metrics = exp.run(config, ctx);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json doc{{"experiment", a.experiment}, {"preset", a.preset}, {"seed", a.seed},
-                       {"threads", a.threads}, {"seconds", seconds}, {"metrics", metrics}};
+                       {"threads", threads}, {"seconds", seconds}, {"metrics", metrics}};
     core::write_text_atomic((staging / "metrics.json").string(), doc.dump(2) + "\n");
-    publish(staging, out_dir);
+    folder.publish();
     out << "esvgd: " << a.experiment << " (" << a.preset << " preset) finished in " << seconds << " s\n";
-    out << "  outputs: " << out_dir.string() << "/ (metrics.json, summary.md, *.png, *.npy, config.resolved.json"
-        << (fs::exists(checkpoints) ? ", checkpoints/" : "") << ")\n";
+    out << "  outputs: " << shown << "/ (metrics.json, summary.md, *.png, *.npy, config.resolved.json"
+        << (fs::exists(folder.checkpoints()) ? ", checkpoints/" : "") << ")\n";
     return kExitOk;
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-    throw;
+  } catch (const core::Interrupted& e) {
+    folder.keep_checkpoints();
+    err << "esvgd: " << e.what() << "\n";
+    return 128 + e.signal();
   }
 }
 
@@ -177,7 +187,7 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
     args = parse(argc, argv);
   } catch (const UsageError& e) {
-    err << "esvgd: " << e.what() << "\n" << kUsage;
+    err << "esvgd: " << core::printable(e.what()) << "\n" << kUsage;
     return kExitUsage;
   }
   try {
@@ -197,8 +207,11 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   } catch (const Error& e) {
     err << "esvgd: " << to_string(e.kind()) << ": " << e.what() << "\n";
     return e.kind() == ErrorKind::kConfig ? kExitUsage : kExitRuntime;
+  } catch (const c10::Error& e) {  // a LibTorch failure the library did not foresee: no stack trace
+    err << "esvgd: error: " << first_line(e.what_without_backtrace()) << "\n";
+    return kExitRuntime;
   } catch (const std::exception& e) {
-    err << "esvgd: error: " << e.what() << "\n";
+    err << "esvgd: error: " << first_line(e.what()) << "\n";
     return kExitRuntime;
   }
 }

@@ -49,6 +49,9 @@ void write_text_atomic(const std::string& path, const std::string& text) {
 }
 
 std::string read_text(const std::string& path) {
+  std::error_code ec;  // a FIFO or a device would block or never end
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec))
+    throw Error(ErrorKind::kIo, path, "is not a regular file");
   std::ifstream is(path, std::ios::binary);
   if (!is) throw Error(ErrorKind::kIo, path, "cannot open for reading: " + std::string(std::strerror(errno)));
   std::ostringstream ss;

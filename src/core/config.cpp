@@ -1,6 +1,10 @@
 #include "esvgd/core/config.h"
 
+#include <cmath>
+#include <cstdint>
+#include <set>
 #include <sstream>
+#include <vector>
 
 #include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
@@ -15,7 +19,7 @@ namespace {
 
 const char* type_name(const Config::Json& j) {
   if (j.is_boolean()) return "a boolean";
-  if (j.is_number_integer()) return "an integer";
+  if (j.is_number_integer()) return "an integer (64-bit)";
   if (j.is_number()) return "a number";
   if (j.is_string()) return "a string";
   if (j.is_array()) return "a list";
@@ -23,9 +27,58 @@ const char* type_name(const Config::Json& j) {
   return "null";
 }
 
+/// Deeper JSON is refused: copying and printing a value recurse once per level.
+constexpr int kMaxJsonDepth = 64;
+
+/// At most `n` characters of `text`, for messages that quote user input.
+std::string clipped(const std::string& text, size_t n = 120) {
+  return text.size() <= n ? text : text.substr(0, n) + "...";
+}
+
+/// A value for printing in a message: invalid UTF-8 is replaced rather than thrown, long text clipped.
+std::string shown(const Config::Json& v) {
+  return clipped(v.dump(-1, ' ', false, Config::Json::error_handler_t::replace));
+}
+
+/// An integer that fits int64_t; an integral number written as a float (1e6) counts.
+bool fits_int64(const Config::Json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX);
+  if (v.is_number_integer()) return true;
+  if (!v.is_number_float()) return false;
+  const double d = v.get<double>();
+  return std::isfinite(d) && d == std::floor(d) && std::abs(d) < 9.2e18;
+}
+
+int64_t as_int64(const Config::Json& v) {
+  return v.is_number_integer() ? v.get<int64_t>() : static_cast<int64_t>(v.get<double>());
+}
+
+/// Parses JSON text. Nesting deeper than kMaxJsonDepth and repeated keys (the last would silently
+/// win) are errors naming `source`; so is invalid JSON, unless `or_string` makes such text a plain
+/// string (--set key=text).
+Config::Json parse_json(const std::string& text, const std::string& source, bool or_string) {
+  std::vector<std::set<std::string>> keys;  // the keys seen in each open object
+  auto check = [&](int depth, Config::Json::parse_event_t event, Config::Json& parsed) {
+    using Event = Config::Json::parse_event_t;
+    if ((event == Event::object_start || event == Event::array_start) && depth >= kMaxJsonDepth)
+      throw Error(ErrorKind::kConfig, source, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    if (event == Event::object_start) keys.emplace_back();
+    if (event == Event::object_end) keys.pop_back();
+    if (event == Event::key && !keys.back().insert(parsed.get<std::string>()).second)
+      throw Error(ErrorKind::kConfig, source, "JSON key '" + clipped(parsed.get<std::string>()) + "' appears twice in one object");
+    return true;
+  };
+  try {
+    return Config::Json::parse(text, check);
+  } catch (const Config::Json::exception& e) {
+    if (or_string) return text;
+    throw Error(ErrorKind::kConfig, source, std::string("invalid JSON: ") + e.what());
+  }
+}
+
 bool same_kind(const Config::Json& def, const Config::Json& v) {
   if (def.is_boolean()) return v.is_boolean();
-  if (def.is_number_integer()) return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<int64_t>(v.get<double>())));
+  if (def.is_number_integer()) return fits_int64(v);
   if (def.is_number()) return v.is_number();
   if (def.is_string()) return v.is_string();
   if (def.is_array()) {
@@ -61,14 +114,19 @@ void Config::set(const std::string& key, const Json& value, const std::string& s
   if (it == entries_.end()) {
     std::string known;
     for (const auto& [k, e] : entries_) known += (known.empty() ? "" : ", ") + k;
-    throw Error(ErrorKind::kConfig, source, "unknown config key '" + key + "' (known keys: " + known + ")");
+    throw Error(ErrorKind::kConfig, source, "unknown config key '" + clipped(key) + "' (known keys: " + known + ")");
   }
   const Json& declared = it->second.declared;
   if (!same_kind(declared, value))
     throw Error(ErrorKind::kConfig, source,
-                "config key '" + key + "' must be " + type_name(declared) + ", got " + value.dump());
+                "config key '" + key + "' must be " + type_name(declared) + ", got " + shown(value));
+  try {
+    (void)value.dump();  // the resolved config is written as JSON: its text must be valid UTF-8
+  } catch (const Json::type_error&) {
+    throw Error(ErrorKind::kConfig, source, "config key '" + key + "' holds text that is not valid UTF-8");
+  }
   // Store the value in the declared type: 3 for a number key stays the number 3.0, 2.0 for an integer key is 2.
-  if (declared.is_number_integer()) it->second.value = Json(static_cast<int64_t>(value.get<double>()));
+  if (declared.is_number_integer()) it->second.value = Json(as_int64(value));
   else if (declared.is_number()) it->second.value = Json(value.get<double>());
   else it->second.value = value;
 }
@@ -76,12 +134,11 @@ void Config::set(const std::string& key, const Json& value, const std::string& s
 void Config::set_from_string(const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
-    throw Error(ErrorKind::kConfig, "--set " + assignment, "expected key=value");
+    throw Error(ErrorKind::kConfig, "--set " + clipped(assignment), "expected key=value");
   const std::string key = assignment.substr(0, eq);
   const std::string text = assignment.substr(eq + 1);
-  Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) value = text;
-  set(key, value, "--set " + assignment);
+  const std::string source = "--set " + clipped(assignment);
+  set(key, parse_json(text, source, /*or_string=*/true), source);
 }
 
 void Config::merge(const Json& object, const std::string& source) {
@@ -92,14 +149,7 @@ void Config::merge(const Json& object, const std::string& source) {
 }
 
 void Config::merge_file(const std::string& path) {
-  const std::string text = read_text(path);
-  Json j;
-  try {
-    j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    throw Error(ErrorKind::kConfig, path, std::string("invalid JSON: ") + e.what());
-  }
-  merge(j, path);
+  merge(parse_json(read_text(path), path, /*or_string=*/false), path);
 }
 
 const Config::Json& Config::get(const std::string& key) const {
@@ -120,7 +170,7 @@ std::vector<int64_t> Config::get_ints(const std::string& key) const { return get
 
 double Config::get_positive(const std::string& key) const {
   const double v = get_double(key);
-  if (!(v > 0)) config_error(key, "must be > 0, got " + get(key).dump());
+  if (!(v > 0)) config_error(key, "must be > 0, got " + shown(get(key)));
   return v;
 }
 
@@ -132,7 +182,7 @@ Config::Json Config::resolved() const {
 
 std::string Config::describe() const {
   std::ostringstream os;
-  for (const auto& [k, e] : entries_) os << k << " = " << e.value.dump() << "   # " << e.doc << "\n";
+  for (const auto& [k, e] : entries_) os << k << " = " << shown(e.value) << "   # " << e.doc << "\n";
   return os.str();
 }
 

@@ -1,5 +1,7 @@
 #include "esvgd/core/error.h"
 
+#include "esvgd/core/printable.h"
+
 namespace esvgd {
 
 const char* to_string(ErrorKind kind) {
@@ -16,7 +18,7 @@ const char* to_string(ErrorKind kind) {
 
 namespace {
 std::string full_message(const std::string& where, const std::string& what) {
-  return where.empty() ? what : where + ": " + what;
+  return core::printable(where.empty() ? what : where + ": " + what);
 }
 }  // namespace
 

@@ -1,9 +1,9 @@
 #include "esvgd/core/npy.h"
 
+#include <charconv>
 #include <cstring>
-#include <fstream>
-#include <regex>
-#include <sstream>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 #include <torch/torch.h>
@@ -20,6 +20,48 @@ constexpr size_t kMagicLen = 6;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw Error(ErrorKind::kFormat, path, "not a valid .npy file: " + what);
+}
+
+/// The text that follows `'key':` in the header dictionary, blanks skipped; empty if the key is absent.
+/// A plain search (no std::regex: its recursion overflows the stack on long fields).
+std::string_view field_value(std::string_view header, std::string_view key) {
+  const std::string quoted = "'" + std::string(key) + "'";
+  const size_t at = header.find(quoted);
+  if (at == std::string_view::npos) return {};
+  size_t i = header.find_first_not_of(" \t", at + quoted.size());
+  if (i == std::string_view::npos || header[i] != ':') return {};
+  i = header.find_first_not_of(" \t", i + 1);
+  return i == std::string_view::npos ? std::string_view{} : header.substr(i);
+}
+
+/// The part of `text` between an opening `open` (its first character) and the next `close`.
+std::optional<std::string_view> enclosed(std::string_view text, char open, char close) {
+  if (text.empty() || text.front() != open) return std::nullopt;
+  const size_t end = text.find(close, 1);
+  if (end == std::string_view::npos) return std::nullopt;
+  return text.substr(1, end - 1);
+}
+
+std::string clip(std::string_view text) {
+  return text.size() <= 40 ? std::string(text) : std::string(text.substr(0, 40)) + "...";
+}
+
+std::vector<int64_t> parse_shape(const std::string& path, std::string_view items) {
+  std::vector<int64_t> shape;
+  while (!items.empty()) {
+    const size_t comma = items.find(',');
+    std::string_view item = items.substr(0, comma);
+    items = comma == std::string_view::npos ? std::string_view{} : items.substr(comma + 1);
+    const size_t first = item.find_first_not_of(" \t"), last = item.find_last_not_of(" \t");
+    if (first == std::string_view::npos) continue;
+    item = item.substr(first, last - first + 1);
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (ec != std::errc() || end != item.data() + item.size()) fail(path, "bad shape entry '" + clip(item) + "'");
+    if (v < 0) fail(path, "negative dimension in shape");
+    shape.push_back(v);
+  }
+  return shape;
 }
 
 std::string descr_of(torch::ScalarType t) {
@@ -42,7 +84,7 @@ DType dtype_of(const std::string& path, const std::string& descr) {
   if (descr == "<f4") return {torch::kFloat32, 4};
   if (descr == "<i8") return {torch::kInt64, 8};
   if (descr == "<i4") return {torch::kInt32, 4};
-  fail(path, "unsupported dtype '" + descr + "' (expected <f8, <f4, <i8 or <i4)");
+  fail(path, "unsupported dtype '" + clip(descr) + "' (expected <f8, <f4, <i8 or <i4)");
 }
 
 }  // namespace
@@ -67,31 +109,21 @@ torch::Tensor read_npy(const std::string& path) {
   const std::string header = bytes.substr(offset, header_len);
   offset += header_len;
 
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']*)')"))) fail(path, "header lacks 'descr'");
-  const DType dt = dtype_of(path, m[1]);
-  if (!std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*(True|False))")))
-    fail(path, "header lacks 'fortran_order'");
-  if (m[1] == "True") fail(path, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
-  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))"))) fail(path, "header lacks 'shape'");
-  std::vector<int64_t> shape;
-  {
-    std::stringstream ss(m[1].str());
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-      const auto first = item.find_first_not_of(" \t");
-      if (first == std::string::npos) continue;
-      try {
-        shape.push_back(std::stoll(item.substr(first)));
-      } catch (const std::exception&) {
-        fail(path, "bad shape entry '" + item + "'");
-      }
-      if (shape.back() < 0) fail(path, "negative dimension in shape");
-    }
-  }
-  int64_t count = 1;
-  for (auto s : shape) count *= s;
-  const size_t need = static_cast<size_t>(count) * dt.size;
+  const auto descr = enclosed(field_value(header, "descr"), '\'', '\'');
+  if (!descr) fail(path, "header lacks 'descr'");
+  const DType dt = dtype_of(path, std::string(*descr));
+  const std::string_view order = field_value(header, "fortran_order");
+  if (order.rfind("True", 0) == 0)
+    fail(path, "Fortran-ordered arrays are not supported; save with np.ascontiguousarray");
+  if (order.rfind("False", 0) != 0) fail(path, "header lacks 'fortran_order'");
+  const auto items = enclosed(field_value(header, "shape"), '(', ')');
+  if (!items) fail(path, "header lacks 'shape'");
+  const std::vector<int64_t> shape = parse_shape(path, *items);
+  // The byte count in 64 bits without overflow: a shape too large for memory is a format error too.
+  uint64_t need = dt.size;
+  for (auto s : shape)
+    if (__builtin_mul_overflow(need, static_cast<uint64_t>(s), &need) || need > (uint64_t{1} << 62))
+      fail(path, "shape " + clip(*items) + " is too large (its byte count overflows)");
   const size_t have = bytes.size() - offset;
   if (have < need)
     fail(path, "truncated data: shape needs " + std::to_string(need) + " bytes, file has " + std::to_string(have));

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include "esvgd/core/interrupt.h"
+
 namespace esvgd::core {
 
 namespace {
@@ -30,6 +32,8 @@ double Progress::elapsed_s() const {
 
 void Progress::update(int64_t done, const std::string& extra) {
   done_ = done;
+  if (interrupt_signal() != 0)
+    throw Interrupted(interrupt_signal(), "at " + std::to_string(done) + "/" + std::to_string(total_) + " of " + label_);
   if (!out_ || !g_enabled) return;
   const auto now = std::chrono::steady_clock::now();
   if (std::chrono::duration<double>(now - last_).count() < interval_s_) return;

@@ -39,6 +39,7 @@ class AblationEfficiency : public Experiment {
     declare_init_keys(c, "uniform", 2.0, -8.0, 8.0);
     declare_svgd_keys(c, 5000, 0.05, 0.1, /*orbit_matrix_bandwidth=*/1.0, /*orbit_matrix_step_size=*/0.2);  // see circles
   }
+  bool takes_init() const override { return true; }
   nlohmann::json quick_preset() const override { return {{"svgd.steps", 1500}}; }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
@@ -112,8 +113,6 @@ class AblationInit : public Experiment {
   }
   nlohmann::json quick_preset() const override { return {{"svgd.steps", 1500}, {"repeats", 10}}; }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
-    if (!ctx.init_path.empty())
-      throw Error(ErrorKind::kConfig, "--init", "ablation-init draws its own 25 initialisations; --init does not apply");
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
     auto target = std::make_shared<target::GaussianMixture>(target::cn_gaussian_mixture(4, 3.0, 1.0, 0.2));
     auto problem = make_problem(target, std::make_shared<group::CyclicGroup>(4), c.get_int("metrics.truth_samples"), 6.5, gen);

@@ -213,6 +213,11 @@ class Dw4 : public Experiment {
     search.relax.max_iterations = c.get_int("relax.iterations");
     search.relax.gradient_tolerance = c.get_positive("relax.tolerance");
     if (search.starts < 1) throw Error(ErrorKind::kConfig, "config key 'states.starts'", "must be >= 1");
+    // The data set is checked before the state search, so that a bad file is found in a second.
+    const std::string set = c.get_string("data.set");
+    if (set != "fixed" && set != "original" && set != "file")
+      throw Error(ErrorKind::kConfig, "config key 'data.set'", "must be fixed, original or file, got '" + set + "'");
+    const auto from_file = set == "file" ? data::read_configurations(c.get_string("data.file"), kDim) : torch::Tensor();
     auto states = target::find_meta_stable_states(u, search, gen);
     if (ctx.log) {
       *ctx.log << "[dw4] " << states.size() << " meta-stable states from " << search.starts << " starts:";
@@ -227,12 +232,9 @@ class Dw4 : public Experiment {
       auto x = data::read_configurations(data::shipped_data_path("dw4/jaini2021_dimer_4particles.npy"), kDim);
       return x.narrow(0, 1, x.size(0) - 1);
     };
-    const std::string set = c.get_string("data.set");
-    torch::Tensor X;
+    torch::Tensor X = from_file;
     if (set == "fixed") X = data::build_state_copies(states, c.get_int("data.copies"), c.get_double("data.noise"), gen);
     else if (set == "original") X = original();
-    else if (set == "file") X = data::read_configurations(c.get_string("data.file"), kDim);
-    else throw Error(ErrorKind::kConfig, "config key 'data.set'", "must be fixed, original or file, got '" + set + "'");
     train::CdData train_set{X, {}, {}};
     train::check_data(train_set, kDim, 1, set);
     core::write_npy(ctx.out_dir + "/train_x.npy", X);

@@ -4,6 +4,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/core/resources.h"
 #include "esvgd/data/toy_data.h"
 #include "esvgd/experiment/ebm_toy.h"
 #include "esvgd/experiment/registry_entries.h"
@@ -116,6 +117,8 @@ class EbmCircles : public Experiment {
     const int64_t n_train = c.get_int("data.train_points"), n_test = c.get_int("data.test_points");
     if (n_train < 1) throw Error(ErrorKind::kConfig, "config key 'data.train_points'", "must be >= 1");
     if (n_test < 1) throw Error(ErrorKind::kConfig, "config key 'data.test_points'", "must be >= 1");
+    for (const auto& [key, n] : {std::pair{"data.train_points", n_train}, {"data.test_points", n_test}})
+      core::require_memory(key, 64.0 * 3 * static_cast<double>(n), "the data set and its copies");
     const std::string file = c.get_string("data.file");
     auto train_set = file.empty() ? data::sample_with_energies(*t, n_train, energy_of, gen)
                                   : data::read_toy_data(file, 2, "energy");

@@ -7,6 +7,7 @@
 #include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/core/resources.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/plot/figure.h"
 #include "esvgd/experiment/toy.h"
@@ -97,6 +98,18 @@ model::EnergyModel make_energy_model(const core::Config& c, const Combination& c
     throw Error(ErrorKind::kConfig, "config key 'model.symmetry'", "the e-ebm combinations need an invariant model, not none");
   o.outputs = o.head == model::Head::kJem ? outputs : 1;
   o.cyclic_order = c.get_int("model.cyclic_order");
+  if (o.cyclic_order < 1) throw Error(ErrorKind::kConfig, "config key 'model.cyclic_order'", "must be >= 1");
+  // Weights with their gradients and Adam moments (float32), and the activations of a batch of
+  // chains, each evaluated at every group element, kept for the backward pass.
+  double weights = 0, units = 0, inputs = static_cast<double>(dim);
+  for (const int64_t w : o.hidden) {
+    weights += (inputs + 1) * static_cast<double>(w);
+    units += static_cast<double>(w);
+    inputs = static_cast<double>(w);
+  }
+  const double rows = 2.0 * static_cast<double>(std::max<int64_t>(c.get_int("train.batch_size"), 1)) *
+                      static_cast<double>(combo.equivariant_model ? o.cyclic_order : 1);
+  core::require_memory("model.hidden", 16 * weights + 4 * 4 * rows * units, "the MLP's weights, Adam state and activations");
   try {
     return model::EnergyModel(o);
   } catch (const Error& e) {
@@ -203,6 +216,10 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   if (ctx.resume && trainer.resume()) {
     t.resumed_from_epoch = trainer.epoch();
     if (ctx.log) *ctx.log << "[" << combo.name << "] resumed from " << checkpoint << " at epoch " << trainer.epoch() << "\n";
+    const int64_t threads = trainer.checkpoint_threads();
+    if (ctx.warnings && threads > 0 && threads != at::get_num_threads())
+      *ctx.warnings << "esvgd: warning: " << checkpoint << " was written with --threads " << threads << ", this run uses "
+                    << at::get_num_threads() << ": the result will not be bit-identical to an uninterrupted run\n";
   }
   core::Progress progress(combo.name + " training", c.get_int("train.epochs"), ctx.log, 5.0);
   trainer.fit(data, nullptr, &progress);

@@ -158,6 +158,10 @@ class FashionMnist : public Experiment {
     const auto dir = c.get_string("data.dir");
     const auto train_set = subset(data::load_fashion_mnist(dir, "train"), c.get_int("data.train_subset"), "data.train_subset", gen);
     const auto test_set = subset(data::load_fashion_mnist(dir, "test"), c.get_int("data.test_subset"), "data.test_subset", gen);
+    for (const auto& [split, images] : {std::pair{"train", train_set.images}, {"test", test_set.images}})
+      if (images.size(2) != kSide)
+        throw Error(ErrorKind::kFormat, dir, std::string("the ") + split + " images are " + std::to_string(images.size(2)) + "x" +
+                    std::to_string(images.size(3)) + "; the networks of this experiment take 28x28 Fashion-MNIST images");
     const int64_t n = train_set.images.size(0);
     train::CdData train_data{train_set.images.reshape({n, kDim}).to(device), train_set.labels.to(device), {}};
     train::check_data(train_data, kDim, kClasses, dir);

@@ -4,6 +4,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/core/resources.h"
 #include "esvgd/data/toy_data.h"
 #include "esvgd/experiment/ebm_toy.h"
 #include "esvgd/experiment/registry_entries.h"
@@ -29,6 +30,8 @@ struct Problem {
 
 Problem make_problem(const core::Config& c) {
   const int64_t n = c.get_int("model.cyclic_order");
+  if (n < 1) throw Error(ErrorKind::kConfig, "config key 'model.cyclic_order'", "must be >= 1");
+  core::require_memory("model.cyclic_order", 256.0 * static_cast<double>(n), "the mixture components and the group's elements");
   const auto radii = c.get_doubles("target.radii");
   const auto var0 = c.get_doubles("target.class0_variances"), var1 = c.get_doubles("target.class1_variances");
   if (radii.size() != 2) throw Error(ErrorKind::kConfig, "config key 'target.radii'", "needs two radii, one per class");
@@ -157,6 +160,8 @@ class JemC4 : public Experiment {
     const int64_t per_class = c.get_int("data.train_per_class"), test_per_class = c.get_int("data.test_per_class");
     if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.train_per_class'", "must be >= 1");
     if (test_per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.test_per_class'", "must be >= 1");
+    for (const auto& [key, n] : {std::pair{"data.train_per_class", per_class}, {"data.test_per_class", test_per_class}})
+      core::require_memory(key, 64.0 * kClasses * 2 * static_cast<double>(n), "the data set and its copies");
     const std::string file = c.get_string("data.file");
     auto train_set = file.empty() ? p.mixture.sample(per_class, gen) : data::read_toy_data(file, 2, "label");
     train::check_data(train_set, 2, kClasses, file.empty() ? "generated data" : file);

@@ -8,6 +8,7 @@
 #include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/core/resources.h"
 #include "esvgd/experiment/registry_entries.h"
 #include "esvgd/experiment/toy.h"
 #include "esvgd/group/cyclic.h"
@@ -24,8 +25,11 @@ nlohmann::json compare_samplers(const core::Config& c, const RunContext& ctx, co
                                 const std::string& title, at::Generator& gen) {
   const int64_t D = problem.target->dim();
   auto X0 = initial_particles(c, c.get_int("particles"), D, ctx, gen);
-  core::write_npy(ctx.out_dir + "/particles_init.npy", X0);
   const auto options = svgd_options(c, ctx.seed);
+  const double n = static_cast<double>(X0.size(0));
+  core::require_work("particles", n * n * static_cast<double>(options.max_steps) * c.get_strings("samplers").size(),
+                     "the SVGD steps of all samplers");
+  core::write_npy(ctx.out_dir + "/particles_init.npy", X0);
   std::vector<VariantRun> runs;
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& name : c.get_strings("samplers")) {
@@ -76,10 +80,12 @@ class C4Gaussians : public Experiment {
     declare_svgd_keys(c, 25000, 0.02, 0.2);
   }
   nlohmann::json quick_preset() const override { return {{"svgd.steps", 5000}}; }
+  bool takes_init() const override { return true; }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
     const int64_t n = c.get_int("target.order");
     if (n < 1) throw Error(ErrorKind::kConfig, "config key 'target.order'", "must be >= 1");
+    core::require_memory("target.order", 256.0 * static_cast<double>(n), "the mixture components and the group's elements");
     auto target = std::make_shared<target::GaussianMixture>(target::cn_gaussian_mixture(
         n, c.get_double("target.radius"), c.get_positive("target.var_radial"), c.get_positive("target.var_tangential")));
     auto problem = make_problem(target, std::make_shared<group::CyclicGroup>(n), c.get_int("metrics.truth_samples"),
@@ -112,6 +118,7 @@ class Rings : public Experiment {
     // it, so it gets h = 1 and a step of 0.2 (measured in docs/results.md).
     declare_svgd_keys(c, 25000, 0.02, dim_ == 2 ? 0.005 : 0.001, kOrbitMatrixBandwidth, kOrbitMatrixStepSize);
   }
+  bool takes_init() const override { return true; }
   nlohmann::json quick_preset() const override { return {{"svgd.steps", 5000}}; }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);

@@ -9,6 +9,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/core/resources.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/metric/discrepancy.h"
 #include "esvgd/metric/orbit_metrics.h"
@@ -84,6 +85,8 @@ torch::Tensor initial_particles(const core::Config& c, int64_t n, int64_t dim, c
                                 at::Generator& gen) {
   if (!ctx.init_path.empty()) return core::read_particles(ctx.init_path, dim);
   if (n < 1) throw Error(ErrorKind::kConfig, "config key 'particles'", "must be >= 1");
+  core::require_memory("particles", 16.0 * 8 * static_cast<double>(n) * static_cast<double>(dim),
+                       "the particles and their SVGD buffers");
   const std::string kind = c.get_string("init.kind");
   if (kind == "normal") return c.get_positive("init.std") * torch::randn({n, dim}, gen, torch::kFloat64);
   if (kind == "uniform") {
@@ -97,6 +100,8 @@ torch::Tensor initial_particles(const core::Config& c, int64_t n, int64_t dim, c
 ToyProblem make_problem(std::shared_ptr<target::Target> target, std::shared_ptr<group::Group> group,
                         int64_t truth_samples, double plot_extent, at::Generator& gen) {
   if (truth_samples < 2) throw Error(ErrorKind::kConfig, "config key 'metrics.truth_samples'", "must be >= 2");
+  core::require_memory("metrics.truth_samples", 8.0 * 8 * static_cast<double>(truth_samples) * target->dim(),
+                       "the exact target samples and their log densities");
   ToyProblem p{target, group, target->sample(truth_samples, gen), 0, 0, plot_extent};
   p.truth_mean_log_prob = target->log_prob(p.truth).mean().item<double>();
   p.metric_bandwidth = metric::reference_bandwidth(p.truth.narrow(0, 0, std::min<int64_t>(kMetricSubsample, truth_samples)));

@@ -9,7 +9,9 @@
 
 #include "esvgd/core/atomic_file.h"
 #include "esvgd/core/error.h"
+#include "esvgd/core/interrupt.h"
 #include "esvgd/core/progress.h"
+#include "adam_state.h"
 
 namespace esvgd::train {
 
@@ -22,6 +24,17 @@ EpochRecord epoch_from_json(const nlohmann::json& j) {
   r.resets = j.at("resets"); r.learning_rate = j.at("learning_rate"); r.svgd_step_size = j.at("svgd_step_size");
   r.seconds = j.value("seconds", 0.0);
   return r;
+}
+
+std::string seconds_path(const std::string& checkpoint) { return checkpoint + ".seconds.json"; }
+
+/// The epochs' wall times, when the file beside the checkpoint has one for each epoch.
+void restore_seconds(const std::string& path, std::vector<EpochRecord>& history) {
+  if (!std::filesystem::exists(path)) return;
+  const auto seconds = nlohmann::json::parse(core::read_text(path), nullptr, /*allow_exceptions=*/false);
+  if (!seconds.is_array() || seconds.size() != history.size()) return;
+  for (size_t i = 0; i < history.size(); ++i)
+    if (seconds[i].is_number()) history[i].seconds = seconds[i].get<double>();
 }
 
 void set_learning_rate(torch::optim::Adam& opt, double lr) {
@@ -91,19 +104,28 @@ void CdTrainer::save_checkpoint() const {
   if (options_.checkpoint_path.empty()) return;
   torch::serialize::OutputArchive root, m, opt;
   model_->save(m);
-  optimizer_->save(opt);
+  save_adam_state(*optimizer_, opt);
   root.write("model", m);
   root.write("optimizer", opt);
   root.write("chains", chains_.defined() ? chains_ : torch::empty({0}));
   root.write("rng", gen_.get_state());
   root.write("epoch", torch::tensor(epoch_, torch::kLong));
   nlohmann::json log{{"history", nlohmann::json::array()}, {"batches", nlohmann::json::array()}};
-  for (const auto& r : history_) log["history"].push_back(to_json(r));
+  // Wall times go beside the checkpoint, so that equal training states give equal files.
+  nlohmann::json seconds = nlohmann::json::array();
+  for (const auto& r : history_) {
+    auto j = to_json(r);
+    seconds.push_back(j.at("seconds"));
+    j.erase("seconds");
+    log["history"].push_back(j);
+  }
   for (const auto& r : batches_) log["batches"].push_back(r);
   root.write("log", c10::IValue(log.dump()));
   root.write("fingerprint", c10::IValue(options_.fingerprint));
+  root.write("threads", torch::tensor(static_cast<int64_t>(at::get_num_threads()), torch::kLong));
   std::filesystem::create_directories(std::filesystem::path(options_.checkpoint_path).parent_path());
   core::write_atomic(options_.checkpoint_path, [&](std::ostream& os) { root.save_to(os); });
+  core::write_text_atomic(seconds_path(options_.checkpoint_path), seconds.dump() + "\n");
 }
 
 bool CdTrainer::resume() {
@@ -129,14 +151,17 @@ bool CdTrainer::resume() {
                 "this checkpoint was written by a run with another configuration or seed; resume with the same "
                 "settings or start a new output folder");
   model_->load(m);
-  optimizer_->load(opt);
+  if (!load_adam_state(*optimizer_, opt)) optimizer_->load(opt);  // LibTorch's layout, in older checkpoints
   chains_ = chains.numel() > 0 ? chains : torch::Tensor();
   gen_.set_state(rng);
   epoch_ = epoch.item<int64_t>();
+  torch::Tensor threads;
+  checkpoint_threads_ = root.try_read("threads", threads) ? threads.item<int64_t>() : 0;  // older checkpoints lack it
   const auto j = nlohmann::json::parse(log.toStringRef());
   history_.clear();
   batches_.clear();
   for (const auto& r : j.at("history")) history_.push_back(epoch_from_json(r));
+  restore_seconds(seconds_path(path), history_);
   for (const auto& r : j.at("batches")) batches_.push_back(r.get<BatchRecord>());
   return true;
 }
@@ -224,6 +249,10 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
     er.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history_.push_back(er);
     if (on_epoch) on_epoch(er);
+    if (core::interrupt_signal() != 0) {  // the epoch's end is the safe point: checkpoint, then stop
+      save_checkpoint();
+      core::throw_if_interrupted("after epoch " + std::to_string(epoch_) + " (checkpoint written; --resume continues)");
+    }
     if (progress) {
       std::ostringstream extra;
       extra << "loss " << er.loss << ", svgd steps/batch " << er.svgd_steps;

@@ -9,50 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "esvgd/cli/cli.h"
+#include "cli/cli_support.h"
 #include "esvgd/core/npy.h"
-
-namespace fs = std::filesystem;
 
 namespace {
 
-struct CliResult {
-  int status;
-  std::string out, err;
-};
-
-CliResult run_cli(std::vector<std::string> args) {
-  args.insert(args.begin(), "esvgd");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  const int status = esvgd::cli::main(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {status, out.str(), err.str()};
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("esvgd_cli_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  /// No output folder and no staging folder next to it.
-  void expect_nothing_written(const std::string& out) const {
-    EXPECT_FALSE(fs::exists(out)) << out;
-    for (const auto& e : fs::directory_iterator(dir_))
-      EXPECT_EQ(e.path().filename().string().find("out.tmp"), std::string::npos) << e.path();
-  }
-  /// A tiny c4-gaussians run: a few steps, two samplers.
-  std::vector<std::string> tiny_run(const std::string& out) const {
-    return {"run", "c4-gaussians", "--quiet", "--out", out, "--set", "svgd.steps=20", "--set", "metrics.truth_samples=300",
-            "--set", "samplers=[\"rbf\",\"orbit-matrix\"]"};
-  }
-  fs::path dir_;
-};
+using namespace cli_test;
 
 TEST_F(CliTest, UnknownExperimentIsNamed) {
   auto r = run_cli({"run", "no-such-experiment", "--out", path("out")});
@@ -211,6 +173,8 @@ TEST_F(CliTest, ListAndConfigShowEveryExperiment) {
 
 namespace {
 
+using namespace cli_test;
+
 class ResumeCliTest : public CliTest {};
 
 TEST_F(ResumeCliTest, ResumeErrorsAreClear) {
@@ -229,10 +193,10 @@ TEST_F(ResumeCliTest, ResumeErrorsAreClear) {
 
 TEST_F(ResumeCliTest, ResumingWithOtherSettingsIsRefused) {
   const std::vector<std::string> tiny{"--quiet", "--preset", "quick", "--set", "combinations=[\"ebm+svgd\"]",
-                                      "--set", "train.epochs=2", "--set", "svgd.steps=3", "--set", "sample.steps=2",
-                                      "--set", "model.hidden=[8]"};
+                                      "--set", "svgd.steps=3", "--set", "sample.steps=2", "--set", "model.hidden=[8]"};
   auto args = tiny;
   args.insert(args.begin(), {"run", "ebm-circles", "--out", path("run")});
+  args.insert(args.end(), {"--set", "train.epochs=2"});
   ASSERT_EQ(run_cli(args).status, 0);
   EXPECT_TRUE(fs::exists(path("run/checkpoints/ebm+svgd.pt")));
   // More epochs continue the same run; another learning rate is another run.

@@ -6,8 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <iostream>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <random>
 #include <string>
 #include <thread>
@@ -64,6 +65,12 @@ std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out) {
   return p;
 }
 
+/// The final checkpoint's bytes: equal training states must give equal files.
+std::string checkpoint_bytes(const fs::path& out) {
+  std::ifstream in(out / "checkpoints" / "e-ebm+e-svgd.pt", std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 }  // namespace
 
 TEST(ResumeAfterSigkill, EndsBitIdenticalToAnUninterruptedRun) {
@@ -95,9 +102,26 @@ TEST(ResumeAfterSigkill, EndsBitIdenticalToAnUninterruptedRun) {
     for (size_t i = 0; i < resumed.size(); ++i)
       EXPECT_TRUE(torch::equal(resumed[i], reference[i])) << "trial " << trial << " (killed after " << delay
                                                           << " s, resumed: " << can_resume << "), parameter " << i;
+    EXPECT_TRUE(checkpoint_bytes(out) == checkpoint_bytes(dir / "full")) << "trial " << trial << ": checkpoint bytes differ";
     EXPECT_TRUE(fs::exists(out / "metrics.json"));
     for (const auto& e : fs::directory_iterator(dir))  // the killed run's staging folder is cleaned up
       EXPECT_EQ(e.path().filename().string().find(out.filename().string() + ".tmp."), std::string::npos) << e.path();
   }
+  // SIGINT: the run stops at its next safe point (the end of an epoch, with a checkpoint; or the
+  // next progress update while sampling), exits with 128 + 2 and leaves no staging folder.
+  const fs::path out = dir / "interrupted";
+  const pid_t pid = spawn({"--out", out.string()});
+  std::this_thread::sleep_for(std::chrono::duration<double>(0.6 * full_s));
+  kill(pid, SIGINT);
+  const int status = wait_for(pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "stopped by the signal itself, not at a safe point";
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+  EXPECT_FALSE(fs::exists(out / "metrics.json"));
+  for (const auto& e : fs::directory_iterator(dir))
+    EXPECT_EQ(e.path().filename().string().find("interrupted.tmp."), std::string::npos) << e.path();
+  ASSERT_EQ(wait_for(spawn({"--resume", out.string()})), 0);
+  const auto resumed = checkpoint_parameters(out);
+  for (size_t i = 0; i < resumed.size(); ++i) EXPECT_TRUE(torch::equal(resumed[i], reference[i])) << "parameter " << i;
+  EXPECT_TRUE(checkpoint_bytes(out) == checkpoint_bytes(dir / "full")) << "checkpoint bytes differ after SIGINT";
   fs::remove_all(dir);
 }

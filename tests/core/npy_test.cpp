@@ -165,6 +165,26 @@ TEST_F(Npy, MalformedFilesNameTheFileAndTheCause) {
   expect_error([&] { read_npy(path("missing.npy")); }, ErrorKind::kIo, {path("missing.npy")});
 }
 
+// Found by a hostile-input probe: a 60 KB header field crashed the std::regex parser (stack
+// overflow), and a shape whose byte count overflows reached LibTorch with no file named.
+TEST_F(Npy, HostileHeadersGiveErrorsNotCrashes) {
+  const std::string long_descr = "{'descr': '" + std::string(60000, 'x') + "', 'fortran_order': False, 'shape': (50, 2), }";
+  write_bytes(path("long_descr.npy"), npy_bytes(long_descr, std::string(800, '\0')));
+  expect_error([&] { read_npy(path("long_descr.npy")); }, ErrorKind::kFormat, {path("long_descr.npy"), "unsupported dtype 'xxx"});
+  const std::string long_shape = "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::string(60000, ' ') + "2,), }";
+  write_bytes(path("long_shape.npy"), npy_bytes(long_shape, doubles(2)));
+  EXPECT_EQ(read_npy(path("long_shape.npy")).sizes(), (std::vector<int64_t>{2}));
+  for (const std::string shape : {"(4611686018427387904, 4)", "(9223372036854775807, 9223372036854775807)",
+                                  "(65536, 65536, 65536, 65536)"}) {
+    write_bytes(path("huge.npy"), npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }", doubles(6)));
+    expect_error([&] { read_npy(path("huge.npy")); }, ErrorKind::kFormat, {path("huge.npy"), "too large"});
+  }
+  write_bytes(path("toolong.npy"), npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999,), }", doubles(6)));
+  expect_error([&] { read_npy(path("toolong.npy")); }, ErrorKind::kFormat, {path("toolong.npy"), "bad shape entry"});
+  write_bytes(path("unclosed.npy"), npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3", doubles(6)));
+  expect_error([&] { read_npy(path("unclosed.npy")); }, ErrorKind::kFormat, {path("unclosed.npy"), "shape"});
+}
+
 TEST_F(Npy, ReadParticlesChecks) {
   write_npy(path("good.npy"), torch::randn({5, 2}, torch::kFloat64));
   EXPECT_EQ(read_particles(path("good.npy"), 2).sizes(), (std::vector<int64_t>{5, 2}));

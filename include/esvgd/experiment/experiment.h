@@ -20,6 +20,7 @@ struct RunContext {
   std::ostream* log = nullptr;  ///< progress lines and notes (stderr); may be null
   std::string checkpoint_dir;  ///< training checkpoints go here (outside the staging folder); empty: none
   bool resume = false;         ///< continue from checkpoints found in checkpoint_dir
+  std::ostream* warnings = nullptr;  ///< warning lines (stderr), shown even when log is null (--quiet)
 };
 
 class Experiment {
@@ -34,6 +35,8 @@ class Experiment {
   virtual nlohmann::json quick_preset() const = 0;
   /// Further named presets beyond paper and quick (fashion-mnist: "cpu"), each the keys it changes.
   virtual std::map<std::string, nlohmann::json> extra_presets() const { return {}; }
+  /// Whether run() starts from --init particles (the command line refuses --init elsewhere).
+  virtual bool takes_init() const { return false; }
   /// Runs with a resolved config; writes files into ctx.out_dir; returns the metrics.
   virtual nlohmann::json run(const core::Config& config, const RunContext& ctx) const = 0;
 };

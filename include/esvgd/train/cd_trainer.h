@@ -13,7 +13,9 @@
 /// Learning rate and SVGD step size follow epoch schedules. Checkpoints (model, Adam state, chains,
 /// RNG state, epoch, history) are written atomically, so a run killed at any moment and resumed
 /// from its last checkpoint ends with the same parameters, bit for bit, as one never interrupted
-/// (same seed, same thread count, CPU).
+/// (same seed, same thread count, CPU). Equal training states give byte-identical checkpoint files
+/// (Adam's state is written by parameter index, wall times beside the file), so sha256sum can verify
+/// a resume.
 #include <functional>
 #include <memory>
 #include <string>
@@ -80,7 +82,7 @@ struct EpochRecord {
   double svgd_steps = 0;  ///< realised SVGD steps per batch
   int64_t resets = 0;
   double learning_rate = 0, svgd_step_size = 0;
-  double seconds = 0;  ///< wall time of the epoch (0 in checkpoints written before it was recorded)
+  double seconds = 0;  ///< wall time of the epoch (kept in "<checkpoint>.seconds.json"; 0 where it is missing)
 };
 
 nlohmann::json to_json(const EpochRecord& r);
@@ -103,6 +105,9 @@ class CdTrainer {
   void save_checkpoint() const;
 
   int64_t epoch() const { return epoch_; }  ///< epochs completed
+  /// The thread count of the run that wrote the checkpoint resume() loaded (0: none, or unknown):
+  /// bit-identical resumption needs the same count.
+  int64_t checkpoint_threads() const { return checkpoint_threads_; }
   const torch::Tensor& chains() const { return chains_; }
   const std::vector<EpochRecord>& history() const { return history_; }
   const std::vector<BatchRecord>& batches() const { return batches_; }
@@ -119,6 +124,7 @@ class CdTrainer {
   at::Generator gen_;
   torch::Tensor chains_;  ///< [batch, D] float32; undefined before the first batch
   int64_t epoch_ = 0;
+  int64_t checkpoint_threads_ = 0;
   std::vector<EpochRecord> history_;
   std::vector<BatchRecord> batches_;
 };
