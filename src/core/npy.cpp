@@ -130,7 +130,7 @@ torch::Tensor read_npy(const std::string& path) {
   if (have > need)
     fail(path, "trailing data: shape needs " + std::to_string(need) + " bytes, file has " + std::to_string(have));
   torch::Tensor t = torch::empty(shape, torch::TensorOptions().dtype(dt.type));
-  std::memcpy(t.data_ptr(), bytes.data() + offset, need);
+  if (need > 0) std::memcpy(t.data_ptr(), bytes.data() + offset, need);  // an empty tensor has no storage
   return t;
 }
 

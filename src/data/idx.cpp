@@ -146,21 +146,35 @@ torch::Tensor read_idx(const std::string& path) {
       throw Error(ErrorKind::kFormat, path, "the header's sizes give more than 2^31 elements (corrupt header?)");
     shape.push_back(static_cast<int64_t>(size));
   }
-  auto t = torch::empty(shape, torch::kUInt8);
-  const uint64_t n = in.read(t.data_ptr<uint8_t>(), total);
+  // The data go into a buffer that grows with what the file really holds, and into the tensor only
+  // once they are all there: a corrupt header that promises 2^31 bytes in a 20-byte file must not
+  // allocate them first (where memory is not overcommitted that threw a c10::Error).
+  const std::string shape_text = c10::str(c10::IntArrayRef(shape));
+  std::vector<uint8_t> bytes;
+  uint64_t n = 0;
+  while (n < total) {
+    bytes.resize(std::min(total, std::max<uint64_t>(2 * n, 1u << 16)));
+    const uint64_t want = bytes.size() - n;
+    const uint64_t got_now = in.read(bytes.data() + n, want);
+    n += got_now;
+    if (got_now < want) break;
+  }
   if (n < total)
     throw Error(ErrorKind::kFormat, path, "truncated data: expected " + std::to_string(total) + " bytes for shape " +
-                                              c10::str(t.sizes()) + ", found " + std::to_string(n) +
+                                              shape_text + ", found " + std::to_string(n) +
                                               (in.cut_short() ? " (the gzip stream ends early)" : ""));
-  // Reading past the end also makes zlib check the gzip trailer (CRC and length).
+  // Reading past the end also makes zlib check the gzip trailer (CRC and length). A small buffer: a
+  // good file has nothing left (a zeroed 1 MB one per call cost more than reading a small file).
   uint64_t extra = 0;
-  std::vector<unsigned char> rest(kChunk);
-  for (uint64_t r; (r = in.read(rest.data(), kChunk)) > 0;) extra += r;
+  unsigned char rest[4096];
+  for (uint64_t r; (r = in.read(rest, sizeof rest)) > 0;) extra += r;
   if (in.cut_short())
     throw Error(ErrorKind::kFormat, path, "corrupt gzip stream: it ends before its trailer (file cut short)");
   if (extra > 0)
     throw Error(ErrorKind::kFormat, path, std::to_string(extra) + " trailing bytes after the " +
-                                              std::to_string(total) + " data bytes for shape " + c10::str(t.sizes()));
+                                              std::to_string(total) + " data bytes for shape " + shape_text);
+  auto t = torch::empty(shape, torch::kUInt8);
+  std::memcpy(t.data_ptr<uint8_t>(), bytes.data(), total);
   return t;
 }
 

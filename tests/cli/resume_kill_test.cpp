@@ -107,11 +107,14 @@ TEST(ResumeAfterSigkill, EndsBitIdenticalToAnUninterruptedRun) {
     for (const auto& e : fs::directory_iterator(dir))  // the killed run's staging folder is cleaned up
       EXPECT_EQ(e.path().filename().string().find(out.filename().string() + ".tmp."), std::string::npos) << e.path();
   }
-  // SIGINT: the run stops at its next safe point (the end of an epoch, with a checkpoint; or the
-  // next progress update while sampling), exits with 128 + 2 and leaves no staging folder.
+  // SIGINT during training (sent as soon as the first checkpoint appears, 29 epochs before the end):
+  // the run stops at the end of the epoch with a checkpoint, exits with 128 + 2 and leaves no
+  // staging folder.
   const fs::path out = dir / "interrupted";
   const pid_t pid = spawn({"--out", out.string()});
-  std::this_thread::sleep_for(std::chrono::duration<double>(0.6 * full_s));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!fs::exists(out / "checkpoints" / "e-ebm+e-svgd.pt") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
   kill(pid, SIGINT);
   const int status = wait_for(pid);
   ASSERT_TRUE(WIFEXITED(status)) << "stopped by the signal itself, not at a safe point";

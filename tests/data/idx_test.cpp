@@ -1,6 +1,9 @@
 // IDX reader and writer: round trips raw and gzipped, and one distinct error per kind of bad file.
+#include <sys/resource.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -159,6 +162,45 @@ TEST_F(Idx, TrailingBytesAreAnError) {
   expect_error([&] { data::read_idx(path("tail.idx")); }, ErrorKind::kFormat, {"tail.idx", "3 trailing bytes", "6 data bytes"});
   write_bytes("ok.idx", header(0x08, {2, 3}) + "abcdef");
   EXPECT_EQ(data::read_idx(path("ok.idx"))[1][2].item<int64_t>(), 'f');
+}
+
+// Reads `file` in a process whose address space may grow by 1 GB only, and exits 0 when read_idx
+// refuses it as truncated. The limit is relative, so it holds under ASan too (its shadow memory is
+// reserved up front).
+[[noreturn]] void read_with_1gb_headroom(const std::string& file) {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages = 0;
+  statm >> pages;
+  const rlim_t limit = pages * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (rlim_t{1} << 30);
+  const rlimit rl{limit, limit};
+  if (::setrlimit(RLIMIT_AS, &rl) != 0) std::_Exit(3);
+  try {
+    data::read_idx(file);
+  } catch (const Error& e) {
+    std::_Exit(std::string(e.what()).find("truncated data: expected 2147483648 bytes") != std::string::npos ? 0 : 1);
+  } catch (...) {
+    std::_Exit(2);  // e.g. c10::Error from an allocation the limit refused
+  }
+  std::_Exit(4);
+}
+
+// A 12-byte file whose header promises 2^31 bytes is refused without allocating them first (where
+// memory is not overcommitted, that allocation threw a c10::Error).
+TEST_F(Idx, AHeaderPromisingGigabytesAllocatesOnlyWhatTheFileHolds) {
+  write_bytes("promise.idx", header(0x08, {0x8000u, 0x10000u}) + "abcd");
+  EXPECT_EXIT(read_with_1gb_headroom(path("promise.idx")), ::testing::ExitedWithCode(0), "");
+}
+
+// The trailing bytes are read in small pieces: all of them count, raw and gzipped.
+TEST_F(Idx, TrailingBytesBeyondOneReadBufferAreAllCounted) {
+  const std::string bytes = header(0x08, {2, 3}) + "abcdef" + std::string(10000, 'x');
+  write_bytes("tail.idx", bytes);
+  expect_error([&] { data::read_idx(path("tail.idx")); }, ErrorKind::kFormat, {"10000 trailing bytes"});
+  gzFile gz = gzopen(path("tail.idx.gz").c_str(), "wb");
+  ASSERT_NE(gz, nullptr);
+  ASSERT_EQ(gzwrite(gz, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzclose(gz), Z_OK);
+  expect_error([&] { data::read_idx(path("tail.idx.gz")); }, ErrorKind::kFormat, {"10000 trailing bytes"});
 }
 
 TEST_F(Idx, WriterRefusesWhatTheFormatCannotHold) {

@@ -1,8 +1,9 @@
 #pragma once
 /// Experiment configuration: a flat set of declared keys ("svgd.step_size"), each with a default
 /// that fixes its type and a one-line doc. Values come from presets, JSON files (nested objects
-/// are flattened with dots) and --set key=value; an unknown key or a value of the wrong type is an
-/// esvgd::Error(kConfig) that names the key and where the value came from.
+/// are flattened with dots) and --set key=value; an unknown key, a value of the wrong type or out of
+/// range (integers are 64-bit), a key repeated in one JSON object and JSON nested deeper than 64
+/// levels are esvgd::Error(kConfig) naming the key and where the value came from.
 #include <map>
 #include <string>
 #include <vector>
