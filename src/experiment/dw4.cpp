@@ -11,6 +11,7 @@
 #include "esvgd/experiment/registry_entries.h"
 #include "esvgd/experiment/toy.h"
 #include "esvgd/group/particle_group.h"
+#include "esvgd/group/particle_invariant.h"
 #include "esvgd/target/double_well.h"
 #include "esvgd/target/meta_stable.h"
 
@@ -80,6 +81,23 @@ nlohmann::json state_metrics(const Judged& j, size_t states, const StateCounts& 
           {"states_recovered", recovered},
           {"tv_to_training", total_variation(c, training)},
           {"relaxed_state_counts", r.counts}};
+}
+
+/// The distance histogram of the Boltzmann-sampler literature: all six pair distances of every
+/// configuration, kDistanceBins bins on [0, kDistanceMax) (longer distances in the last bin).
+constexpr int64_t kDistanceBins = 50;
+constexpr double kDistanceMax = 8.0;
+
+torch::Tensor distance_histogram(const torch::Tensor& X) {
+  const group::ParticleInvariant pairs(group::ParticleInvariant::Kind::kPairDistances, kParticles, 2);
+  const auto d = pairs.features(X.to(torch::kFloat64)).flatten();
+  const auto bin = (d * (kDistanceBins / kDistanceMax)).floor().clamp(0, kDistanceBins - 1).to(torch::kLong);
+  return torch::zeros({kDistanceBins}, torch::kFloat64).index_add_(0, bin, torch::ones_like(d)) / d.numel();
+}
+
+/// ½ Σ_b |p_b − q_b| between the distance histograms of two sets of configurations.
+double distance_tv(const torch::Tensor& A, const torch::Tensor& B) {
+  return 0.5 * (distance_histogram(A) - distance_histogram(B)).abs().sum().item<double>();
 }
 
 /// Draws configurations in the canonical frame (centred, farthest particle on +x), every particle
@@ -204,6 +222,30 @@ class Dw4 : public Experiment {
             {"states.starts", 200}};
   }
 
+  /// `tuned`: the settings that make the models generate (chosen by measurement: docs/method.md,
+  /// "DW-4: a preset that generates"): short noisy runs from a replay buffer with coupling
+  /// bandwidths, and the Langevin baselines.
+  std::map<std::string, nlohmann::json> extra_presets() const override {
+    return {{"tuned",
+             {{"combinations", {"ebm+svgd", "e-ebm+svgd", "e-ebm+e-svgd",
+                                "e-ebm@pair-distances+e-svgd@pair-distances", "ebm+langevin", "e-ebm+langevin"}},
+              {"svgd.regular_sampler", "rbf"},      {"svgd.equivariant_sampler", "orbit-scalar"},
+              {"svgd.equivariant_bandwidth", 0.0},  {"svgd.median", true},
+              {"svgd.median_interval", 10},         {"svgd.normalize", "kernel-mass"},
+              {"svgd.langevin", true},              {"svgd.langevin_noise", 0.1},
+              {"svgd.stein_weight", 1.0},           {"svgd.steps", 60},
+              {"svgd.step_size", 0.25},             {"svgd.epsilon", 0.0},
+              {"langevin.steps", 60},               {"langevin.step_size", 0.5},
+              {"langevin.noise", 0.1},              {"chains.anchors", false},
+              {"chains.replay_size", 10000},        {"chains.replay_fresh", 0.05},
+              {"loss.energy_l2", 0.1},              {"train.batch_size", 128},
+              {"train.epochs", 286},                {"train.learning_rate", 1e-3},
+              {"train.lr_milestones", {143}},       {"train.lr_after", {1e-4}},
+              {"train.checkpoint_every", 50},       {"sample.steps", 1000},
+              {"sample.noise", 0.07},               {"sample.epsilon", 0.0},
+              {"sample.bandwidth", 0.0},            {"ablation.enabled", false}}}};
+  }
+
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
     target::DoubleWellPotential u;
@@ -241,6 +283,12 @@ class Dw4 : public Experiment {
     const double near = c.get_positive("states.near");
     const auto training = count_states(judge(classifier, X, near).near, states.size());
     const auto data_energy = u.energy(X);
+    // Held-out data for the distance histogram: a fresh draw of the fixed set from its own stream
+    // (the run's generator is left as it was); sets read from files are their own reference.
+    at::Generator held_gen = at::detail::createCPUGenerator(ctx.seed ^ 0x9e3779b97f4a7c15ULL);
+    const auto held_out = set == "fixed" ? data::build_state_copies(states, c.get_int("data.copies"),
+                                                                    c.get_double("data.noise"), held_gen)
+                                         : X;
 
     group::ParticleGroup group(kParticles);
     const double sample_h = c.get_double("sample.bandwidth");
@@ -255,6 +303,8 @@ class Dw4 : public Experiment {
       auto row = common_metrics(t, ctx);
       row.update(state_metrics(judged, states.size(), training));
       row["sample_energy_mean"] = u.energy(samples).mean().item<double>();
+      row["energy_gap"] = row["sample_energy_mean"].get<double>() - data_energy.mean().item<double>();
+      row["distance_tv"] = distance_tv(samples, held_out);
       core::write_npy(ctx.out_dir + "/samples_" + combo.name + ".npy", samples);
       panels.push_back({combo.name + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
                             std::to_string(states.size()) + ")",
@@ -273,6 +323,7 @@ class Dw4 : public Experiment {
     result["training_state_counts"] = training.counts;
     result["training_unclassified"] = training.unclassified;
     result["data_energy_mean"] = data_energy.mean().item<double>();
+    result["distance_tv_training_vs_held_out"] = distance_tv(X, held_out);
 
     std::string ablation_md;
     if (c.get_bool("ablation.enabled"))
@@ -282,11 +333,18 @@ class Dw4 : public Experiment {
         "Training set: " + set + " (" + std::to_string(X.size(0)) + " configurations; per state " +
             list_str(training.counts) + "). Samples: " + std::to_string(c.get_int("sample.particles")) +
             " per model, relaxed under u; a sample counts for a state when it lies within RMS " + c10::str(near) +
-            " of its relaxed configuration (state_counts; the rest: not_near_a_state); relaxed_state_counts "
-            "credit every sample with the state it relaxes to. TV is to the training proportions over the "
-            "states and the not-near bin.\n\n",
-        {"combination", "states_recovered", "state_counts", "not_near_a_state", "tv_to_training",
-         "relaxed_state_counts", "sample_energy_mean", "svgd_steps_per_batch", "train_seconds"},
+            " of its relaxed configuration (state_counts; the rest: not_near_a_state); metrics.json's "
+            "relaxed_state_counts credit every sample with the state it relaxes to. TV is to the training proportions over the "
+            "states and the not-near bin. distance_tv: TV between the histograms of the six pair distances "
+            "(" + std::to_string(kDistanceBins) + " bins on [0, " + c10::str(kDistanceMax) + ")) of the samples and of " +
+            (set == "fixed" ? "a held-out draw of the training set" : "the training set") + " (training set against it: " +
+            c10::str(result["distance_tv_training_vs_held_out"].get<double>()) + "). energy_gap: mean u of the samples "
+            "minus mean u of the data (" + c10::str(result["data_energy_mean"].get<double>()) + "). interacting: mean "
+            "number of points within each chain's kernel reach (k > 1e-3) at the end of each SVGD run, in training and "
+            "in sampling (0: every particle moved alone).\n\n",
+        {"combination", "states_recovered", "state_counts", "not_near_a_state", "tv_to_training", "distance_tv",
+         "sample_energy_mean", "energy_gap", "interacting_train", "bandwidth_train", "interacting_sample",
+         "svgd_steps_per_batch", "train_seconds"},
         ablation_md);
     result.update(summary);
     return result;

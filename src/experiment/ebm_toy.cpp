@@ -11,6 +11,7 @@
 #include "esvgd/core/progress.h"
 #include "esvgd/plot/figure.h"
 #include "esvgd/experiment/toy.h"
+#include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
 
 namespace esvgd::experiment {
@@ -19,7 +20,8 @@ Combination parse_combination(const std::string& name) {
   auto fail = [&] {
     return Error(ErrorKind::kConfig, "config key 'combinations'",
                  "unknown combination '" + name +
-                     "' (expected ebm+svgd, e-ebm+svgd or e-ebm+e-svgd, each part optionally with @override)");
+                     "' (expected ebm+svgd, e-ebm+svgd, e-ebm+e-svgd, ebm+langevin or e-ebm+langevin, each svgd part "
+                     "optionally with @override)");
   };
   const auto plus = name.find('+');
   if (plus == std::string::npos) throw fail();
@@ -29,11 +31,14 @@ Combination parse_combination(const std::string& name) {
   };
   const auto [model, symmetry] = split(name.substr(0, plus));
   const auto [sampler, variant] = split(name.substr(plus + 1));
-  if ((model != "ebm" && model != "e-ebm") || (sampler != "svgd" && sampler != "e-svgd")) throw fail();
+  if ((model != "ebm" && model != "e-ebm") || (sampler != "svgd" && sampler != "e-svgd" && sampler != "langevin"))
+    throw fail();
+  if (sampler == "langevin" && !variant.empty())
+    throw Error(ErrorKind::kConfig, "config key 'combinations'", "'" + name + "': langevin takes no @variant (it has no kernel)");
   if (model == "ebm" && sampler == "e-svgd") throw fail();
   if (model == "ebm" && !symmetry.empty())
     throw Error(ErrorKind::kConfig, "config key 'combinations'", "'" + name + "': the regular ebm takes no @symmetry");
-  Combination combo{name, model == "e-ebm", sampler == "e-svgd", symmetry, variant};
+  Combination combo{name, model == "e-ebm", sampler == "e-svgd", sampler == "langevin", symmetry, variant};
   if (name.find('@') != std::string::npos && (symmetry.empty() && variant.empty())) throw fail();
   return combo;
 }
@@ -52,6 +57,7 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("train.learning_rate", d.learning_rate, "Adam learning rate until the first milestone");
   c.declare("train.lr_milestones", d.lr_milestones, "epochs at which the learning rate changes");
   c.declare("train.lr_after", d.lr_after, "learning rates from each milestone on");
+  c.declare("train.adam_beta1", 0.9, "Adam's beta1 (0: no momentum)");
   c.declare("train.grad_clip", 0.0, "clip the gradient norm to this value (0 = off, as in the paper)");
   c.declare("train.checkpoint_every", d.checkpoint_every, "write a checkpoint every this many epochs (and at the end)");
   c.declare("loss.ce_weight", d.ce_weight, "weight of the cross-entropy term (JEM)");
@@ -62,6 +68,13 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("chains.low", -5.0, "lower bound of the uniform chain init");
   c.declare("chains.high", 5.0, "upper bound of the uniform chain init");
   c.declare("chains.anchors", true, "pass the data batch to SVGD as fixed anchor particles");
+  c.declare("chains.replay_size", int64_t{0},
+            "replay buffer of past negatives (Du & Mordatch): capacity in chains (0 = one persistent set)");
+  c.declare("chains.replay_fresh", 0.05, "with a replay buffer: fraction of chains started fresh (chains.init)");
+  c.declare("langevin.steps", int64_t{60}, "Langevin steps per batch of the *+langevin combinations");
+  c.declare("langevin.step_size", 0.005, "Langevin step eps in x <- x + (eps/2) score + sigma sqrt(eps) xi");
+  c.declare("langevin.noise", 1.0, "Langevin noise scale sigma (1: the Langevin diffusion)");
+  c.declare("langevin.clip", 0.0, "clip each sample's drift (eps/2) score to this norm (0 = off)");
   declare_svgd_keys(c, d.svgd_steps, d.svgd_step_size, d.bandwidth);
   c.set("svgd.epsilon", d.epsilon, "default");
   c.declare("svgd.step_size_milestones", d.step_milestones, "epochs at which the SVGD step size changes");
@@ -80,7 +93,8 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
     c.declare("sample.box", d.sample_box, "sampling starts from U[-box, box)^D");
   }
   c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε");
-  c.declare("sample.step_size", 0.0, "SVGD step size when sampling a trained model (0 = the last training one)");
+  c.declare("sample.step_size", 0.0, "step size when sampling a trained model (0 = the last training one)");
+  c.declare("sample.noise", -1.0, "noise scale sigma of noisy samplers when sampling a trained model (< 0: the training one)");
 }
 
 model::EnergyModel make_energy_model(const core::Config& c, const Combination& combo, int64_t dim, int64_t outputs) {
@@ -129,8 +143,23 @@ SamplerVariant make_cd_sampler(const core::Config& c, const Combination& combo, 
   return v;
 }
 
-train::CdOptions cd_options(const core::Config& c, const std::string& checkpoint, const std::string& fingerprint) {
+sampler::LangevinOptions langevin_options(const core::Config& c) {
+  sampler::LangevinOptions o;
+  o.max_steps = c.get_int("langevin.steps");
+  o.step_size = c.get_double("langevin.step_size");
+  o.noise = c.get_double("langevin.noise");
+  o.clip = c.get_double("langevin.clip");
+  sampler::check_langevin(o);  // errors name the langevin.* key
+  return o;
+}
+
+train::CdOptions cd_options(const core::Config& c, const Combination& combo, const std::string& checkpoint,
+                            const std::string& fingerprint) {
   train::CdOptions o;
+  o.sampler = combo.langevin ? "langevin" : "svgd";
+  o.langevin = langevin_options(c);
+  o.replay_size = c.get_int("chains.replay_size");
+  o.replay_fresh = c.get_double("chains.replay_fresh");
   o.epochs = c.get_int("train.epochs");
   o.batch_size = c.get_int("train.batch_size");
   auto values = [](double first, std::vector<double> after) {
@@ -151,6 +180,7 @@ train::CdOptions cd_options(const core::Config& c, const std::string& checkpoint
   o.mse_weight = c.get_double("loss.mse_weight");
   o.energy_l2 = c.get_double("loss.energy_l2");
   o.grad_clip = c.get_double("train.grad_clip");
+  o.adam_beta1 = c.get_double("train.adam_beta1");
   o.checkpoint_every = c.get_int("train.checkpoint_every");
   o.checkpoint_path = checkpoint;
   o.fingerprint = fingerprint;
@@ -173,7 +203,7 @@ std::vector<Combination> checked_combinations(const core::Config& c, const group
   for (const auto& combo : combos) {
     auto m = build_model(c, combo, dim, outputs, factory);
     auto v = make_cd_sampler(c, combo, group, gen);
-    train::CdTrainer check(m, v.kernel, svgd_options(c, 0), cd_options(c, "", ""), 0);
+    train::CdTrainer check(m, v.kernel, svgd_options(c, 0), cd_options(c, combo, "", ""), 0);
   }
   return combos;
 }
@@ -193,6 +223,18 @@ std::string fingerprint(const core::Config& c, const RunContext& ctx, const Comb
   }
   return nlohmann::json{{"config", j}, {"seed", ctx.seed}, {"combination", combo.name}}.dump();
 }
+
+/// Mean over epochs of the coupling diagnostic (−1 when no epoch measured one).
+double mean_interacting(const std::vector<train::EpochRecord>& history) {
+  double sum = 0;
+  int64_t n = 0;
+  for (const auto& r : history)
+    if (r.interacting >= 0) {
+      sum += r.interacting;
+      ++n;
+    }
+  return n > 0 ? sum / static_cast<double>(n) : -1.0;
+}
 }  // namespace
 
 TrainedModel train_combination(const core::Config& c, const RunContext& ctx, const Combination& combo,
@@ -204,6 +246,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   t.dim = data.x.size(1);
   t.model = build_model(c, combo, t.dim, outputs, factory);
   t.sampler = make_cd_sampler(c, combo, group, gen);
+  if (combo.langevin) t.sampler.name = "langevin";
   auto svgd = svgd_options(c, ctx.seed);
   svgd.temperature = t.sampler.temperature;  // the step size follows the CD schedule (svgd.step_size*)
   // An experiment may give E-SVGD its own step budget (fashion-mnist: 1000 E-SVGD vs 3000 SVGD steps).
@@ -211,7 +254,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
     svgd.max_steps = c.get_int("svgd.equivariant_steps");
   const std::string checkpoint =
       ctx.checkpoint_dir.empty() ? "" : (std::filesystem::path(ctx.checkpoint_dir) / (combo.name + ".pt")).string();
-  train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, checkpoint, fingerprint(c, ctx, combo)),
+  train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, combo, checkpoint, fingerprint(c, ctx, combo)),
                            ctx.seed);
   if (ctx.resume && trainer.resume()) {
     t.resumed_from_epoch = trainer.epoch();
@@ -227,6 +270,8 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   t.chains = trainer.chains().defined() ? trainer.chains() : torch::empty({0, data.x.size(1)});
   t.history = trainer.history();
   t.batches = trainer.batches();
+  if (!combo.langevin && !t.history.empty())
+    warn_if_uncoupled(ctx, combo.name + " training", mean_interacting(t.history), t.history.back().bandwidth);
   return t;
 }
 
@@ -235,27 +280,42 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   const int64_t n = particles > 0 ? particles : c.get_int("sample.particles"), D = t.dim;
   if (n < 1) throw Error(ErrorKind::kConfig, "config key 'sample.particles'", "must be >= 1");
   const double box = c.get_positive("sample.box");
-  auto opts = svgd_options(c, ctx.seed);
-  opts.temperature = t.sampler.temperature;
-  opts.max_steps = c.get_int("sample.steps");
-  opts.epsilon = c.get_double("sample.epsilon");
-  // The step size in force at the end of training.
-  opts.optimizer.step_size = t.history.empty() ? opts.optimizer.step_size : t.history.back().svgd_step_size;
-  const double step = c.get_double("sample.step_size");
+  const int64_t steps = c.get_int("sample.steps");
+  const double step = c.get_double("sample.step_size"), noise = c.get_double("sample.noise");
   if (step < 0) throw Error(ErrorKind::kConfig, "config key 'sample.step_size'", "must be >= 0 (0 = the last training one)");
-  if (step > 0) opts.optimizer.step_size = step;
-  const double trained_h = t.sampler.kernel->bandwidth();
-  if (bandwidth > 0) t.sampler.kernel->set_bandwidth(bandwidth);
-  sampler::Svgd svgd(t.model->frozen_score(label), t.sampler.kernel, opts);
+  if (!std::isfinite(noise)) throw Error(ErrorKind::kConfig, "config key 'sample.noise'", "must be a finite number");
   const double center = c.has("sample.center") ? c.get_double("sample.center") : 0.0;
   auto X0 = center - box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
   if (const auto& p = t.model->parameters(); !p.empty()) X0 = X0.to(p.front().device());
   core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : "") +
                               (bandwidth > 0 ? " h=" + c10::str(bandwidth) : ""),
-                          opts.max_steps, ctx.log);
-  auto result = svgd.run(X0, {}, nullptr, &progress);
+                          steps, ctx.log);
+  sampler::ChainResult result;
+  if (t.combo.langevin) {
+    auto lo = langevin_options(c);
+    lo.max_steps = steps;
+    if (step > 0) lo.step_size = step;
+    if (noise >= 0) lo.noise = noise;
+    result = sampler::Langevin(t.model->frozen_score(label), lo).run(X0, {}, gen, &progress);
+  } else {
+    auto opts = svgd_options(c, ctx.seed);
+    opts.temperature = t.sampler.temperature;
+    opts.max_steps = steps;
+    opts.epsilon = c.get_double("sample.epsilon");
+    // The step size in force at the end of training.
+    opts.optimizer.step_size = t.history.empty() ? opts.optimizer.step_size : t.history.back().svgd_step_size;
+    if (step > 0) opts.optimizer.step_size = step;
+    if (noise >= 0) opts.langevin_noise = noise;
+    const double trained_h = t.sampler.kernel->bandwidth();
+    if (bandwidth > 0) t.sampler.kernel->set_bandwidth(bandwidth);
+    sampler::Svgd svgd(t.model->frozen_score(label), t.sampler.kernel, opts);
+    result = svgd.run(X0, {}, gen, &progress);
+    t.sampler.kernel->set_bandwidth(trained_h);
+    warn_if_uncoupled(ctx, t.combo.name + " sampling", result.interacting, result.bandwidth);
+  }
   progress.finish();
-  t.sampler.kernel->set_bandwidth(trained_h);
+  t.sample_bandwidth = result.bandwidth;
+  t.sample_interacting = result.interacting;
   return result.particles.to(torch::kCPU, torch::kFloat64);
 }
 
@@ -286,10 +346,17 @@ nlohmann::json common_metrics(const TrainedModel& t, const RunContext& ctx) {
     seconds += h.seconds;
   }
   core::write_npy(ctx.out_dir + "/negatives_" + t.combo.name + ".npy", t.chains.to(torch::kFloat64));
+  const bool kernel = !t.combo.langevin;
+  // Samplers without a kernel show "-" in the coupling columns.
+  auto or_dash = [&](double v) { return kernel ? nlohmann::json(v) : nlohmann::json("-"); };
   return {{"combination", t.combo.name},
           {"sampler", t.sampler.name},
-          {"kernel", t.sampler.kernel->name()},
+          {"kernel", kernel ? t.sampler.kernel->name() : "none"},
           {"svgd_steps_per_batch", t.history.empty() ? 0.0 : steps / static_cast<double>(t.history.size())},
+          {"interacting_train", or_dash(mean_interacting(t.history))},
+          {"bandwidth_train", or_dash(t.history.empty() ? 0.0 : t.history.back().bandwidth)},
+          {"interacting_sample", or_dash(t.sample_interacting)},
+          {"bandwidth_sample", or_dash(t.sample_bandwidth)},
           {"train_seconds", seconds},  // over all epochs, across resumes
           {"resumed_from_epoch", t.resumed_from_epoch},
           {"history", history_json(t.history)}};
@@ -318,28 +385,32 @@ nlohmann::json history_json(const std::vector<train::EpochRecord>& history) {
 }
 
 void plot_training_curves(const std::string& path, const std::vector<TrainedModel>& runs, const std::string& title) {
-  plot::Figure fig(1, 3, 380, 300);
+  plot::Figure fig(1, 4, 380, 300);
   fig.set_title(title);
   auto& loss = fig.axes(0, 0);
   auto& gap = fig.axes(0, 1);
   auto& steps = fig.axes(0, 2);
+  auto& coupling = fig.axes(0, 3);
   for (size_t i = 0; i < runs.size(); ++i) {
-    std::vector<double> ep, l, g, s;
+    std::vector<double> ep, l, g, s, k;
     for (const auto& r : runs[i].history) {
       ep.push_back(static_cast<double>(r.epoch + 1));
       l.push_back(r.loss);
       g.push_back(r.energy_pos - r.energy_neg);
       s.push_back(r.svgd_steps);
+      k.push_back(r.interacting);
     }
     const auto col = plot::palette(static_cast<int>(i));
     loss.line(ep, l, col, 1.2, runs[i].combo.name);
     gap.line(ep, g, col, 1.2, runs[i].combo.name);
     steps.line(ep, s, col, 1.2, runs[i].combo.name);
+    if (!runs[i].combo.langevin) coupling.line(ep, k, col, 1.2, runs[i].combo.name);
   }
   loss.set_title("training loss");
   gap.set_title("mean E(x+) - mean E(x-)");
-  steps.set_title("realised SVGD steps per batch");
-  for (auto* ax : {&loss, &gap, &steps}) ax->set_xlabel("epoch");
+  steps.set_title("realised sampler steps per batch");
+  coupling.set_title("points within kernel reach per chain");
+  for (auto* ax : {&loss, &gap, &steps, &coupling}) ax->set_xlabel("epoch");
   loss.legend(true, plot::LegendLocation::kBest);
   fig.save_png(path);
 }

@@ -125,6 +125,13 @@ void declare_svgd_keys(core::Config& c, int64_t steps, double step_size, double 
   c.declare("svgd.median", false, "use the median heuristic 2h² = med(d²)/log(N+1) instead of the fixed h");
   c.declare("svgd.median_interval", int64_t{1}, "recompute the median bandwidth every this many steps");
   c.declare("svgd.median_max_pairs", int64_t{100000}, "exact median up to this many pairs, else a random subsample");
+  c.declare("svgd.normalize", "particles",
+            "divide the Stein direction by the number of points M (particles, the paper) or by the kernel mass "
+            "sum_j k(x_i, y_j) (kernel-mass: a lone particle steps eps * score whatever M is)");
+  c.declare("svgd.langevin", false,
+            "noisy SVGD: x <- x + eps (score + beta phi) + sigma sqrt(2 eps) xi (stationary law pi for sigma = 1)");
+  c.declare("svgd.langevin_noise", 1.0, "sigma of the noisy SVGD step");
+  c.declare("svgd.stein_weight", 1.0, "beta, the weight of the Stein direction in the noisy SVGD step");
   c.declare("svgd.epsilon", 0.0, "stop when the mean particle displacement < ε (0 = run all steps)");
   c.declare("svgd.repulsion", 1.0, "repulsion temperature T for the textbook variants (the -paper variants use 2)");
   c.declare("svgd.quadrature_nodes", int64_t{64}, "rotations in the quadrature of a continuous group without closed form");
@@ -145,6 +152,14 @@ sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
   o.median_interval = c.get_int("svgd.median_interval");
   o.median_max_pairs = c.get_int("svgd.median_max_pairs");
   o.median_seed = seed;
+  const std::string normalize = c.get_string("svgd.normalize");
+  if (normalize != "particles" && normalize != "kernel-mass")
+    throw Error(ErrorKind::kConfig, "config key 'svgd.normalize'",
+                "must be particles or kernel-mass, got '" + normalize + "'");
+  o.kernel_mass = normalize == "kernel-mass";
+  o.langevin = c.get_bool("svgd.langevin");
+  o.langevin_noise = c.get_double("svgd.langevin_noise");
+  o.stein_weight = c.get_double("svgd.stein_weight");
   o.anneal.schedule = c.get_string("svgd.anneal.schedule");
   o.anneal.steps = c.get_int("svgd.anneal.steps");
   o.anneal.cycles = c.get_int("svgd.anneal.cycles");

@@ -22,6 +22,8 @@ EpochRecord epoch_from_json(const nlohmann::json& j) {
   r.epoch = j.at("epoch"); r.loss = j.at("loss"); r.cd = j.at("cd"); r.ce = j.at("ce"); r.mse = j.at("mse");
   r.energy_pos = j.at("energy_pos"); r.energy_neg = j.at("energy_neg"); r.svgd_steps = j.at("svgd_steps");
   r.resets = j.at("resets"); r.learning_rate = j.at("learning_rate"); r.svgd_step_size = j.at("svgd_step_size");
+  r.bandwidth = j.value("bandwidth", 0.0);  // older checkpoints lack the coupling diagnostic
+  r.interacting = j.value("interacting", -1.0);
   r.seconds = j.value("seconds", 0.0);
   return r;
 }
@@ -43,15 +45,15 @@ void set_learning_rate(torch::optim::Adam& opt, double lr) {
 
 }  // namespace
 
-// Checkpoint form of a batch record: every field, all required when read back.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(BatchRecord, epoch, batch, reset, svgd_steps, stop_reason, loss, cd, ce, mse,
-                                   energy_pos, energy_neg)
+// Checkpoint form of a batch record: every field; fields missing in older checkpoints take their defaults.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(BatchRecord, epoch, batch, reset, svgd_steps, stop_reason, loss, cd, ce,
+                                                mse, energy_pos, energy_neg, bandwidth, interacting)
 
 nlohmann::json to_json(const EpochRecord& r) {
   return {{"epoch", r.epoch}, {"loss", r.loss}, {"cd", r.cd}, {"ce", r.ce}, {"mse", r.mse},
           {"energy_pos", r.energy_pos}, {"energy_neg", r.energy_neg}, {"svgd_steps", r.svgd_steps},
           {"resets", r.resets}, {"learning_rate", r.learning_rate}, {"svgd_step_size", r.svgd_step_size},
-          {"seconds", r.seconds}};
+          {"bandwidth", r.bandwidth}, {"interacting", r.interacting}, {"seconds", r.seconds}};
 }
 
 void check_data(const CdData& d, int64_t dim, int64_t classes, const std::string& source) {
@@ -91,11 +93,16 @@ CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_pt
                         {o.energy_l2, "loss.energy_l2"}, {o.grad_clip, "train.grad_clip"}})
     if (!(v >= 0) || !std::isfinite(v)) throw Error(ErrorKind::kConfig, key, "must be a finite number >= 0");
   if (o.checkpoint_every < 0) throw Error(ErrorKind::kConfig, "train.checkpoint_every", "must be >= 0");
-  // Validate the sampler options now (errors name svgd.* keys), not at the first batch.
+  if (o.sampler != "svgd" && o.sampler != "langevin")
+    throw Error(ErrorKind::kConfig, "sampler", "unknown negative sampler '" + o.sampler + "' (expected svgd or langevin)");
+  if (o.replay_size < 0) throw Error(ErrorKind::kConfig, "chains.replay_size", "must be >= 0 (0 = off)");
+  if (o.replay_size > 0) replay_ = std::make_unique<ReplayBuffer>(o.replay_size, o.replay_fresh);
+  // Validate the sampler options now (errors name svgd.* and langevin.* keys), not at the first batch.
   svgd_.optimizer.step_size = o.svgd_step_size.at(0);
-  sampler::Svgd check(target::ScoreFn([](const torch::Tensor& X) { return X; }), kernel_, svgd_);
-  optimizer_ = std::make_unique<torch::optim::Adam>(model_->parameters(),
-                                                    torch::optim::AdamOptions(o.learning_rate.at(0)));
+  negative_sampler();
+  if (!(o.adam_beta1 >= 0 && o.adam_beta1 < 1)) throw Error(ErrorKind::kConfig, "train.adam_beta1", "must lie in [0, 1)");
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      model_->parameters(), torch::optim::AdamOptions(o.learning_rate.at(0)).betas({o.adam_beta1, 0.999}));
 }
 
 CdTrainer::~CdTrainer() = default;
@@ -108,6 +115,7 @@ void CdTrainer::save_checkpoint() const {
   root.write("model", m);
   root.write("optimizer", opt);
   root.write("chains", chains_.defined() ? chains_ : torch::empty({0}));
+  if (replay_) root.write("replay", replay_->contents().defined() ? replay_->contents() : torch::empty({0}));
   root.write("rng", gen_.get_state());
   root.write("epoch", torch::tensor(epoch_, torch::kLong));
   nlohmann::json log{{"history", nlohmann::json::array()}, {"batches", nlohmann::json::array()}};
@@ -153,6 +161,12 @@ bool CdTrainer::resume() {
   model_->load(m);
   if (!load_adam_state(*optimizer_, opt)) optimizer_->load(opt);  // LibTorch's layout, in older checkpoints
   chains_ = chains.numel() > 0 ? chains : torch::Tensor();
+  if (replay_) {
+    torch::Tensor replay;
+    if (!root.try_read("replay", replay))
+      throw Error(ErrorKind::kFormat, path, "the checkpoint holds no replay buffer (written by a run without one)");
+    replay_->set_contents(replay);
+  }
   gen_.set_state(rng);
   epoch_ = epoch.item<int64_t>();
   torch::Tensor threads;
@@ -166,28 +180,45 @@ bool CdTrainer::resume() {
   return true;
 }
 
+std::unique_ptr<sampler::ChainSampler> CdTrainer::negative_sampler() const {
+  if (options_.sampler == "langevin") return std::make_unique<sampler::Langevin>(model_->frozen_score(), options_.langevin);
+  return std::make_unique<sampler::Svgd>(model_->frozen_score(), kernel_, svgd_);
+}
+
+torch::Tensor CdTrainer::chain_starts(const torch::Tensor& x, BatchRecord& rec) {
+  const auto& o = options_;
+  auto fresh = [&] {
+    return o.chain_init == "data"
+               ? x.clone()
+               : (o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32)).to(x.device());
+  };
+  // One uniform per batch whatever happens, so that the random stream does not depend on the outcome.
+  const double u = torch::rand({1}, gen_, torch::kFloat64).item<double>();
+  if (replay_) {
+    const auto d = replay_->draw(fresh(), gen_);
+    rec.reset = d.fresh > 0;
+    return d.starts;
+  }
+  rec.reset = !chains_.defined() || u < o.reset_probability;
+  if (rec.reset) return fresh();
+  return chains_.to(x.device());  // a no-op unless resumed from a checkpoint (loaded on the CPU)
+}
+
 BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e,
                                    int64_t batch) {
   BatchRecord rec;
   rec.epoch = epoch_;
   rec.batch = batch;
   const auto& o = options_;
-  // One uniform per batch whatever happens, so that the random stream does not depend on the outcome.
-  const double u = torch::rand({1}, gen_, torch::kFloat64).item<double>();
-  rec.reset = !chains_.defined() || u < o.reset_probability;
-  if (rec.reset) {
-    chains_ = o.chain_init == "data"
-                  ? x.clone()
-                  : (o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32)).to(x.device());
-  } else if (chains_.device() != x.device()) {
-    chains_ = chains_.to(x.device());  // resumed from a checkpoint (loaded on the CPU)
-  }
   {
-    sampler::Svgd svgd(model_->frozen_score(), kernel_, svgd_);
-    auto result = svgd.run(chains_, o.anchors ? x : torch::Tensor());
+    const auto starts = chain_starts(x, rec);
+    auto result = negative_sampler()->run(starts, o.anchors ? x : torch::Tensor(), gen_);
     chains_ = result.particles;
+    if (replay_) replay_->push(chains_);
     rec.svgd_steps = result.steps;
     rec.stop_reason = result.stop_reason;
+    rec.bandwidth = result.bandwidth;
+    rec.interacting = result.interacting;
   }
   const auto O = model_->outputs(x);
   const auto E_pos = model_->energy_from_outputs(O);
@@ -234,6 +265,8 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
     er.epoch = epoch_;
     er.learning_rate = o.learning_rate.at(epoch_);
     er.svgd_step_size = svgd_.optimizer.step_size;
+    double interacting = 0;
+    int64_t measured = 0;
     for (int64_t b = 0; b < batches; ++b) {
       const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size).to(x.device());  // data may live on a GPU
       const auto y = data.labels.defined() ? data.labels.index_select(0, idx) : torch::Tensor();
@@ -242,9 +275,15 @@ void CdTrainer::fit(const CdData& data, const std::function<void(const EpochReco
       er.mse += rec.mse / batches; er.energy_pos += rec.energy_pos / batches;
       er.energy_neg += rec.energy_neg / batches;
       er.svgd_steps += static_cast<double>(rec.svgd_steps) / batches;
+      if (rec.interacting >= 0) {
+        interacting += rec.interacting;
+        ++measured;
+      }
+      er.bandwidth = rec.bandwidth;
       er.resets += rec.reset;
       batches_.push_back(rec);
     }
+    er.interacting = measured > 0 ? interacting / static_cast<double>(measured) : -1.0;
     ++epoch_;
     er.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history_.push_back(er);

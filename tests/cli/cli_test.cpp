@@ -47,6 +47,20 @@ TEST_F(CliTest, NonPositiveBandwidthIsRejected) {
   }
 }
 
+TEST_F(CliTest, KernelsThatCoupleNothingSaySo) {
+  // h = 1e-6 against particles ~1 apart: every k(x_i, x_j), i ≠ j, underflows.
+  auto r = run_cli({"run", "c4-gaussians", "--quiet", "--out", path("out"), "--set", "svgd.steps=20", "--set",
+                    "metrics.truth_samples=300", "--set", "samplers=[\"rbf\"]", "--set", "svgd.bandwidth=1e-6"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: C4 Gaussians rbf: the kernel coupled no particles (0 points within reach"),
+            std::string::npos)
+      << r.err;
+  // The paper's bandwidth couples: no warning.
+  auto ok = run_cli(tiny_run(path("out2")));
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  EXPECT_EQ(ok.err.find("coupled no particles"), std::string::npos) << ok.err;
+}
+
 TEST_F(CliTest, InitFileWithWrongShapeOrDtypeOrTruncation) {
   esvgd::core::write_npy(path("three_d.npy"), torch::zeros({10, 3}, torch::kFloat64));
   esvgd::core::write_npy(path("float32.npy"), torch::zeros({10, 2}, torch::kFloat32));

@@ -1,5 +1,6 @@
 // A training run killed with SIGKILL at a random moment and resumed with --resume ends with
-// parameters bit-identical to an uninterrupted run (same seed, same threads, CPU).
+// parameters bit-identical to an uninterrupted run (same seed, same threads, CPU): with persistent
+// SVGD chains, and with a replay buffer of Langevin and noisy-SVGD chains.
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -31,9 +32,18 @@ const std::vector<std::string> kSettings{
     "--set", "train.batch_size=8", "--set", "sample.steps=5", "--set", "sample.particles=8",
     "--set", "chains.reset_probability=0.3"};
 
-pid_t spawn(const std::vector<std::string>& extra) {
+/// Replay buffers of Langevin and noisy-SVGD chains (one combination each).
+const std::vector<std::string> kReplaySettings{
+    "--preset", "quick", "--threads", "1", "--quiet", "--set", "combinations=[\"e-ebm+langevin\", \"e-ebm+e-svgd\"]",
+    "--set", "model.hidden=[16,16]", "--set", "train.epochs=20", "--set", "train.checkpoint_every=1",
+    "--set", "svgd.steps=40", "--set", "data.train_per_class=16", "--set", "data.test_per_class=8",
+    "--set", "train.batch_size=8", "--set", "sample.steps=5", "--set", "sample.particles=8",
+    "--set", "chains.replay_size=64", "--set", "svgd.langevin=true", "--set", "svgd.median=true",
+    "--set", "svgd.step_size=0.01", "--set", "langevin.steps=40"};
+
+pid_t spawn(const std::vector<std::string>& extra, const std::vector<std::string>& settings = kSettings) {
   std::vector<std::string> args{std::string(ESVGD_BINARY_DIR) + "/esvgd", "run", "jem-c4"};
-  args.insert(args.end(), kSettings.begin(), kSettings.end());
+  args.insert(args.end(), settings.begin(), settings.end());
   args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -49,9 +59,9 @@ int wait_for(pid_t pid) {
   return status;
 }
 
-std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out) {
+std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out, const std::string& combo = "e-ebm+e-svgd") {
   torch::serialize::InputArchive root, m;
-  root.load_from((out / "checkpoints" / "e-ebm+e-svgd.pt").string());
+  root.load_from((out / "checkpoints" / (combo + ".pt")).string());
   root.read("model", m);
   esvgd::model::EnergyModelOptions o;
   o.hidden = {16, 16};
@@ -66,8 +76,8 @@ std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out) {
 }
 
 /// The final checkpoint's bytes: equal training states must give equal files.
-std::string checkpoint_bytes(const fs::path& out) {
-  std::ifstream in(out / "checkpoints" / "e-ebm+e-svgd.pt", std::ios::binary);
+std::string checkpoint_bytes(const fs::path& out, const std::string& combo = "e-ebm+e-svgd") {
+  std::ifstream in(out / "checkpoints" / (combo + ".pt"), std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
@@ -126,5 +136,36 @@ TEST(ResumeAfterSigkill, EndsBitIdenticalToAnUninterruptedRun) {
   const auto resumed = checkpoint_parameters(out);
   for (size_t i = 0; i < resumed.size(); ++i) EXPECT_TRUE(torch::equal(resumed[i], reference[i])) << "parameter " << i;
   EXPECT_TRUE(checkpoint_bytes(out) == checkpoint_bytes(dir / "full")) << "checkpoint bytes differ after SIGINT";
+  fs::remove_all(dir);
+}
+
+TEST(ResumeAfterSigkill, ReplayBuffersOfLangevinAndNoisySvgdChains) {
+  const fs::path dir = fs::temp_directory_path() / ("esvgd_kill_replay_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(wait_for(spawn({"--out", (dir / "full").string()}, kReplaySettings)), 0);
+  const double full_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::mt19937 rng(20261203);
+  for (int trial = 0; trial < 2; ++trial) {
+    const fs::path out = dir / ("killed" + std::to_string(trial));
+    const double delay = std::uniform_real_distribution<double>(0.4, 0.9)(rng) * full_s;
+    const pid_t pid = spawn({"--out", out.string()}, kReplaySettings);
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    kill(pid, SIGKILL);
+    wait_for(pid);
+    const bool can_resume = fs::is_directory(out / "checkpoints");
+    std::cout << "replay trial " << trial << ": killed after " << delay << " of " << full_s << " s; "
+              << (can_resume ? "resuming" : "no checkpoint yet, starting afresh") << std::endl;
+    ASSERT_EQ(wait_for(spawn(can_resume ? std::vector<std::string>{"--resume", out.string()}
+                                        : std::vector<std::string>{"--out", out.string()},
+                             kReplaySettings)),
+              0);
+    for (const std::string combo : {"e-ebm+langevin", "e-ebm+e-svgd"}) {
+      const auto a = checkpoint_parameters(out, combo), b = checkpoint_parameters(dir / "full", combo);
+      for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << combo << " parameter " << i;
+      EXPECT_TRUE(checkpoint_bytes(out, combo) == checkpoint_bytes(dir / "full", combo))
+          << "trial " << trial << ", " << combo << ": checkpoint bytes differ";
+    }
+  }
   fs::remove_all(dir);
 }

@@ -1,6 +1,8 @@
 // The EBM experiments reject bad settings and data with errors that name the key or file, before
 // any training.
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -44,6 +46,20 @@ TEST(EbmConfig, BadSettingsNameTheirKey) {
                        {"unknown sampler 'orbit'"});
     test::expect_error([&] { run_with(exp, {"train.batch_size=1000"}); }, ErrorKind::kConfig, {"train.batch_size"});
     test::expect_error([&] { run_with(exp, {"model.symmetry=none"}); }, ErrorKind::kConfig, {"model.symmetry"});
+    // The samplers that move (docs/method.md, "Samplers that move and kernels that couple").
+    test::expect_error([&] { run_with(exp, {"svgd.normalize=mass"}); }, ErrorKind::kConfig, {"svgd.normalize", "mass"});
+    test::expect_error([&] { run_with(exp, {"svgd.langevin=true", "svgd.optimizer=adagrad"}); }, ErrorKind::kConfig,
+                       {"svgd.optimizer", "noisy step"});
+    test::expect_error([&] { run_with(exp, {"svgd.langevin_noise=-1"}); }, ErrorKind::kConfig, {"svgd.langevin_noise"});
+    test::expect_error([&] { run_with(exp, {"combinations=[\"ebm+langevin@rbf\"]"}); }, ErrorKind::kConfig,
+                       {"combinations", "langevin takes no @variant"});
+    test::expect_error([&] { run_with(exp, {"combinations=[\"ebm+langevin\"]", "langevin.step_size=0"}); },
+                       ErrorKind::kConfig, {"langevin.step_size"});
+    test::expect_error([&] { run_with(exp, {"langevin.clip=-2"}); }, ErrorKind::kConfig, {"langevin.clip"});
+    test::expect_error([&] { run_with(exp, {"chains.replay_size=-5"}); }, ErrorKind::kConfig, {"chains.replay_size"});
+    test::expect_error([&] { run_with(exp, {"chains.replay_size=100", "chains.replay_fresh=1.5"}); }, ErrorKind::kConfig,
+                       {"chains.replay_fresh"});
+    test::expect_error([&] { run_with(exp, {"train.adam_beta1=1"}); }, ErrorKind::kConfig, {"train.adam_beta1"});
   }
   test::expect_error([] { run_with("ebm-circles", {"data.sampler=uniform"}); }, ErrorKind::kConfig, {"data.sampler"});
   test::expect_error([] { run_with("jem-c4", {"target.radii=[7]"}); }, ErrorKind::kConfig, {"target.radii"});
@@ -89,6 +105,46 @@ TEST(Dw4Run, TinyRunWritesEveryOutput) {
   const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("| ebm+svgd |"), std::string::npos);
   EXPECT_NE(text.find("## Figure 12"), std::string::npos);  // the ablation table follows the main one
+  fs::remove_all(dir);
+}
+
+// The tuned preset in miniature: every combination (Langevin rows included) runs, the new columns
+// are there, SVGD rows report their coupling; a kernel that couples nothing says so on stderr.
+TEST(Dw4Run, TunedPresetInMiniature) {
+  const auto dir = fs::temp_directory_path() / ("esvgd_dw4_tuned_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto c = experiment::make_config(experiment::find_experiment("dw4"), "tuned");
+  for (const char* s : {"train.epochs=2", "train.batch_size=32", "data.copies=13", "sample.particles=24",
+                        "sample.steps=20", "states.starts=60", "svgd.steps=10", "langevin.steps=10"})
+    c.set_from_string(s);
+  std::ostringstream warnings;
+  experiment::RunContext ctx{dir.string(), 42, "", nullptr};
+  ctx.warnings = &warnings;
+  auto m = experiment::find_experiment("dw4").run(c, ctx);
+  ASSERT_EQ(m["combinations"].size(), 6u);
+  for (const auto& row : m["combinations"]) {
+    const bool langevin = row["sampler"] == "langevin";
+    EXPECT_EQ(row["interacting_train"].is_number(), !langevin) << row["combination"];
+    if (!langevin) EXPECT_GT(row["interacting_train"].get<double>(), 1.0) << row["combination"];  // median h couples
+    EXPECT_GE(row["distance_tv"].get<double>(), 0.0);
+    EXPECT_LE(row["distance_tv"].get<double>(), 1.0);
+    EXPECT_TRUE(row["energy_gap"].is_number());
+  }
+  EXPECT_LT(m["distance_tv_training_vs_held_out"].get<double>(), 0.2);
+  EXPECT_EQ(warnings.str(), "");
+  // A bandwidth far below every distance: no pair interacts, one warning line for training and
+  // one for sampling.
+  c.set_from_string("svgd.median=false");
+  c.set_from_string("svgd.bandwidth=1e-6");
+  c.set_from_string("svgd.equivariant_bandwidth=1e-6");
+  c.set_from_string("combinations=[\"e-ebm+e-svgd\"]");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  experiment::find_experiment("dw4").run(c, ctx);
+  const std::string w = warnings.str();
+  EXPECT_EQ(std::count(w.begin(), w.end(), '\n'), 2) << w;
+  EXPECT_NE(w.find("e-ebm+e-svgd training: the kernel coupled no particles"), std::string::npos) << w;
+  EXPECT_NE(w.find("e-ebm+e-svgd sampling: the kernel coupled no particles"), std::string::npos) << w;
   fs::remove_all(dir);
 }
 

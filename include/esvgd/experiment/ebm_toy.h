@@ -6,6 +6,7 @@
 ///   ebm+svgd       regular MLP energy, regular SVGD (svgd.regular_sampler)
 ///   e-ebm+svgd     invariant energy (model.symmetry), regular SVGD
 ///   e-ebm+e-svgd   invariant energy, equivariant SVGD (svgd.equivariant_sampler)
+///   ebm+langevin, e-ebm+langevin   either energy, Langevin negatives (langevin.*): the baselines
 /// A suffix @name overrides the model's symmetry or the sampler of one combination, so that one run
 /// can compare several: "e-ebm@pair-distances+e-svgd@orbit-matrix".
 #include <functional>
@@ -22,6 +23,7 @@
 #include "esvgd/group/group.h"
 #include "esvgd/model/energy_model.h"
 #include "esvgd/plot/figure.h"
+#include "esvgd/sampler/langevin.h"
 #include "esvgd/train/cd_trainer.h"
 
 namespace esvgd::experiment {
@@ -30,12 +32,13 @@ struct Combination {
   std::string name;
   bool equivariant_model = false;
   bool equivariant_sampler = false;
+  bool langevin = false;  ///< Langevin negatives instead of SVGD
   std::string symmetry;  ///< overrides model.symmetry when not empty
   std::string sampler;   ///< overrides svgd.regular_sampler / svgd.equivariant_sampler when not empty
 };
 
-/// <model>[@symmetry]+<sampler>[@variant] with model ebm or e-ebm and sampler svgd or e-svgd; errors
-/// name the config key "combinations".
+/// <model>[@symmetry]+<sampler>[@variant] with model ebm or e-ebm and sampler svgd, e-svgd or
+/// langevin (no @variant); errors name the config key "combinations".
 Combination parse_combination(const std::string& name);
 
 /// The paper-preset values an EBM experiment declares its keys with.
@@ -84,8 +87,12 @@ model::EnergyModel make_energy_model(const core::Config& config, const Combinati
 SamplerVariant make_cd_sampler(const core::Config& config, const Combination& combo, const group::Group& group,
                                at::Generator& gen);
 
-/// Trainer options from train.*, loss.*, chains.*, svgd.step_size*; checkpoints go to `checkpoint`.
-train::CdOptions cd_options(const core::Config& config, const std::string& checkpoint, const std::string& fingerprint);
+/// Trainer options of a combination from train.*, loss.*, chains.*, svgd.step_size*, langevin.*;
+/// checkpoints go to `checkpoint`.
+train::CdOptions cd_options(const core::Config& config, const Combination& combo, const std::string& checkpoint,
+                            const std::string& fingerprint);
+/// The langevin.* keys.
+sampler::LangevinOptions langevin_options(const core::Config& config);
 
 struct TrainedModel {
   Combination combo;
@@ -96,6 +103,8 @@ struct TrainedModel {
   std::vector<train::EpochRecord> history;
   std::vector<train::BatchRecord> batches;
   int64_t resumed_from_epoch = -1;              ///< epoch of the checkpoint resumed from, -1 if none
+  double sample_bandwidth = 0;                  ///< the last sample_model run's realised h (0: no kernel)
+  double sample_interacting = -1;               ///< and its coupling diagnostic (−1: no kernel)
 };
 
 /// Builds (by `factory` when given) and trains one combination (same initial weights for every
@@ -109,7 +118,9 @@ TrainedModel train_combination(const core::Config& config, const RunContext& ctx
 /// Draws sample.particles points (or `particles` when > 0) from U[c − sample.box, c + sample.box)^D
 /// (c = sample.center where declared, else 0) and
 /// runs the combination's sampler on −E(x|label) (label −1: the joint energy) for up to
-/// sample.steps steps (ε = sample.epsilon); bandwidth > 0 replaces the kernel's bandwidth for this run.
+/// sample.steps steps (ε = sample.epsilon; noise scale sample.noise when ≥ 0); bandwidth > 0
+/// replaces the kernel's bandwidth for this run. Records the run's coupling in `trained` and warns
+/// (ctx.warnings) when the kernel coupled no particles.
 torch::Tensor sample_model(const core::Config& config, const RunContext& ctx, TrainedModel& trained, int64_t label,
                            at::Generator& gen, double bandwidth = 0, int64_t particles = 0);
 
@@ -123,7 +134,8 @@ void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, d
 void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label = "");
 
 /// The metrics every combination reports (combination, sampler, kernel, realised SVGD steps per
-/// batch, training time, resume epoch, per-epoch history); writes negatives_<combination>.npy.
+/// batch, coupling in training and sampling, training time, resume epoch, per-epoch history);
+/// writes negatives_<combination>.npy.
 nlohmann::json common_metrics(const TrainedModel& trained, const RunContext& ctx);
 
 /// Writes training.png and summary.md (title, preamble, then a table of `columns`, one row per
@@ -133,7 +145,8 @@ nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedMo
                               const std::string& preamble, const std::vector<std::string>& columns,
                               const std::string& appendix = "");
 
-/// Per-epoch history as JSON rows, and the training-curve figure (loss and realised SVGD steps).
+/// Per-epoch history as JSON rows, and the training-curve figure (loss, energy gap, realised
+/// sampler steps, interacting points per chain).
 nlohmann::json history_json(const std::vector<train::EpochRecord>& history);
 void plot_training_curves(const std::string& path, const std::vector<TrainedModel>& runs, const std::string& title);
 

@@ -43,6 +43,7 @@ struct VariantRun {
   int64_t steps = 0;
   std::string stop_reason;
   double seconds = 0;
+  double interacting = -1;          ///< coupling diagnostic at the end (kernel/coupling.h)
   std::vector<double> trace_step;   ///< steps at which mean log π was recorded
   std::vector<double> trace_log_prob;
 };
@@ -51,6 +52,10 @@ struct VariantRun {
 VariantRun run_variant(const SamplerVariant& variant, const target::Target& target, const torch::Tensor& X0,
                        const sampler::SvgdOptions& options, int64_t trace_every, const std::string& label,
                        const RunContext& ctx);
+
+/// One warning line on ctx.warnings when an SVGD run's kernel coupled no particles (fewer than 0.05
+/// points within reach per particle at the end, kernel/coupling.h): then every particle moved alone.
+void warn_if_uncoupled(const RunContext& ctx, const std::string& what, double interacting, double bandwidth);
 
 /// Metrics of a run: mean log π (and its gap to the truth), MMD² and KSD² to the truth (particles
 /// unfolded over their orbits for equivariant variants), steps, time; plus target-specific ones.

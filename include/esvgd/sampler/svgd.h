@@ -5,6 +5,14 @@
 ///
 /// where y runs over the moving particles and optional fixed anchors (M counts both), Δ is the
 /// particle optimiser (sgd/adagrad/adam), γ(t) the annealing weight and T the repulsion temperature.
+/// Two options change the update (docs/method.md, "Samplers that move and kernels that couple"):
+///   kernel_mass divides φ(x_i) by the kernel mass (1/M) Σ_j s(x_i, y_j) (kernel/coupling.h) instead of M,
+///     so that a particle alone in its kernel's reach takes the step ε s(x_i) whatever M is;
+///   langevin = true takes the noisy (stochastic particle-optimisation) step
+///     x ← x + ε (s(x) + β φ(x)) + σ √(2ε) ξ,  ξ ~ N(0, I),
+///     whose stationary law is π for σ = 1 (φ vanishes at q = π in the mean-field limit).
+/// Both keep the fixed points of φ. After the last step the run records the realised bandwidth and
+/// the mean number of points each moving particle interacts with (coupling diagnostic).
 /// run() is a thin loop over step(): it stops after max_steps, when the mean displacement
 /// (1/N) Σ_i ‖Δx_i‖ drops below epsilon, or when the callback returns false. Non-finite particles
 /// throw esvgd::Error(kNumerical) naming the step.
@@ -16,6 +24,7 @@
 
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/sampler/annealing.h"
+#include "esvgd/sampler/chain_sampler.h"
 #include "esvgd/sampler/optimizer.h"
 #include "esvgd/target/target.h"
 
@@ -35,6 +44,11 @@ struct SvgdOptions {
   int64_t median_max_pairs = 100000;  ///< exact median up to this many pairs, else a subsample
   uint64_t median_seed = 0;         ///< seed of the pair subsample
   AnnealOptions anneal;             ///< svgd.anneal.*
+  bool kernel_mass = false;         ///< svgd.normalize = "kernel-mass": divide φ by the kernel mass, not M
+  bool langevin = false;            ///< svgd.langevin: the noisy step (needs the sgd optimiser)
+  double langevin_noise = 1.0;      ///< svgd.langevin_noise: σ of the noisy step
+  double stein_weight = 1.0;        ///< svgd.stein_weight: β of the noisy step
+  bool measure_coupling = true;     ///< record ChainResult::interacting after the last step
 };
 
 /// What one step did.
@@ -45,16 +59,12 @@ struct StepInfo {
   double gamma = 1.0;              ///< annealing weight used
 };
 
-struct SvgdResult {
-  torch::Tensor particles;  ///< [N, D]
-  int64_t steps = 0;        ///< steps taken
-  std::string stop_reason;  ///< "max_steps", "converged" or "callback"
-};
+using SvgdResult = ChainResult;
 
 /// Called after every step with the step's info and the current particles; return false to stop.
 using Callback = std::function<bool(const StepInfo&, const torch::Tensor&)>;
 
-class Svgd {
+class Svgd : public ChainSampler {
  public:
   /// Validates options (errors name the config key).
   Svgd(target::ScoreFn score, std::shared_ptr<kernel::Kernel> kernel, SvgdOptions options);
@@ -64,14 +74,29 @@ class Svgd {
   torch::Tensor direction(const torch::Tensor& X, const torch::Tensor& anchors = {},
                           const torch::Tensor& anchor_scores = {}, double gamma = 1.0) const;
 
+  /// What the step size multiplies: φ (divided by the kernel mass with kernel_mass), or s + βφ
+  /// for the noisy step. Equivariant when the kernel is and the score is.
+  torch::Tensor drift(const torch::Tensor& X, const torch::Tensor& anchors = {}, const torch::Tensor& anchor_scores = {},
+                      double gamma = 1.0) const;
+
   /// Runs from X0 [N, D] (float64 or float32). Anchors stay fixed; their scores are computed once.
+  /// The noise of the noisy step comes from a generator seeded with median_seed.
   SvgdResult run(const torch::Tensor& X0, const torch::Tensor& anchors = {}, const Callback& callback = nullptr,
                  core::Progress* progress = nullptr);
+  /// The same with the noise drawn from gen (ChainSampler).
+  ChainResult run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,
+                  core::Progress* progress = nullptr) override;
 
   kernel::Kernel& kernel() { return *kernel_; }
   const SvgdOptions& options() const { return options_; }
 
  private:
+  ChainResult run_chains(const torch::Tensor& X0, const torch::Tensor& anchors, const Callback& callback,
+                         core::Progress* progress, at::Generator& noise);
+  /// φ and the scores of X from one score evaluation.
+  std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const torch::Tensor& X, const torch::Tensor& anchors,
+                                                         const torch::Tensor& anchor_scores, double gamma) const;
+
   target::ScoreFn score_;
   std::shared_ptr<kernel::Kernel> kernel_;
   SvgdOptions options_;

@@ -1,17 +1,21 @@
 #pragma once
-/// Contrastive-divergence training of an energy model with persistent (E-)SVGD chains
-/// (notes/paper-notes.md §3). Per data batch x+ (shuffled each epoch, the last partial batch dropped):
+/// Contrastive-divergence training of an energy model with persistent (E-)SVGD or Langevin chains
+/// (docs/method.md, "Energy-based models"). Per data batch x+ (shuffled each epoch, the last
+/// partial batch dropped):
 ///
-///   1. with probability p (and on the very first batch) the chains restart from the initialiser
-///      (the current data batch, or U[low, high)^D); otherwise they continue from the last batch;
-///   2. up to K SVGD steps on −E_θ (weights frozen), the batch as fixed anchors if enabled;
+///   1. persistent chains: with probability p (and on the very first batch) the chains restart from
+///      the initialiser (the current data batch, or U[low, high)^D); otherwise they continue from the
+///      last batch. With a replay buffer instead: each chain starts from a stored past negative, or
+///      fresh from the initialiser with probability replay_fresh (replay_buffer.h);
+///   2. up to K steps of the negative sampler on −E_θ (weights frozen): SVGD (its noisy form with
+///      svgd.langevin) with the batch as fixed anchors if enabled, or Langevin;
 ///   3. one Adam step on  L = mean E(x+) − mean E(x−)              (x− = chains, detached)
 ///                            + w_ce · CE(o(x+), y+)               (jem: class labels)
 ///                            + w_mse · mean (E(x+) − e+)²         (regression on true energies e+)
 ///                            + α · (mean E(x+)² + mean E(x−)²),
 ///      the gradient norm clipped to c when c > 0.
 /// Learning rate and SVGD step size follow epoch schedules. Checkpoints (model, Adam state, chains,
-/// RNG state, epoch, history) are written atomically, so a run killed at any moment and resumed
+/// replay buffer, RNG state, epoch, history) are written atomically, so a run killed at any moment and resumed
 /// from its last checkpoint ends with the same parameters, bit for bit, as one never interrupted
 /// (same seed, same thread count, CPU). Equal training states give byte-identical checkpoint files
 /// (Adam's state is written by parameter index, wall times beside the file), so sha256sum can verify
@@ -26,7 +30,9 @@
 
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/model/energy_network.h"
+#include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
+#include "esvgd/train/replay_buffer.h"
 #include "esvgd/train/schedule.h"
 
 namespace torch::optim {
@@ -52,11 +58,16 @@ struct CdOptions {
   int64_t epochs = 500;
   int64_t batch_size = 32;             ///< also the number of chains
   Schedule learning_rate{1e-3};
+  double adam_beta1 = 0.9;             ///< Adam's β1 (0: no momentum, as short-run EBM training often uses)
   Schedule svgd_step_size{0.9};
   double reset_probability = 0.05;
   std::string chain_init = "data";     ///< "data" (the current batch) or "uniform"
   double box_low = -5, box_high = 5;   ///< U[low, high)^D for chain_init = "uniform"
   bool anchors = true;                 ///< the data batch as fixed SVGD anchors
+  std::string sampler = "svgd";        ///< negative sampler: "svgd" (svgd options) or "langevin"
+  sampler::LangevinOptions langevin;   ///< sampler = "langevin"
+  int64_t replay_size = 0;             ///< replay buffer capacity (0: one persistent set of chains)
+  double replay_fresh = 0.05;          ///< fraction of fresh starts drawn with a replay buffer
   double ce_weight = 0;                ///< w_ce (needs labels)
   double mse_weight = 0;               ///< w_mse (needs energies)
   double energy_l2 = 0;                ///< α
@@ -69,10 +80,12 @@ struct CdOptions {
 /// What one batch did.
 struct BatchRecord {
   int64_t epoch = 0, batch = 0;
-  bool reset = false;
-  int64_t svgd_steps = 0;
+  bool reset = false;          ///< persistent chains restarted (replay buffer: some start was fresh)
+  int64_t svgd_steps = 0;      ///< steps of the negative sampler
   std::string stop_reason;
   double loss = 0, cd = 0, ce = 0, mse = 0, energy_pos = 0, energy_neg = 0;
+  double bandwidth = 0;        ///< kernel samplers: h of the last step (0: no kernel)
+  double interacting = -1;     ///< kernel samplers: mean interacting points per chain at the end (−1: no kernel)
 };
 
 /// Means over one epoch's batches.
@@ -82,6 +95,8 @@ struct EpochRecord {
   double svgd_steps = 0;  ///< realised SVGD steps per batch
   int64_t resets = 0;
   double learning_rate = 0, svgd_step_size = 0;
+  double bandwidth = 0;     ///< the last batch's realised h
+  double interacting = -1;  ///< mean over batches of BatchRecord::interacting
   double seconds = 0;  ///< wall time of the epoch (kept in "<checkpoint>.seconds.json"; 0 where it is missing)
 };
 
@@ -108,13 +123,18 @@ class CdTrainer {
   /// The thread count of the run that wrote the checkpoint resume() loaded (0: none, or unknown):
   /// bit-identical resumption needs the same count.
   int64_t checkpoint_threads() const { return checkpoint_threads_; }
-  const torch::Tensor& chains() const { return chains_; }
+  const torch::Tensor& chains() const { return chains_; }  ///< the last batch's negatives
+  /// The replay buffer's rows (newest first), undefined without a buffer or while empty.
+  torch::Tensor replay() const { return replay_ ? replay_->contents() : torch::Tensor(); }
   const std::vector<EpochRecord>& history() const { return history_; }
   const std::vector<BatchRecord>& batches() const { return batches_; }
   model::EnergyNetwork& model() { return *model_; }
 
  private:
   BatchRecord train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e, int64_t batch);
+  /// The starts of this batch's chains (persistent set or replay buffer); sets rec.reset.
+  torch::Tensor chain_starts(const torch::Tensor& x, BatchRecord& rec);
+  std::unique_ptr<sampler::ChainSampler> negative_sampler() const;
 
   std::shared_ptr<model::EnergyNetwork> model_;
   std::shared_ptr<kernel::Kernel> kernel_;
@@ -123,6 +143,7 @@ class CdTrainer {
   std::unique_ptr<torch::optim::Adam> optimizer_;
   at::Generator gen_;
   torch::Tensor chains_;  ///< [batch, D] float32; undefined before the first batch
+  std::unique_ptr<ReplayBuffer> replay_;  ///< null: persistent chains
   int64_t epoch_ = 0;
   int64_t checkpoint_threads_ = 0;
   std::vector<EpochRecord> history_;

@@ -1,0 +1,34 @@
+#pragma once
+/// What every negative sampler of contrastive divergence offers (SVGD, noisy SVGD, Langevin): run a
+/// set of chains from given starts, with optional fixed anchors, drawing any noise from the
+/// caller's generator (so that a checkpointed generator resumes the same chains).
+#include <string>
+
+#include <torch/types.h>
+
+namespace esvgd::core {
+class Progress;
+}
+
+namespace esvgd::sampler {
+
+struct ChainResult {
+  torch::Tensor particles;  ///< [N, D]
+  int64_t steps = 0;        ///< steps taken
+  std::string stop_reason;  ///< "max_steps", "converged" or "callback"
+  /// Kernel samplers: the bandwidth h of the last step and the mean number of points each moving
+  /// particle interacts with at the end (kernel/coupling.h). Samplers without a kernel: h = 0 and
+  /// interacting = −1.
+  double bandwidth = 0.0;
+  double interacting = -1.0;
+};
+
+class ChainSampler {
+ public:
+  virtual ~ChainSampler() = default;
+  /// Runs from X0 [N, D]; anchors [A, D] (may be undefined) stay fixed and only kernel samplers use them.
+  virtual ChainResult run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,
+                          core::Progress* progress = nullptr) = 0;
+};
+
+}  // namespace esvgd::sampler

@@ -1,0 +1,49 @@
+#pragma once
+/// Unadjusted Langevin dynamics in the form the EBM papers use (JEM, IGEBM), with the step ε and the
+/// noise scale σ set separately:
+///
+///   x ← x + clip_c((ε/2) s(x)) + σ √ε ξ,    ξ ~ N(0, I),   s = ∇ log π = −∇E,
+///
+/// where clip_c shortens a sample's drift to norm c when it is longer (c = 0: no clipping). σ = 1 is
+/// the discretised Langevin diffusion, whose law tends to π as ε → 0; σ < 1 samples a colder
+/// density (π^{1/σ²}, the practice of short-run EBM training). The noise law is isotropic, so for
+/// a G-invariant π with orthogonal G the chain law stays G-invariant (the drift is equivariant).
+#include <cstdint>
+
+#include <torch/types.h>
+
+#include "esvgd/sampler/chain_sampler.h"
+#include "esvgd/target/target.h"
+
+namespace esvgd::sampler {
+
+struct LangevinOptions {
+  int64_t max_steps = 100;  ///< langevin.steps
+  double step_size = 0.01;  ///< ε (langevin.step_size)
+  double noise = 1.0;       ///< σ (langevin.noise)
+  double clip = 0.0;        ///< c: largest drift norm per sample (langevin.clip; 0 = off)
+};
+
+/// Throws esvgd::Error(kConfig) naming the langevin.* key of a bad option.
+void check_langevin(const LangevinOptions& options);
+
+class Langevin : public ChainSampler {
+ public:
+  Langevin(target::ScoreFn score, LangevinOptions options);
+
+  /// The deterministic part of one step, clip_c((ε/2) s(X)): [N, D].
+  torch::Tensor drift(const torch::Tensor& X) const;
+  /// One step with the given standard normal noise xi [N, D].
+  torch::Tensor step(const torch::Tensor& X, const torch::Tensor& xi) const;
+  /// max_steps steps from X0; anchors are ignored. Non-finite particles are esvgd::Error(kNumerical).
+  ChainResult run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,
+                  core::Progress* progress = nullptr) override;
+
+  const LangevinOptions& options() const { return options_; }
+
+ private:
+  target::ScoreFn score_;
+  LangevinOptions options_;
+};
+
+}  // namespace esvgd::sampler
