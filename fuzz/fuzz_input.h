@@ -17,32 +17,37 @@
 
 namespace esvgd::fuzz {
 
-/// The file a harness hands to a reader. $TMPDIR when set, else /dev/shm: a file in memory keeps
-/// the per-input cost at a few microseconds. Removed when the fuzzer exits normally.
+/// The file a harness hands to a reader: created in $TMPDIR (else /dev/shm, where a write costs a
+/// few microseconds) and unlinked at once, then named by its descriptor (/proc/self/fd/N), so that
+/// nothing is left behind even when the process dies on a finding.
 class InputFile {
  public:
   explicit InputFile(const std::string& target) {
     const char* tmp = std::getenv("TMPDIR");
     const std::string dir = tmp && *tmp ? tmp : ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-    path_ = dir + "/esvgd-fuzz-" + target + "-" + std::to_string(::getpid());
+    std::string name = dir + "/esvgd-fuzz-" + target + "-XXXXXX";
+    fd_ = ::mkstemp(name.data());
+    if (fd_ < 0) fail(name);
+    ::unlink(name.c_str());
+    path_ = "/proc/self/fd/" + std::to_string(fd_);
   }
-  ~InputFile() { std::remove(path_.c_str()); }
+  ~InputFile() { ::close(fd_); }
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
 
   /// Replaces the file's content with the bytes and returns its path.
   const std::string& write(const uint8_t* data, size_t size) {
-    std::FILE* f = std::fopen(path_.c_str(), "wb");
-    const bool ok = f != nullptr && std::fwrite(data, 1, size, f) == size;
-    if (f == nullptr || std::fclose(f) != 0 || !ok) {
-      std::perror(path_.c_str());  // the harness's own failure, not a finding: stop loudly
-      std::abort();
-    }
+    if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, data, size, 0) != static_cast<ssize_t>(size)) fail(path_);
     return path_;
   }
   const std::string& path() const { return path_; }
 
  private:
+  [[noreturn]] static void fail(const std::string& what) {
+    std::perror(what.c_str());  // the harness's own failure, not a finding: stop loudly
+    std::abort();
+  }
+  int fd_ = -1;
   std::string path_;
 };
 
