@@ -15,7 +15,7 @@
 namespace esvgd::experiment {
 
 namespace {
-constexpr double kPaperTemperature = 2.0;  // the authors' code doubles the repulsion (notes §1.2)
+constexpr double kPaperTemperature = 2.0;  // the authors' code doubles the repulsion (docs/method.md, "Paper parity")
 
 std::shared_ptr<kernel::Kernel> orbit_matrix_kernel(const group::Group& group, double h, int64_t nodes,
                                                     at::Generator& gen) {

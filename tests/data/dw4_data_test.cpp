@@ -70,7 +70,7 @@ TEST_F(Dw4Data, OriginalSetIsOneStateAfterItsFirstRow) {
   auto X = data::read_configurations(data::shipped_data_path("dw4/jaini2021_dimer_4particles.npy"), 8);
   ASSERT_EQ(X.size(0), 1001);
   auto c = counts(target::StateClassifier(u_, states_).classify(X.narrow(0, 1, 1000)));
-  EXPECT_EQ(c, (std::vector<int64_t>{0, 0, 0, 1000, 0, 0}));  // all S4 (notes §4)
+  EXPECT_EQ(c, (std::vector<int64_t>{0, 0, 0, 1000, 0, 0}));  // all S4 (docs/method.md, "DW-4")
   EXPECT_EQ(target::StateClassifier(u_, states_).classify(X.narrow(0, 0, 1)).item<int64_t>(), -1);  // the square saddle
 }
 

@@ -66,7 +66,7 @@ TEST(ParticleInvariant, InvariantUnderTheGroupTheyClaim) {
     EXPECT_LT(rel_err(canon.features(proper.apply(X)), canon.features(X)), 1e-12);
     EXPECT_LT(rel_err(dist.features(proper.apply(X)), dist.features(X)), 1e-12);
     EXPECT_LT(rel_err(dist.features(improper.apply(X)), dist.features(X)), 1e-12);
-    // The authors' map does not remove reflections (notes §2.5): a negative control.
+    // The authors' map does not remove reflections (docs/method.md, "DW-4"): a negative control.
     EXPECT_GT(rel_err(canon.features(improper.apply(X)), canon.features(X)), 1e-2);
   }
 }

@@ -1,6 +1,6 @@
-// Equivariance of the Stein direction (notes §2.1, §2.4, §9): φ(R X) = R φ(X) for every kernel when
+// Equivariance of the Stein direction (docs/method.md, "Three orbit kernels"): φ(R X) = R φ(X) for every kernel when
 // all particles and anchors are transformed together, and the stronger per-particle property of the
-// matrix orbit kernels, which the group-averaged scalar kernel lacks (notes §2.3).
+// matrix orbit kernels, which the group-averaged scalar kernel lacks (docs/method.md, "Three orbit kernels").
 #include <cstdio>
 
 #include "kernel/test_util.h"

@@ -1,4 +1,4 @@
-// Separate invariance of the orbit kernels as functions (notes §2.2): scalar kernels satisfy
+// Separate invariance of the orbit kernels as functions (docs/method.md, "Three orbit kernels"): scalar kernels satisfy
 // k(R_a x, R_b y) = k(x, y) for independent a, b; matrix kernels K(R_a x, R_b y) = R_a K(x, y) R_bᵀ.
 #include "kernel/test_util.h"
 

@@ -1,4 +1,4 @@
-// Stein's identity E_{y~π}[K(x, y) ∇log π(y) + div_y K(x, y)] = 0 (notes §9, check 2) for every
+// Stein's identity E_{y~π}[K(x, y) ∇log π(y) + div_y K(x, y)] = 0 (docs/method.md, "SVGD") for every
 // kernel in its textbook form, by Monte Carlo over exact target samples; and its failure for the
 // reference (authors' code) form of the group-averaged kernel.
 //

@@ -87,7 +87,7 @@ TEST(DoubleWell, FindsExactlyTheFiveMetaStableStates) {
   o.starts = 300;
   auto states = target::find_meta_stable_states(u, o, gen);
   ASSERT_EQ(states.size(), 5u);
-  const double expected[5] = {-25.792, -25.312, -24.352, -23.465, -21.066};  // notes §4
+  const double expected[5] = {-25.792, -25.312, -24.352, -23.465, -21.066};  // docs/method.md, "DW-4"
   int64_t hits = 0;
   for (size_t k = 0; k < 5; ++k) {
     EXPECT_NEAR(states[k].energy, expected[k], 1.5e-3) << states[k].name;
@@ -110,7 +110,7 @@ TEST(DoubleWell, FindsExactlyTheFiveMetaStableStates) {
   auto square = torch::tensor({{1.0, 1.0, -1.0, 1.0, -1.0, -1.0, 1.0, -1.0}}, torch::kFloat64);
   EXPECT_EQ(classify.classify(square).item<int64_t>(), -1);
   auto r = target::relax(u, square);
-  EXPECT_NEAR(r.energy.item<double>(), -20.162, 1e-3);  // the square saddle of notes §4
+  EXPECT_NEAR(r.energy.item<double>(), -20.162, 1e-3);  // the square saddle (docs/method.md, "DW-4")
 }
 
 TEST(DoubleWell, ErrorsNameTheProblem) {

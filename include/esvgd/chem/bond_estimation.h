@@ -20,7 +20,7 @@
 ///    only become a quadruple bond), so the loop moves on to the next closest pair.
 ///  - Step 3 stops when there is no p1, even if a p2 exists (e.g. one heavy atom with free valence
 ///    next to an H that step 2 left over): the paper's loop is driven by p1 ("the remaining bonds
-///    available for the heavy atoms"). Falling back to p2 (notes/paper-notes.md §7.13) would only
+///    available for the heavy atoms"). Falling back to p2 (docs/method.md, "QM9") would only
 ///    bond such leftovers; they show up as unspent valence or extra fragments in to_smiles instead.
 ///  - Ties are broken by index, lower first: step 1 compares (distance, new atom, graph atom),
 ///    step 2 (−distance, H) and then the nearest heavy atom by (distance, index), step 3 pairs by

@@ -31,7 +31,7 @@ class ClassMixture {
 };
 
 /// n points of `target` with regression targets e = −log π_e(x), where π_e is `energy_of` (the
-/// circles EBM uses the normalised radius density: notes §3, "Eq. (8)").
+/// circles EBM uses the normalised radius density: docs/method.md, "Energy-based models").
 train::CdData sample_with_energies(const target::Target& target, int64_t n,
                                    const std::function<torch::Tensor(const torch::Tensor&)>& energy_of,
                                    at::Generator& gen);

@@ -1,6 +1,6 @@
 #pragma once
 /// Invariant maps of particle systems: P particles in R^d, a row x = (x1, y1, x2, y2, ...) [P·d].
-/// They make energies and kernels invariant under E(d) × S_P (notes §2.5, §7.4):
+/// They make energies and kernels invariant under E(d) × S_P (docs/method.md, "DW-4": invariant maps):
 ///
 ///   canonical       the authors' map (d = 2 or 3): subtract the centre of mass, sort the particles by
 ///                   their distance from it, rotate (properly) so that the farthest lies on +x; F = P·d.

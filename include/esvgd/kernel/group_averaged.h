@@ -6,7 +6,8 @@
 /// in the reference form (the authors' code, with T = 2 for parity)
 ///   φ(x_i) = 1/(M|G|) Σ_{j,g} k(x_i, R_g y_j) [ s_j + T (x_i − R_g y_j)/h² ].
 /// The driving term uses the partner's unrotated score, so φ is not exactly equivariant particle by
-/// particle, and for any G-invariant particle law its textbook mean-field update vanishes (notes §9):
+/// particle, and for any G-invariant particle law its textbook mean-field update vanishes
+/// (docs/method.md, "Three orbit kernels"):
 /// it is kept for comparison and paper parity; OrbitMatrixKernel is the principled default.
 /// When every R_g is a permutation matrix (image rotations), it is applied as a column gather, so
 /// large D (images: 784) costs O(G·N·D), not O(G·N·D²).

@@ -8,7 +8,7 @@
 /// anchors), S [M, D] the scores at Y, T the repulsion temperature (1 = Liu & Wang; 2 with the
 /// reference form reproduces the authors' code). For a scalar kernel K = k·I and the divergence is
 /// ∇_{y_j} k(y_j, x_i): the gradient with respect to the *source* particle, the form for which
-/// Stein's identity holds (notes §9).
+/// Stein's identity holds (docs/method.md, "SVGD").
 #include <memory>
 #include <string>
 
@@ -16,8 +16,9 @@
 
 namespace esvgd::kernel {
 
-/// Which particle the repulsion differentiates (notes §9). kTextbook: Σ_j ∇_{y_j} k(y_j, x_i).
-/// kReference: the authors' code, −½ ∇_{x_i} Σ_j [k(x_i, y_j) + k(y_j, x_i)], which coincides with
+/// Which particle the repulsion differentiates (docs/method.md, "Paper parity").
+/// kTextbook: Σ_j ∇_{y_j} k(y_j, x_i). kReference: the authors' code,
+/// −½ ∇_{x_i} Σ_j [k(x_i, y_j) + k(y_j, x_i)], which coincides with
 /// the textbook form for stationary kernels (plain RBF) and differs for orbit and feature kernels.
 enum class RepulsionForm { kTextbook, kReference };
 

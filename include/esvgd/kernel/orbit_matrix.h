@@ -1,5 +1,5 @@
 #pragma once
-/// The exact matrix-valued orbit kernel (notes §2.4, §9; matrix SVGD of Wang et al. 2019):
+/// The exact matrix-valued orbit kernel (docs/method.md, "Three orbit kernels"; matrix SVGD of Wang et al. 2019):
 ///
 ///   K(x, y) = (1/|G|) Σ_g k(x, R_g y) R_g,      k the RBF.
 ///

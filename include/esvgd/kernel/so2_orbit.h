@@ -1,5 +1,5 @@
 #pragma once
-/// The exact matrix orbit kernel for SO(2) in closed form (notes §9):
+/// The exact matrix orbit kernel for SO(2) in closed form (docs/method.md, "Three orbit kernels"):
 ///
 ///   K(x, y) = (1/2π) ∫ k(x, R_θ y) R_θ dθ = e^{−(|x|−|y|)²/(2h²)} I₁ₑ(|x||y|/h²) R_{α(x)−α(y)},
 ///

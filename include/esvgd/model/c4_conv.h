@@ -1,6 +1,6 @@
 #pragma once
 /// C4 regular-representation convolutions on square images (Cohen & Welling 2016; Weiler & Cesa
-/// 2019, ../shared/notes/anchors.md §5). A regular feature map has 4 group channels per field,
+/// 2019; docs/method.md, "FashionMNIST"). A regular feature map has 4 group channels per field,
 /// laid out field-major: channel c·4 + g holds field c at rotation g. Rotating the input by r·90°
 /// rotates every map and shifts its group channels: f_{c,g} → ρ_r f_{c,g−r}.
 ///

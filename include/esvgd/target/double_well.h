@@ -1,6 +1,6 @@
 #pragma once
 /// The multi-particle double-well potential of Köhler, Klein & Noé (2020) — DW-4 for 4 particles in
-/// the plane (notes §4):
+/// the plane (docs/method.md, "DW-4"):
 ///
 ///   u(x) = (1/τ) Σ_{i<j} [ a (d_ij − d0) + b (d_ij − d0)² + c (d_ij − d0)⁴ ],   d_ij = ‖x_i − x_j‖,
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// Meta-stable states of a double-well particle system: local minima of u modulo translations,
-/// rotations, reflections and permutations (notes §4). They are found, not listed: relax many random
+/// rotations, reflections and permutations (docs/method.md, "DW-4"). They are found, not listed: relax many random
 /// starts, keep the distinct minima (by their sorted pair distances, a complete invariant for generic
 /// configurations), and check with the Hessian that each is a minimum. A StateClassifier then relaxes
 /// any configuration and names the state it falls into.
