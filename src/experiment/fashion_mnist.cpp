@@ -3,6 +3,8 @@
 // image space; accuracy on upright, C4-rotated and per-rotation test sets; two supervised
 // reference rows (the plain CNN and the C4-CNN without the generative term).
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
@@ -12,6 +14,7 @@
 #include "esvgd/experiment/ebm_toy.h"
 #include "esvgd/experiment/registry_entries.h"
 #include "esvgd/group/image_rotation_group.h"
+#include "esvgd/metric/frechet.h"
 #include "esvgd/model/image_energy.h"
 #include "esvgd/plot/image_grid.h"
 #include "esvgd/train/supervised.h"
@@ -22,6 +25,7 @@ namespace {
 
 constexpr int64_t kClasses = 10;
 constexpr int64_t kSide = 28, kDim = kSide * kSide;
+constexpr int64_t kFrechetImages = 2000;  ///< test images the samples' features are compared with
 
 torch::Device parse_device(const core::Config& c) {
   const auto text = c.get_string("device");
@@ -92,6 +96,36 @@ void add_accuracies(nlohmann::json& row, model::EnergyNetwork& m, const TestSets
     row["acc_rot" + std::to_string(90 * k)] = accuracy(m, data::rotate_images(t.upright, k), t.labels, device);
 }
 
+/// The independent judge of the samples: a supervised network trained in the same run. Its
+/// penultimate features give Fréchet distances, its argmax the class a sample looks like.
+struct Judge {
+  std::string name;
+  model::ImageEnergy net{nullptr};
+  torch::Tensor test_features;  ///< [T, head_hidden] of the test images
+  double fd_noise = 0;          ///< the control: uniform noise (where sampling starts) against the test set
+  double fd_train = 0;          ///< the floor: training images against the test set
+
+  torch::Tensor features(const torch::Tensor& images, torch::Device device) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> parts;
+    for (int64_t i = 0; i < images.size(0); i += 1000) {
+      const int64_t n = std::min<int64_t>(1000, images.size(0) - i);
+      parts.push_back(net->penultimate(images.narrow(0, i, n).reshape({n, kDim}).to(device)).cpu());
+    }
+    return torch::cat(parts);
+  }
+  double fd(const torch::Tensor& images, torch::Device device) {
+    return metric::frechet_distance(features(images, device), test_features);
+  }
+  /// Share of `images` [N·per_class, ...] (class by class) that the judge assigns to their class.
+  double class_match(const torch::Tensor& images, int64_t per_class, torch::Device device) {
+    torch::NoGradGuard no_grad;
+    const auto labels = torch::arange(kClasses, torch::kLong).repeat_interleave(per_class);
+    const auto predicted = net->outputs(images.reshape({images.size(0), kDim}).to(device)).argmax(1).cpu();
+    return predicted.eq(labels).to(torch::kFloat64).mean().item<double>();
+  }
+};
+
 std::vector<std::string> class_labels() {
   auto labels = data::fashion_mnist_classes();
   for (auto& l : labels) l = l.substr(0, 12);
@@ -116,7 +150,7 @@ class FashionMnist : public Experiment {
     c.declare("model.pool_after", std::vector<int64_t>{2, 4}, "layers followed by 2x2 average pooling (28 -> 14 -> 7)");
     c.declare("model.head_hidden", int64_t{64}, "hidden units of the fully connected head");
     c.declare("reference.rows", std::vector<std::string>{"cnn", "c4-cnn"},
-              "supervised reference rows without the generative term: cnn, c4-cnn");
+              "supervised reference rows without the generative term: cnn, c4-cnn (the last one judges the samples)");
     c.declare("reference.epochs", int64_t{0}, "epochs of the supervised rows (0 = train.epochs)");
     c.declare("sample.per_class", int64_t{8}, "class-conditional samples per class");
     EbmDefaults d;
@@ -149,7 +183,30 @@ class FashionMnist : public Experiment {
     return {{"cpu",
              {{"data.train_subset", 10000}, {"data.test_subset", 0},        {"model.fields", {4, 4, 8, 8, 8, 8, 16, 16}},
               {"train.epochs", 8},          {"train.learning_rate", 1e-3}, {"train.checkpoint_every", 2},
-              {"svgd.steps", 15},           {"svgd.equivariant_steps", 5}, {"sample.steps", 200}}}};
+              {"svgd.steps", 15},           {"svgd.equivariant_steps", 5}, {"sample.steps", 200}}},
+            // `tuned`: negatives that move, at the CPU preset's scale (docs/method.md, "FashionMNIST: a
+            // preset that generates"): JEM's SGLD (x += ∇ log p + 0.01 ξ, 20 steps) from uniform
+            // noise through a replay buffer, and noisy E-SVGD with the same drift and noise; the
+            // energy regulariser and a clipped drift keep the logits from running away.
+            {"tuned",
+             {{"data.train_subset", 10000},    {"data.test_subset", 0},
+              {"model.fields", {4, 4, 8, 8, 8, 8, 16, 16}},
+              {"combinations", {"ebm+langevin", "e-ebm+langevin", "e-ebm+e-svgd"}},
+              {"train.epochs", 3},             {"train.learning_rate", 1e-3},
+              {"loss.energy_l2", 0.1},         {"langevin.clip", 1.0},
+              {"train.checkpoint_every", 1},   {"chains.init", "uniform"},
+              {"chains.low", 0.0},             {"chains.high", 1.0},
+              {"chains.anchors", false},       {"chains.replay_size", 10000},
+              {"chains.replay_fresh", 0.05},   {"langevin.steps", 20},
+              {"langevin.step_size", 2.0},     {"langevin.noise", 0.01 / std::sqrt(2.0)},
+              {"svgd.regular_sampler", "rbf"}, {"svgd.equivariant_sampler", "orbit-scalar"},
+              {"svgd.equivariant_bandwidth", 0.0}, {"svgd.median", true},
+              {"svgd.median_interval", 10},    {"svgd.normalize", "kernel-mass"},
+              {"svgd.langevin", true},         {"svgd.langevin_noise", 0.01 / std::sqrt(2.0)},
+              {"svgd.step_size", 1.0},         {"svgd.steps", 20},
+              {"svgd.equivariant_steps", 20},  {"sample.steps", 200},
+              {"sample.step_size", 0.0},       {"sample.particles", 500},
+              {"sample.per_class", 20}}}};
   }
 
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
@@ -172,53 +229,98 @@ class FashionMnist : public Experiment {
 
     group::ImageRotationGroup group(kSide);
     const ModelFactory factory = [&](const Combination& combo) { return make_model(c, combo.equivariant_model, device); };
+    const auto combos = checked_combinations(c, group, kDim, kClasses, factory);
+    // The supervised rows first: the last of them (c4-cnn by default) judges the samples.
+    for (const auto& ref : c.get_strings("reference.rows"))
+      if (ref != "cnn" && ref != "c4-cnn")
+        throw Error(ErrorKind::kConfig, "config key 'reference.rows'", "unknown row '" + ref + "' (expected cnn or c4-cnn)");
+    std::vector<nlohmann::json> reference_rows;
+    Judge judge;
+    for (const auto& ref : c.get_strings("reference.rows")) {
+      auto [row, net] = train_reference(c, ctx, ref, train_data, tests, device);
+      reference_rows.push_back(std::move(row));
+      judge.name = "supervised " + ref;
+      judge.net = net;
+    }
+    const auto test_features = tests.upright.narrow(0, 0, std::min<int64_t>(kFrechetImages, tests.upright.size(0)));
+    const int64_t joint_count = c.get_int("sample.particles");
+    if (judge.net) {
+      judge.test_features = judge.features(test_features, device);
+      judge.fd_noise = judge.fd(torch::rand({joint_count, kDim}, gen, torch::kFloat32), device);
+      judge.fd_train = judge.fd(train_set.images.narrow(0, 0, std::min<int64_t>(joint_count, n)), device);
+    }
     std::vector<TrainedModel> trained;
     std::vector<nlohmann::json> rows;
-    for (const auto& combo : checked_combinations(c, group, kDim, kClasses, factory)) {
+    for (const auto& combo : combos) {
       auto t = train_combination(c, ctx, combo, group, train_data, kClasses, gen, factory);
       auto row = common_metrics(t, ctx);
       add_accuracies(row, *t.model, tests, device);
-      const auto samples = write_samples(c, ctx, t, gen);
+      const auto [samples, conditional] = write_samples(c, ctx, t, gen);
       // Where the samples ended up on the model's own scale: mean E of test images, of the
       // samples, and of fresh uniform noise (where sampling starts).
       const auto noise = torch::rand({samples.size(0), kDim}, gen, torch::kFloat32);
       row["energy_data"] = mean_energy(*t.model, tests.upright.narrow(0, 0, std::min<int64_t>(1000, tests.upright.size(0))));
       row["energy_samples"] = mean_energy(*t.model, samples);
       row["energy_noise"] = mean_energy(*t.model, noise);
-      plot::save_image_grid(ctx.out_dir + "/negatives_" + combo.name + ".png", t.chains,
+      if (!t.combo.langevin)  // the coupling of the last sampling
+        row.update({{"interacting_sample", t.sample_interacting}, {"bandwidth_sample", t.sample_bandwidth}});
+      if (judge.net) {
+        row["fd_samples"] = judge.fd(samples, device);
+        row["fd_ratio"] = row["fd_samples"].get<double>() / judge.fd_noise;
+        row["class_match"] = judge.class_match(conditional, c.get_int("sample.per_class"), device);
+      }
+      plot::save_image_grid(ctx.out_dir + "/negatives_" + combo.name + ".png",
+                            t.chains.narrow(0, 0, std::min<int64_t>(64, t.chains.size(0))),
                             {8, 2, combo.name + ": the last CD negatives", {}});
       rows.push_back(row);
       trained.push_back(std::move(t));
     }
-    const int64_t ref_epochs = c.get_int("reference.epochs") > 0 ? c.get_int("reference.epochs") : c.get_int("train.epochs");
-    for (const auto& ref : c.get_strings("reference.rows")) {
-      if (ref != "cnn" && ref != "c4-cnn")
-        throw Error(ErrorKind::kConfig, "config key 'reference.rows'", "unknown row '" + ref + "' (expected cnn or c4-cnn)");
-      torch::manual_seed(ctx.seed);  // the same initial weights as the JEM rows
-      auto m = make_model(c, ref == "c4-cnn", device);
-      core::Progress progress("supervised " + ref, ref_epochs, ctx.log, 5.0);
-      const auto history = train::fit_classifier(
-          *m, train_data, {ref_epochs, c.get_int("train.batch_size"), c.get_positive("train.learning_rate")}, ctx.seed, &progress);
-      progress.finish();
-      double seconds = 0;
-      for (const auto& h : history) seconds += h.seconds;
-      nlohmann::json row{{"combination", "supervised " + ref}, {"train_seconds", seconds},
-                         {"train_accuracy", history.empty() ? 0.0 : history.back().accuracy}};
-      add_accuracies(row, *m, tests, device);
-      rows.push_back(row);
-    }
+    rows.insert(rows.end(), reference_rows.begin(), reference_rows.end());
     const auto steps = "E-SVGD " + std::to_string(c.get_int("svgd.equivariant_steps")) + " / SVGD " +
                        std::to_string(c.get_int("svgd.steps")) + " steps per batch";
-    return finish_ebm_run(
+    const auto judged =
+        judge.net ? "Samples are judged by the " + judge.name + " row: fd_samples = Fréchet distance between its penultimate "
+                        "features of the " + std::to_string(joint_count) + " joint samples and of " +
+                        std::to_string(test_features.size(0)) + " test images (control: as many uniform-noise images, " +
+                        c10::str(judge.fd_noise) + "; floor: as many training images, " + c10::str(judge.fd_train) +
+                        "); fd_ratio = fd_samples / the control; class_match = share of the class-conditional samples "
+                        "it assigns to their class (chance: 0.1).\n\n"
+                  : std::string("No supervised row (reference.rows is empty): no Fréchet distance or class match.\n\n");
+    auto result = finish_ebm_run(
         ctx, trained, rows, "fashion-mnist",
         "Trained on " + std::to_string(n) + " upright images (" + std::to_string(c.get_int("train.epochs")) + " epochs, " +
             steps + "); accuracy on " + std::to_string(test_set.images.size(0)) +
-            " test images: upright, each rotated by a random multiple of 90° (seeded), and each rotation alone.\n\n",
+            " test images: upright, each rotated by a random multiple of 90° (seeded), and each rotation alone. " + judged,
         {"combination", "acc_upright", "acc_rotated", "acc_rot90", "acc_rot180", "acc_rot270", "energy_data",
-         "energy_samples", "energy_noise", "svgd_steps_per_batch", "train_seconds"});
+         "energy_samples", "energy_noise", "fd_samples", "fd_ratio", "class_match", "svgd_steps_per_batch",
+         "interacting_train", "train_seconds"});
+    if (judge.net) result.update({{"judge", judge.name}, {"fd_noise", judge.fd_noise}, {"fd_train", judge.fd_train}});
+    return result;
   }
 
  private:
+  /// A supervised reference row (cnn or c4-cnn: the same network without the generative term),
+  /// trained from the JEM rows' initial weights; returns its row and the network.
+  static std::pair<nlohmann::json, model::ImageEnergy> train_reference(const core::Config& c, const RunContext& ctx,
+                                                                       const std::string& ref,
+                                                                       const train::CdData& train_data,
+                                                                       const TestSets& tests, torch::Device device) {
+    const int64_t epochs = c.get_int("reference.epochs") > 0 ? c.get_int("reference.epochs") : c.get_int("train.epochs");
+    torch::manual_seed(ctx.seed);  // the same initial weights as the JEM rows
+    model::ImageEnergy net(model_options(c, ref == "c4-cnn"));
+    net->to(device);
+    core::Progress progress("supervised " + ref, epochs, ctx.log, 5.0);
+    const auto history = train::fit_classifier(
+        *net, train_data, {epochs, c.get_int("train.batch_size"), c.get_positive("train.learning_rate")}, ctx.seed, &progress);
+    progress.finish();
+    double seconds = 0;
+    for (const auto& h : history) seconds += h.seconds;
+    nlohmann::json row{{"combination", "supervised " + ref}, {"train_seconds", seconds},
+                       {"train_accuracy", history.empty() ? 0.0 : history.back().accuracy}};
+    add_accuracies(row, *net, tests, device);
+    return {row, net};
+  }
+
   /// The first `per_class` images of every class, class by class: [10·per_class, 28, 28].
   static torch::Tensor first_per_class(const data::ImageSet& set, int64_t per_class) {
     if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'sample.per_class'", "must be >= 1");
@@ -234,20 +336,25 @@ class FashionMnist : public Experiment {
   }
 
   /// Joint samples (sample.particles) and sample.per_class class-conditional samples per class,
-  /// as .npy and PNG grids; returns the joint samples.
-  static torch::Tensor write_samples(const core::Config& c, const RunContext& ctx, TrainedModel& t, at::Generator& gen) {
+  /// as .npy and PNG grids (at most 64 joint and 8 per class drawn); returns both.
+  static std::pair<torch::Tensor, torch::Tensor> write_samples(const core::Config& c, const RunContext& ctx,
+                                                               TrainedModel& t, at::Generator& gen) {
     const auto& name = t.combo.name;
     auto joint = sample_model(c, ctx, t, -1, gen);
     core::write_npy(ctx.out_dir + "/samples_" + name + ".npy", joint);
-    plot::save_image_grid(ctx.out_dir + "/samples_" + name + ".png", joint, {8, 2, name + ": joint samples p(x)", {}});
+    plot::save_image_grid(ctx.out_dir + "/samples_" + name + ".png", joint.narrow(0, 0, std::min<int64_t>(64, joint.size(0))),
+                          {8, 2, name + ": joint samples p(x)", {}});
     const int64_t per_class = c.get_int("sample.per_class");
     std::vector<torch::Tensor> conditional;
     for (int64_t y = 0; y < kClasses; ++y) conditional.push_back(sample_model(c, ctx, t, y, gen, 0, per_class));
     auto all = torch::cat(conditional);
     core::write_npy(ctx.out_dir + "/conditional_" + name + ".npy", all);
-    plot::save_image_grid(ctx.out_dir + "/conditional_" + name + ".png", all,
-                          {per_class, 2, name + ": class-conditional samples p(x|y)", class_labels()});
-    return joint;
+    const int64_t shown = std::min<int64_t>(8, per_class);
+    std::vector<torch::Tensor> firsts;
+    for (auto& x : conditional) firsts.push_back(x.narrow(0, 0, shown));
+    plot::save_image_grid(ctx.out_dir + "/conditional_" + name + ".png", torch::cat(firsts),
+                          {shown, 2, name + ": class-conditional samples p(x|y)", class_labels()});
+    return {joint, all};
   }
 };
 

@@ -3,12 +3,16 @@
 // types are fixed by the formula). Sampled molecules get bonds from the paper's three-step
 // estimate, are built and sanitised in RDKit, and are judged by validity, uniqueness, novelty and
 // the QM9 isomers they hit.
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include <torch/torch.h>
 
 #include "esvgd/chem/bond_estimation.h"
+#include "esvgd/chem/bond_lengths.h"
+#include "esvgd/chem/distance_histogram.h"
 #include "esvgd/chem/generation_metrics.h"
 #include "esvgd/chem/molecule_check.h"
 #include "esvgd/core/error.h"
@@ -70,18 +74,33 @@ std::vector<data::Molecule> load_molecules(const core::Config& c) {
   return data::load_shipped_qm9();
 }
 
-/// Bonds and SMILES of every row of X [N, 3P].
+/// Bonds, SMILES and bond-length plausibility of every row of X [N, 3P].
 struct Judged {
   std::vector<chem::BondGraph> graphs;
   std::vector<chem::SmilesResult> smiles;
+  std::vector<bool> plausible;  ///< every estimated bond kShortestBond-kLongestBond long
+
+  double plausible_fraction() const {
+    return plausible.empty() ? 0.0
+                             : static_cast<double>(std::count(plausible.begin(), plausible.end(), true)) /
+                                   static_cast<double>(plausible.size());
+  }
+  /// The SMILES of the samples that are valid *and* have plausible bonds; the others as invalid.
+  std::vector<chem::SmilesResult> plausible_smiles() const {
+    auto s = smiles;
+    for (size_t n = 0; n < s.size(); ++n) s[n].valid = s[n].valid && plausible[n];
+    return s;
+  }
 };
 
 Judged judge(const std::vector<int64_t>& z, const torch::Tensor& X) {
   Judged j;
   const auto P = static_cast<int64_t>(z.size());
   for (int64_t n = 0; n < X.size(0); ++n) {
-    j.graphs.push_back(chem::estimate_bonds(z, X[n].view({P, 3})));
+    const auto positions = X[n].view({P, 3});
+    j.graphs.push_back(chem::estimate_bonds(z, positions));
     j.smiles.push_back(chem::to_smiles(j.graphs.back()));
+    j.plausible.push_back(chem::plausible_bond_lengths(j.graphs.back(), positions));
   }
   return j;
 }
@@ -117,6 +136,14 @@ ReferenceSets reference_sets(const AlignedSet& all, const Judged& truth, const s
   return r;
 }
 
+/// The rows of 0..n−1 that are not training rows (sorted input).
+std::vector<int64_t> held_out_rows(size_t n, const std::vector<int64_t>& train_rows) {
+  std::vector<int64_t> rest;
+  for (int64_t i = 0; i < static_cast<int64_t>(n); ++i)
+    if (!std::binary_search(train_rows.begin(), train_rows.end(), i)) rest.push_back(i);
+  return rest;
+}
+
 data::Molecule as_molecule(const std::vector<int64_t>& z, const torch::Tensor& row, const chem::SmilesResult& r,
                            const std::string& name) {
   data::Molecule m;
@@ -127,33 +154,28 @@ data::Molecule as_molecule(const std::vector<int64_t>& z, const torch::Tensor& r
   return m;
 }
 
-/// Bond lengths every bond of a real C/H/N/O/F molecule satisfies (QM9: 1.08-1.55 Å).
-constexpr double kShortestBond = 0.9, kLongestBond = 1.75;
+/// The column keys of one sample count, in the order of the summary's table.
+const std::vector<std::string> kSampleColumns{"validity", "uniqueness", "novelty", "isomers_found", "training_fraction",
+                                              "plausible_bonds", "valid_plausible", "isomers_plausible", "distance_tv"};
 
-/// Fraction of the rows of X [N, 3P] whose estimated bonds all lie in [kShortestBond, kLongestBond]:
-/// a geometric check the bond estimate cannot satisfy by construction, unlike validity (extension).
-double plausible_fraction(const Judged& j, const torch::Tensor& X) {
-  int64_t ok = 0;
-  auto x = X.to(torch::kFloat64).contiguous();
-  const int64_t D = x.size(1);
-  for (size_t n = 0; n < j.graphs.size(); ++n) {
-    const double* r = x.data_ptr<double>() + static_cast<int64_t>(n) * D;
-    bool good = true;
-    for (const auto& b : j.graphs[n].bonds) {
-      double d2 = 0;
-      for (int k = 0; k < 3; ++k) d2 += (r[3 * b.a + k] - r[3 * b.b + k]) * (r[3 * b.a + k] - r[3 * b.b + k]);
-      good &= std::sqrt(d2) >= kShortestBond && std::sqrt(d2) <= kLongestBond;
-    }
-    ok += good;
-  }
-  return j.graphs.empty() ? 0.0 : static_cast<double>(ok) / static_cast<double>(j.graphs.size());
-}
-
-nlohmann::json metrics_json(const chem::GenerationMetrics& g) {
-  return {{"samples", g.samples},       {"valid", g.valid},           {"unique", g.unique},
-          {"novel", g.novel},           {"isomers_found", g.isomers_found}, {"reference_isomers", g.reference_isomers},
-          {"training_hits", g.training_hits}, {"validity", g.validity},     {"uniqueness", g.uniqueness},
-          {"novelty", g.novelty},       {"training_fraction", g.training_fraction}};
+/// What the judged samples X [N, 3P] score: the generation metrics of the bond estimate, the
+/// bond-length check, both together, and the element-pair distance TV to the data's histograms.
+nlohmann::json sample_metrics(const Judged& j, const torch::Tensor& X, const std::vector<int64_t>& z,
+                              const chem::DistanceHistograms& data, const std::set<std::string>& training,
+                              const std::set<std::string>& reference) {
+  const auto g = chem::generation_metrics(j.smiles, training, reference);
+  const auto strict = chem::generation_metrics(j.plausible_smiles(), training, reference);
+  const auto tv = chem::distance_tv(chem::distance_histograms(z, X), data);
+  nlohmann::json per_pair;
+  for (size_t k = 0; k < data.pairs.size(); ++k) per_pair[data.pairs[k]] = tv.per_pair[k];
+  return {{"samples", g.samples},         {"valid", g.valid},
+          {"unique", g.unique},           {"novel", g.novel},
+          {"isomers_found", g.isomers_found}, {"reference_isomers", g.reference_isomers},
+          {"training_hits", g.training_hits}, {"validity", g.validity},
+          {"uniqueness", g.uniqueness},   {"novelty", g.novelty},
+          {"training_fraction", g.training_fraction}, {"plausible_bonds", j.plausible_fraction()},
+          {"valid_plausible", strict.validity}, {"isomers_plausible", strict.isomers_found},
+          {"distance_tv", tv.weighted},  {"distance_tv_per_pair", per_pair}};
 }
 
 /// All pair distances of the rows of X [N, 3P], flattened (the histogram ignores their order).
@@ -171,25 +193,22 @@ struct UniformControl {
 };
 
 UniformControl uniform_control(const std::vector<int64_t>& z, const std::vector<int64_t>& counts, double box,
-                               const std::set<std::string>& training, const std::set<std::string>& reference,
-                               at::Generator& gen) {
+                               const chem::DistanceHistograms& data, const std::set<std::string>& training,
+                               const std::set<std::string>& reference, at::Generator& gen) {
   const int64_t D = 3 * static_cast<int64_t>(z.size());
   UniformControl u;
-  u.markdown = "## Control: uniform starts U[-" + c10::str(box) + ", " + c10::str(box) + ")^" + std::to_string(D) +
-               " judged without any model\n\n| samples | validity | uniqueness | novelty | isomers found | training "
-               "fraction | plausible bonds |\n|---|---|---|---|---|---|---|\n";
+  nlohmann::json rows = nlohmann::json::array();
   for (auto n : counts) {
     auto U = -box + 2 * box * torch::rand({n, D}, gen, torch::kFloat64);
-    auto j = judge(z, U);
-    auto g = chem::generation_metrics(j.smiles, training, reference);
-    auto row = metrics_json(g);
-    row["plausible_bonds"] = plausible_fraction(j, U);
-    u.metrics["n" + std::to_string(n)] = row;
-    u.markdown += "| " + std::to_string(n) + " | " + c10::str(g.validity) + " | " + c10::str(g.uniqueness) + " | " +
-                  c10::str(g.novelty) + " | " + std::to_string(g.isomers_found) + " | " +
-                  c10::str(g.training_fraction) + " | " + c10::str(row["plausible_bonds"].get<double>()) + " |\n";
+    auto row = sample_metrics(judge(z, U), U, z, data, training, reference);
     if (u.distances.empty()) u.distances = pair_distances(U);
+    rows.push_back(row);
+    u.metrics["n" + std::to_string(n)] = std::move(row);
   }
+  std::vector<std::string> columns{"samples"};
+  columns.insert(columns.end(), kSampleColumns.begin(), kSampleColumns.end());
+  u.markdown = "## Control: uniform starts U[-" + c10::str(box) + ", " + c10::str(box) + ")^" + std::to_string(D) +
+               " judged without any model\n\n" + metrics_table(rows, columns);
   return u;
 }
 
@@ -240,6 +259,30 @@ class Qm9 : public Experiment {
     return {{"train.epochs", 30}, {"svgd.steps", 100}, {"train.checkpoint_every", 10},
             {"train.lr_milestones", {10, 20}}, {"sample.large_particles", 256}};
   }
+  /// `tuned`: the DW-4 recipe carried over (docs/method.md, "QM9: towards a preset that
+  /// generates"; its samples are not molecules yet): short cold chains through a replay buffer,
+  /// Langevin (ε 0.1, σ 0.05, drift clipped) or noisy SVGD with the same drift and noise on coupling
+  /// bandwidths, a linear head held near 0 by the energy regulariser, sampling with the training sampler.
+  std::map<std::string, nlohmann::json> extra_presets() const override {
+    return {{"tuned",
+             {{"combinations", {"e-ebm+e-svgd", "e-ebm+e-svgd@pair-distances", "e-ebm+svgd", "e-ebm+langevin"}},
+              {"model.head", "linear"},            {"loss.energy_l2", 0.1},
+              {"svgd.regular_sampler", "rbf"},     {"svgd.equivariant_sampler", "orbit-scalar"},
+              {"svgd.median", true},               {"svgd.median_interval", 10},
+              {"svgd.normalize", "kernel-mass"},   {"svgd.langevin", true},
+              {"svgd.langevin_noise", 0.05},       {"svgd.step_size", 0.05},
+              {"svgd.steps", 30},                  {"svgd.epsilon", 0.0},
+              {"langevin.steps", 30},              {"langevin.step_size", 0.1},
+              {"langevin.noise", 0.05},            {"langevin.clip", 0.5},
+              {"chains.init", "uniform"},          {"chains.low", -2.0},
+              {"chains.high", 2.0},                {"chains.anchors", false},
+              {"chains.replay_size", 10000},       {"chains.replay_fresh", 0.25},
+              {"train.learning_rate", 1e-3},       {"train.lr_milestones", nlohmann::json::array()},
+              {"train.lr_after", nlohmann::json::array()}, {"train.epochs", 600},
+              {"train.checkpoint_every", 100},     {"sample.steps", 300},
+              {"sample.step_size", 0.0},           {"sample.noise", -1.0},
+              {"sample.epsilon", 0.0}}}};
+  }
 
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
@@ -257,7 +300,15 @@ class Qm9 : public Experiment {
     const auto& train_rows = ref.train_rows;
     const auto &reference = ref.reference, &training = ref.training;
     const int64_t reproduced = ref.reproduced, with_reference = ref.with_reference;
-    const double true_plausible = plausible_fraction(truth, all.X);
+    const double true_plausible = truth.plausible_fraction();
+    const auto data_distances = chem::distance_histograms(Z, all.X);
+    // The floor of distance_tv: the training molecules against the others (when a split leaves any).
+    const auto held_out = held_out_rows(all.molecules.size(), ref.train_rows);
+    auto histograms_of = [&](const std::vector<int64_t>& rows) {
+      return chem::distance_histograms(Z, all.X.index_select(0, torch::tensor(rows, torch::kLong)));
+    };
+    const double tv_floor =
+        held_out.empty() ? 0.0 : chem::distance_tv(histograms_of(ref.train_rows), histograms_of(held_out)).weighted;
     chem::draw_molecule_grid(ctx.out_dir + "/data_molecules.png", truth.graphs, truth.smiles, 8);
     if (ctx.log)
       *ctx.log << "[qm9] " << all.molecules.size() << " molecules of " << formula << " (" << train_rows.size()
@@ -294,7 +345,8 @@ class Qm9 : public Experiment {
     if (large < 0) throw Error(ErrorKind::kConfig, "config key 'sample.large_particles'", "must be >= 0 (0 = none)");
     if (large > 0) counts.push_back(large);
 
-    const auto control = uniform_control(Z, counts, c.get_positive("sample.box"), training, reference, gen);
+    const auto control =
+        uniform_control(Z, counts, c.get_positive("sample.box"), data_distances, training, reference, gen);
     std::vector<std::pair<std::string, std::vector<double>>> distances{{"uniform starts (no model)", control.distances}};
 
     std::vector<TrainedModel> trained;
@@ -305,12 +357,9 @@ class Qm9 : public Experiment {
       for (size_t k = 0; k < counts.size(); ++k) {
         auto samples = sample_model(c, ctx, t, -1, gen, 0, counts[k]);
         auto judged = judge(Z, samples);
-        auto g = chem::generation_metrics(judged.smiles, training, reference);
         const auto tag = std::to_string(counts[k]);
-        row["n" + tag] = metrics_json(g);
-        row["n" + tag]["plausible_bonds"] = plausible_fraction(judged, samples);
-        for (const char* key : {"validity", "uniqueness", "novelty", "isomers_found", "training_fraction", "plausible_bonds"})
-          row[std::string(key) + "@" + tag] = row["n" + tag][key];
+        row["n" + tag] = sample_metrics(judged, samples, Z, data_distances, training, reference);
+        for (const auto& key : kSampleColumns) row[key + "@" + tag] = row["n" + tag][key];
         std::vector<data::Molecule> out;
         for (int64_t n = 0; n < samples.size(0); ++n)
           out.push_back(as_molecule(Z, samples[n], judged.smiles[static_cast<size_t>(n)],
@@ -324,6 +373,8 @@ class Qm9 : public Experiment {
           for (const auto& s : judged.smiles) row["smiles@" + tag].push_back(s.valid ? s.smiles : "invalid: " + s.error);
         }
       }
+      if (!t.combo.langevin)  // the coupling of the last (largest) sampling
+        row.update({{"interacting_sample", t.sample_interacting}, {"bandwidth_sample", t.sample_bandwidth}});
       trained.push_back(std::move(t));
       rows.push_back(std::move(row));
     }
@@ -331,9 +382,8 @@ class Qm9 : public Experiment {
 
     std::vector<std::string> columns{"combination"};
     for (auto n : counts)
-      for (const char* key : {"validity", "uniqueness", "novelty", "isomers_found", "training_fraction", "plausible_bonds"})
-        columns.push_back(std::string(key) + "@" + std::to_string(n));
-    columns.insert(columns.end(), {"svgd_steps_per_batch", "train_seconds"});
+      for (const auto& key : kSampleColumns) columns.push_back(key + "@" + std::to_string(n));
+    columns.insert(columns.end(), {"svgd_steps_per_batch", "interacting_train", "interacting_sample", "train_seconds"});
     auto summary = finish_ebm_run(
         ctx, trained, rows, "qm9",
         std::to_string(all.molecules.size()) + " molecules of " + formula + ", " + std::to_string(train_rows.size()) +
@@ -345,9 +395,12 @@ class Qm9 : public Experiment {
             "valid SMILES / valid; novelty = unique SMILES not among the training isomers / unique; isomers_found "
             "= distinct SMILES among the " + std::to_string(reference.size()) +
             " reference isomers; training_fraction = samples that are a training isomer / samples; plausible_bonds "
-            "(an extension) = samples whose estimated bonds are all " + c10::str(kShortestBond) + "-" +
-            c10::str(kLongestBond) + " Å long (the true geometries: " + c10::str(true_plausible) +
-            ").\n\n",
+            "(an extension) = samples whose estimated bonds are all " + c10::str(chem::kShortestBond) + "-" +
+            c10::str(chem::kLongestBond) + " Å long (the true geometries: " + c10::str(true_plausible) +
+            "); valid_plausible = samples both valid and plausible; isomers_plausible = reference isomers among them; "
+            "distance_tv = total variation between the samples' and the data's histograms of interatomic distances "
+            "(0.2 Å bins up to 8 Å), per element pair, averaged with weights = atom pairs per molecule (training "
+            "against held-out molecules: " + c10::str(tv_floor) + ").\n\n",
         columns, control.markdown);
     nlohmann::json result{{"formula", formula},
                           {"molecules", all.molecules.size()},
@@ -358,6 +411,7 @@ class Qm9 : public Experiment {
                           {"bond_estimation_with_reference", with_reference},
                           {"bond_estimation", ref.baseline},
                           {"true_plausible_bonds", true_plausible},
+                          {"distance_tv_training_vs_held_out", tv_floor},
                           {"uniform_control", control.metrics}};
     result.update(summary);
     return result;

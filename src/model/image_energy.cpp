@@ -56,7 +56,7 @@ torch::Tensor ImageEnergyImpl::as_images(const torch::Tensor& X) const {
   return X.to(p.device(), p.scalar_type());
 }
 
-torch::Tensor ImageEnergyImpl::run(const torch::Tensor& images, const Weights& w, std::vector<torch::Tensor>* maps) const {
+torch::Tensor ImageEnergyImpl::hidden(const torch::Tensor& images, const Weights& w, std::vector<torch::Tensor>* maps) const {
   const auto& pools = options_.pool_after;
   auto h = images;
   for (size_t l = 0; l < w.conv.size(); ++l) {
@@ -65,14 +65,20 @@ torch::Tensor ImageEnergyImpl::run(const torch::Tensor& images, const Weights& w
     if (std::find(pools.begin(), pools.end(), static_cast<int64_t>(l + 1)) != pools.end()) h = torch::avg_pool2d(h, 2);
   }
   auto pooled = group_max_pool(h).mean({2, 3});  // [N, fields]: invariant for the C4 network
-  return torch::linear(torch::silu(torch::linear(pooled, w.w1, w.b1)), w.w2, w.b2);
+  return torch::silu(torch::linear(pooled, w.w1, w.b1));
+}
+
+torch::Tensor ImageEnergyImpl::run(const torch::Tensor& images, const Weights& w) const {
+  return torch::linear(hidden(images, w), w.w2, w.b2);
 }
 
 torch::Tensor ImageEnergyImpl::outputs(const torch::Tensor& X) { return run(as_images(X), weights()); }
 
+torch::Tensor ImageEnergyImpl::penultimate(const torch::Tensor& X) { return hidden(as_images(X), weights()); }
+
 std::vector<torch::Tensor> ImageEnergyImpl::feature_maps(const torch::Tensor& X) {
   std::vector<torch::Tensor> maps;
-  run(as_images(X), weights(), &maps);
+  hidden(as_images(X), weights(), &maps);
   return maps;
 }
 

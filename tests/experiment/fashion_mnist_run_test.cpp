@@ -1,6 +1,7 @@
 // The fashion-mnist experiment: bad settings and data name their key or file before any training,
 // and a miniature run on fixture IDX files writes every output and scores every row.
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -63,6 +64,7 @@ TEST(FashionMnistConfig, BadSettingsAndDataNameTheirKeyOrFile) {
   bad({"data.train_subset=-1"}, ErrorKind::kConfig, {"data.train_subset"});
   bad({"train.batch_size=64"}, ErrorKind::kConfig, {"train.batch_size"});
   bad({"sample.per_class=0"}, ErrorKind::kConfig, {"sample.per_class"});
+  bad({"reference.rows=[\"cnn\",\"resnet\"]"}, ErrorKind::kConfig, {"reference.rows", "resnet"});
   const auto missing = (dir / "nowhere").string();
   test::expect_error([&] { run_with({}, missing, dir); }, ErrorKind::kIo, {missing, "dataset-fashion-mnist"});
   // A truncated image file names itself.
@@ -98,10 +100,38 @@ TEST(FashionMnistRun, TinyRunWritesEveryOutput) {
     for (const char* k : {"acc_rotated", "acc_rot90", "acc_rot180", "acc_rot270"})
       EXPECT_DOUBLE_EQ(row[k].get<double>(), row["acc_upright"].get<double>()) << name << " " << k;
   }
+  // The last supervised row judges the samples: a Fréchet distance against the noise control and the
+  // share of class-conditional samples it assigns to their class.
+  EXPECT_EQ(m["judge"], "supervised c4-cnn");
+  EXPECT_GT(m["fd_noise"].get<double>(), 0.0);
+  for (size_t i : {0u, 1u, 2u}) {
+    const auto& row = m["combinations"][i];
+    EXPECT_GE(row["fd_samples"].get<double>(), 0.0) << row["combination"];
+    EXPECT_DOUBLE_EQ(row["fd_ratio"].get<double>(), row["fd_samples"].get<double>() / m["fd_noise"].get<double>());
+    EXPECT_GE(row["class_match"].get<double>(), 0.0);
+    EXPECT_LE(row["class_match"].get<double>(), 1.0);
+  }
+  EXPECT_FALSE(m["combinations"][3].contains("fd_samples"));  // the supervised rows are not sampled
   EXPECT_EQ(m["combinations"][2]["svgd_steps_per_batch"], 1.0);  // e-ebm+e-svgd: svgd.equivariant_steps
   EXPECT_EQ(m["combinations"][0]["svgd_steps_per_batch"], 2.0);
   for (const char* f : {"data.png", "training.png", "summary.md", "samples_e-ebm+e-svgd.png", "conditional_ebm+svgd.png",
                         "negatives_e-ebm+svgd.png", "samples_e-ebm+e-svgd.npy", "conditional_e-ebm+e-svgd.npy"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
+  fs::remove_all(dir);
+}
+
+// Without supervised rows there is no judge: the run says so instead of scoring the samples.
+TEST(FashionMnistRun, NoReferenceRowNoJudge) {
+  const auto dir = fresh_dir("nojudge");
+  write_fixture(dir / "data", 32);
+  const auto out = dir / "out";
+  fs::create_directories(out);
+  auto m = run_with({"reference.rows=[]", "combinations=[\"e-ebm+langevin\"]", "langevin.steps=2"}, dir / "data", out);
+  ASSERT_EQ(m["combinations"].size(), 1u);
+  EXPECT_FALSE(m.contains("judge"));
+  EXPECT_FALSE(m["combinations"][0].contains("fd_samples"));
+  std::ifstream summary(out / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("no Fréchet distance or class match"), std::string::npos);
   fs::remove_all(dir);
 }

@@ -1,5 +1,7 @@
 // The qm9 experiment: bad settings and data name their key or file before any training, and a
 // miniature run writes every output with metrics that add up.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -81,9 +83,20 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
     EXPECT_EQ(row["smiles@6"].size(), 6u);
     EXPECT_GE(n["plausible_bonds"].get<double>(), 0.0);
     EXPECT_LE(n["plausible_bonds"].get<double>(), 1.0);
+    // Valid and plausible is at most either; its isomers are among the isomers found.
+    EXPECT_LE(n["valid_plausible"].get<double>(), std::min(n["validity"].get<double>(), n["plausible_bonds"].get<double>()));
+    EXPECT_LE(n["isomers_plausible"].get<int64_t>(), n["isomers_found"].get<int64_t>());
+    EXPECT_GT(n["distance_tv"].get<double>(), 0.0);
+    EXPECT_LE(n["distance_tv"].get<double>(), 1.0);
+    EXPECT_EQ(n["distance_tv_per_pair"].size(), 5u);  // H-H, C-H, O-H, C-C, C-O
+    EXPECT_EQ(row["distance_tv@6"], n["distance_tv"]);
   }
   EXPECT_EQ(m["true_plausible_bonds"], 1.0);  // every true QM9 bond is 0.9-1.75 Å
   EXPECT_EQ(m["uniform_control"]["n6"]["samples"], 6);
+  // Random clouds in the box are far from the data's distances; the data's own halves much closer.
+  EXPECT_GT(m["uniform_control"]["n6"]["distance_tv"].get<double>(), 0.3);
+  EXPECT_LT(m["distance_tv_training_vs_held_out"].get<double>(), 0.25);
+  EXPECT_EQ(m["uniform_control"]["n6"]["valid_plausible"], 0.0);
   EXPECT_EQ(m["combinations"][0]["kernel"].get<std::string>().rfind("invariant(canonical", 0), 0u)
       << m["combinations"][0]["kernel"];
   for (const char* f : {"data_molecules.png", "molecules_e-ebm+e-svgd.png", "molecules_e-ebm+svgd.png",
@@ -95,5 +108,29 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
   EXPECT_NE(text.find("| e-ebm+svgd |"), std::string::npos);
   EXPECT_NE(text.find("Bond estimation baseline"), std::string::npos);
   EXPECT_NE(text.find("## Control: uniform starts"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The tuned preset's samplers (Langevin, noisy SVGD with median bandwidths, kernel-mass) in a
+// miniature run: every row trains, samples and reports the coupling of its kernel.
+TEST(Qm9Run, TunedPresetInMiniature) {
+  const auto dir = fresh_dir("tuned");
+  auto c = experiment::make_config(experiment::find_experiment("qm9"), "tuned");
+  for (const char* s : {"train.epochs=1", "svgd.steps=2", "langevin.steps=2", "sample.particles=6",
+                        "sample.large_particles=0", "sample.steps=2", "model.hidden=8", "model.layers=1"})
+    c.set_from_string(s);
+  experiment::RunContext ctx{dir.string(), 42, "", nullptr};
+  auto m = experiment::find_experiment("qm9").run(c, ctx);
+  ASSERT_EQ(m["combinations"].size(), 4u);
+  for (const auto& row : m["combinations"]) {
+    const std::string name = row["combination"];
+    EXPECT_TRUE(std::isfinite(row["distance_tv@6"].get<double>())) << name;
+    if (name == "e-ebm+langevin") {
+      EXPECT_EQ(row["interacting_sample"], "-");
+    } else {
+      EXPECT_GT(row["bandwidth_sample"].get<double>(), 0.0) << name;  // the median bandwidth
+      EXPECT_GE(row["interacting_sample"].get<double>(), 0.0) << name;
+    }
+  }
   fs::remove_all(dir);
 }

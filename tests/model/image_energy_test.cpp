@@ -92,6 +92,7 @@ TEST(ImageEnergy, EveryLayerEquivariantAndLogitsInvariant) {
     for (size_t l = 0; l < maps.size(); ++l)
       EXPECT_LT(rel_err(rmaps[l], model::rotate_regular(maps[l], r)), 1e-5) << "layer " << l + 1 << ", r " << r;
     EXPECT_LT(rel_err(net->outputs(rX), logits), 1e-5) << "r " << r;
+    EXPECT_LT(rel_err(net->penultimate(rX), net->penultimate(X)), 1e-5) << "penultimate features, r " << r;
     EXPECT_LT(rel_err(net->outputs(rX.reshape({4, 784})), logits), 1e-5) << "flat rows, r " << r;
   }
   net->to(torch::kFloat64);
@@ -111,6 +112,17 @@ TEST(ImageEnergy, RegularBaselineIsNotInvariant) {
   for (const auto& p : small_net(true)->parameters()) eq += p.numel();
   for (const auto& p : net->parameters()) reg += p.numel();
   EXPECT_GT(reg, 3 * eq);
+}
+
+TEST(ImageEnergy, LogitsAreALinearMapOfThePenultimateFeatures) {
+  auto gen = make_gen(7);
+  auto net = small_net(false);
+  torch::NoGradGuard no_grad;
+  auto X = torch::rand({3, 784}, gen, torch::kFloat32);
+  const auto h = net->penultimate(X);
+  ASSERT_EQ(h.sizes(), (torch::IntArrayRef{3, net->options().head_hidden}));
+  const auto& fc2 = net->named_parameters();
+  EXPECT_LT(rel_err(torch::linear(h, fc2["fc2.weight"], fc2["fc2.bias"]), net->outputs(X)), 1e-6);
 }
 
 TEST(ImageEnergy, JemHead) {

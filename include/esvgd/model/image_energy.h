@@ -47,6 +47,9 @@ class ImageEnergyImpl : public EnergyNetwork {
   torch::Tensor outputs(const torch::Tensor& X) override;
   /// −logsumexp o (label −1) or −o_label.
   torch::Tensor energy_from_outputs(const torch::Tensor& O, int64_t label = -1) const override;
+  /// The head's hidden layer SiLU(fc1(pooled)) [N, head_hidden], the features that the logits are a
+  /// linear function of (for Fréchet distances; C4-invariant for the equivariant network).
+  torch::Tensor penultimate(const torch::Tensor& X);
   /// The layers' regular (or plain) feature maps after each convolution's SiLU, for tests.
   std::vector<torch::Tensor> feature_maps(const torch::Tensor& X);
   /// −∇ₓE(x|label) by autograd with the filters expanded once (they are frozen), in X's dtype and
@@ -59,8 +62,10 @@ class ImageEnergyImpl : public EnergyNetwork {
     torch::Tensor w1, b1, w2, b2;                                ///< the head
   };
   Weights weights() const;
-  /// The network on images [N, 1, S, S] with given weights; `maps` collects the feature maps.
-  torch::Tensor run(const torch::Tensor& images, const Weights& w, std::vector<torch::Tensor>* maps = nullptr) const;
+  /// The network up to the head's hidden layer on images [N, 1, S, S]; `maps` collects the feature maps.
+  torch::Tensor hidden(const torch::Tensor& images, const Weights& w, std::vector<torch::Tensor>* maps = nullptr) const;
+  /// The logits: a linear map of hidden().
+  torch::Tensor run(const torch::Tensor& images, const Weights& w) const;
   torch::Tensor as_images(const torch::Tensor& X) const;
 
   ImageEnergyOptions options_;

@@ -1,0 +1,130 @@
+// The CUDA device path: energies and scores, Langevin and noisy-SVGD chains, and one epoch of
+// contrastive divergence on a GPU agree with the same computation on the CPU (the samplers draw
+// their noise on the CPU, so both devices see the same random numbers). Where this LibTorch has no
+// CUDA or the machine no GPU, every test is skipped with a message: run `make test` on a GPU
+// machine to check the path.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "esvgd/kernel/rbf.h"
+#include "esvgd/model/egnn_energy.h"
+#include "esvgd/model/energy_model.h"
+#include "esvgd/model/image_energy.h"
+#include "esvgd/sampler/langevin.h"
+#include "esvgd/sampler/svgd.h"
+#include "esvgd/train/cd_trainer.h"
+#include "test_support.h"
+
+using namespace esvgd;
+
+namespace {
+
+#define SKIP_WITHOUT_CUDA()                                                                              \
+  if (!torch::cuda::is_available())                                                                      \
+  GTEST_SKIP() << "no CUDA device (this LibTorch build has no CUDA, or the machine has no GPU): the CUDA " \
+                  "path is checked by running make test on a GPU machine"
+
+double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto x = a.to(torch::kCPU, torch::kFloat64), y = b.to(torch::kCPU, torch::kFloat64);
+  return ((x - y).norm() / y.norm().clamp_min(1e-30)).item<double>();
+}
+
+const torch::Device kCuda(torch::kCUDA);
+
+}  // namespace
+
+TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
+  SKIP_WITHOUT_CUDA();
+  torch::manual_seed(0);
+  model::EgnnOptions o;
+  o.atomic_numbers = {6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1};
+  o.hidden = 16;
+  o.layers = 2;
+  model::EgnnEnergy cpu(o);
+  auto gpu = std::dynamic_pointer_cast<model::EgnnEnergyImpl>(cpu->clone(kCuda));
+  ASSERT_TRUE(gpu);
+  auto gen = test::make_gen(1);
+  const auto X = 2 * torch::randn({8, 42}, gen, torch::kFloat32);
+  torch::NoGradGuard no_grad;
+  EXPECT_LT(rel_err(gpu->energy(X.to(kCuda)), cpu->energy(X)), 1e-4);
+  const auto s_gpu = gpu->frozen_score()(X.to(kCuda));
+  EXPECT_TRUE(s_gpu.is_cuda());
+  EXPECT_LT(rel_err(s_gpu, cpu->frozen_score()(X)), 1e-4);
+}
+
+TEST(CudaPath, ImageEnergyScoreMatchesTheCpu) {
+  SKIP_WITHOUT_CUDA();
+  torch::manual_seed(0);
+  model::ImageEnergyOptions o;
+  o.fields = {2, 2, 2, 2, 2, 2, 2, 2};
+  o.head_hidden = 8;
+  model::ImageEnergy cpu(o);
+  auto gpu = std::dynamic_pointer_cast<model::ImageEnergyImpl>(cpu->clone(kCuda));
+  ASSERT_TRUE(gpu);
+  auto gen = test::make_gen(2);
+  const auto X = torch::rand({4, 784}, gen, torch::kFloat32);
+  EXPECT_LT(rel_err(gpu->frozen_score(3)(X.to(kCuda)), cpu->frozen_score(3)(X)), 1e-4);
+  torch::NoGradGuard no_grad;
+  EXPECT_LT(rel_err(gpu->penultimate(X.to(kCuda)), cpu->penultimate(X)), 1e-4);
+}
+
+TEST(CudaPath, LangevinAndNoisySvgdChainsMatchTheCpu) {
+  SKIP_WITHOUT_CUDA();
+  const target::ScoreFn score = [](const torch::Tensor& X) { return -X; };  // N(0, I)
+  auto gen0 = test::make_gen(3);
+  const auto X0 = 3 * torch::randn({64, 3}, gen0, torch::kFloat32);
+  sampler::LangevinOptions lo;
+  lo.max_steps = 50;
+  lo.step_size = 0.05;
+  auto gen_cpu = test::make_gen(4), gen_gpu = test::make_gen(4);
+  const auto l_cpu = sampler::Langevin(score, lo).run(X0, {}, gen_cpu, nullptr);
+  const auto l_gpu = sampler::Langevin(score, lo).run(X0.to(kCuda), {}, gen_gpu, nullptr);
+  EXPECT_TRUE(l_gpu.particles.is_cuda());
+  EXPECT_LT(rel_err(l_gpu.particles, l_cpu.particles), 1e-4);
+
+  sampler::SvgdOptions so;
+  so.max_steps = 50;
+  so.optimizer.step_size = 0.05;
+  so.langevin = true;
+  so.langevin_noise = 0.5;
+  so.median = true;
+  so.kernel_mass = true;
+  auto s_cpu = sampler::Svgd(score, std::make_shared<kernel::RbfKernel>(1.0), so).run(X0, {}, gen_cpu, nullptr);
+  auto s_gpu = sampler::Svgd(score, std::make_shared<kernel::RbfKernel>(1.0), so).run(X0.to(kCuda), {}, gen_gpu, nullptr);
+  EXPECT_TRUE(s_gpu.particles.is_cuda());
+  EXPECT_LT(rel_err(s_gpu.particles, s_cpu.particles), 1e-3);
+  EXPECT_NEAR(s_gpu.bandwidth, s_cpu.bandwidth, 1e-3 * s_cpu.bandwidth);
+}
+
+TEST(CudaPath, OneEpochOfContrastiveDivergenceMatchesTheCpu) {
+  SKIP_WITHOUT_CUDA();
+  auto run = [](torch::Device device) {
+    torch::manual_seed(5);
+    model::EnergyModelOptions mo;
+    mo.hidden = {16, 16};
+    model::EnergyModel model(mo);
+    model->to(device);
+    auto gen = test::make_gen(6);
+    train::CdData data{(torch::tensor({2.0, 2.0}) + 0.5 * torch::randn({32, 2}, gen)).to(device), {}, {}};
+    train::CdOptions o;
+    o.epochs = 1;
+    o.batch_size = 16;
+    o.sampler = "langevin";
+    o.langevin.max_steps = 10;
+    o.langevin.step_size = 0.05;
+    o.replay_size = 64;
+    o.chain_init = "uniform";
+    o.box_low = -4;
+    o.box_high = 4;
+    train::CdTrainer trainer(model.ptr(), std::make_shared<kernel::RbfKernel>(1.0), {}, o, 7);
+    trainer.fit(data);
+    std::vector<torch::Tensor> params;
+    for (const auto& p : model->parameters()) params.push_back(p.detach().cpu());
+    return std::make_pair(params, trainer.history().back().cd);
+  };
+  const auto [cpu, cd_cpu] = run(torch::kCPU);
+  const auto [gpu, cd_gpu] = run(kCuda);
+  ASSERT_EQ(cpu.size(), gpu.size());
+  for (size_t k = 0; k < cpu.size(); ++k) EXPECT_LT(rel_err(gpu[k], cpu[k]), 1e-3) << "parameter " << k;
+  EXPECT_NEAR(cd_gpu, cd_cpu, 1e-3 * (1 + std::abs(cd_cpu)));
+}
