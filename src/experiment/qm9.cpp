@@ -187,7 +187,7 @@ std::vector<double> pair_distances(const torch::Tensor& X) {
 /// The sampler's uniform starts U[−box, box)^D judged as they are, one draw per sample count: the
 /// bond estimate makes many random clouds "valid", so only what a model adds over this is learned.
 struct UniformControl {
-  nlohmann::json metrics;    ///< "n<count>": generation metrics and plausible_bonds
+  nlohmann::json metrics;    ///< "n<count>": sample_metrics of that many clouds
   std::string markdown;      ///< the summary's table
   std::vector<double> distances;  ///< pair distances of the first draw
 };

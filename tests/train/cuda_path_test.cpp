@@ -35,14 +35,15 @@ const torch::Device kCuda(torch::kCUDA);
 
 TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
   SKIP_WITHOUT_CUDA();
-  torch::manual_seed(0);
   model::EgnnOptions o;
   o.atomic_numbers = {6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1};
   o.hidden = 16;
   o.layers = 2;
+  torch::manual_seed(0);
   model::EgnnEnergy cpu(o);
-  auto gpu = std::dynamic_pointer_cast<model::EgnnEnergyImpl>(cpu->clone(kCuda));
-  ASSERT_TRUE(gpu);
+  torch::manual_seed(0);  // the same weights, then moved
+  model::EgnnEnergy gpu(o);
+  gpu->to(kCuda);
   auto gen = test::make_gen(1);
   const auto X = 2 * torch::randn({8, 42}, gen, torch::kFloat32);
   torch::NoGradGuard no_grad;
@@ -54,13 +55,14 @@ TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
 
 TEST(CudaPath, ImageEnergyScoreMatchesTheCpu) {
   SKIP_WITHOUT_CUDA();
-  torch::manual_seed(0);
   model::ImageEnergyOptions o;
   o.fields = {2, 2, 2, 2, 2, 2, 2, 2};
   o.head_hidden = 8;
+  torch::manual_seed(0);
   model::ImageEnergy cpu(o);
-  auto gpu = std::dynamic_pointer_cast<model::ImageEnergyImpl>(cpu->clone(kCuda));
-  ASSERT_TRUE(gpu);
+  torch::manual_seed(0);
+  model::ImageEnergy gpu(o);
+  gpu->to(kCuda);
   auto gen = test::make_gen(2);
   const auto X = torch::rand({4, 784}, gen, torch::kFloat32);
   EXPECT_LT(rel_err(gpu->frozen_score(3)(X.to(kCuda)), cpu->frozen_score(3)(X)), 1e-4);
