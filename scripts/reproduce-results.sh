@@ -39,7 +39,7 @@ for f in samples energies training; do cp "$out/dw4-tuned-seed1/$f.png" "docs/fi
 # fashion-mnist --preset tuned (Langevin and noisy E-SVGD negatives, judged by the supervised C4-CNN).
 /usr/bin/time -f "fashion-mnist tuned: %e s wall, %M KB peak" "$build/esvgd" run fashion-mnist --preset tuned \
   --threads 1 --out "$out/fashion-mnist-tuned" --quiet
-for f in conditional_ebm+langevin conditional_e-ebm+e-svgd samples_ebm+langevin; do
+for f in {conditional,samples}_{ebm+langevin,e-ebm+langevin} conditional_e-ebm+e-svgd; do
   cp "$out/fashion-mnist-tuned/$f.png" "docs/figures/fashion-mnist-tuned-$f.png"
 done
 experiments+=(fashion-mnist-tuned)

@@ -1,5 +1,6 @@
 // The fashion-mnist experiment: bad settings and data name their key or file before any training,
 // and a miniature run on fixture IDX files writes every output and scores every row.
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -133,5 +134,32 @@ TEST(FashionMnistRun, NoReferenceRowNoJudge) {
   std::ifstream summary(out / "summary.md");
   const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("no Fréchet distance or class match"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The tuned preset's samplers (JEM's Langevin, noisy E-SVGD on the C4-averaged RBF with the median
+// bandwidth) in a miniature run: every row trains, samples and is judged.
+TEST(FashionMnistRun, TunedPresetInMiniature) {
+  const auto dir = fresh_dir("tuned");
+  write_fixture(dir / "data", 32);
+  const auto out = dir / "out";
+  fs::create_directories(out);
+  auto c = experiment::make_config(experiment::find_experiment("fashion-mnist"), "tuned");
+  for (const auto& s : {"data.dir=\"" + (dir / "data").string() + "\"", std::string("train.epochs=1"),
+                        std::string("train.batch_size=16"), std::string("data.train_subset=0"), std::string("svgd.steps=2"),
+                        std::string("svgd.equivariant_steps=2"), std::string("langevin.steps=2"), std::string("sample.steps=2"),
+                        std::string("sample.particles=4"), std::string("sample.per_class=2"),
+                        std::string("model.fields=[2,2,2,2,2,2,2,2]"), std::string("model.head_hidden=8")})
+    c.set_from_string(s);
+  experiment::RunContext ctx{out.string(), 42, "", nullptr};
+  auto m = experiment::find_experiment("fashion-mnist").run(c, ctx);
+  ASSERT_EQ(m["combinations"].size(), 5u);
+  for (size_t i : {0u, 1u, 2u}) {
+    const auto& row = m["combinations"][i];
+    EXPECT_TRUE(std::isfinite(row["fd_samples"].get<double>())) << row["combination"];
+    EXPECT_TRUE(std::isfinite(row["energy_samples"].get<double>())) << row["combination"];
+  }
+  EXPECT_EQ(m["combinations"][2]["combination"], "e-ebm+e-svgd");
+  EXPECT_GT(m["combinations"][2]["bandwidth_sample"].get<double>(), 0.0);  // the median bandwidth
   fs::remove_all(dir);
 }
