@@ -149,7 +149,8 @@ TEST(FashionMnistRun, TunedPresetInMiniature) {
                         std::string("train.batch_size=16"), std::string("data.train_subset=0"), std::string("svgd.steps=2"),
                         std::string("svgd.equivariant_steps=2"), std::string("langevin.steps=2"), std::string("sample.steps=2"),
                         std::string("sample.particles=4"), std::string("sample.per_class=2"),
-                        std::string("model.fields=[2,2,2,2,2,2,2,2]"), std::string("model.head_hidden=8")})
+                        std::string("model.fields=[2,2,2,2,2,2,2,2]"), std::string("model.head_hidden=8"),
+                        std::string("combinations=[\"ebm+langevin\",\"e-ebm+langevin\",\"e-ebm+e-svgd\"]")})
     c.set_from_string(s);
   experiment::RunContext ctx{out.string(), 42, "", nullptr};
   auto m = experiment::find_experiment("fashion-mnist").run(c, ctx);
