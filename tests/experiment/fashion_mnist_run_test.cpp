@@ -35,8 +35,9 @@ void write_fixture(const fs::path& dir, int64_t n) {
   }
 }
 
-nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& data, const fs::path& out) {
-  auto c = experiment::make_config(experiment::find_experiment("fashion-mnist"), "quick");
+nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& data, const fs::path& out,
+                        const std::string& preset = "quick") {
+  auto c = experiment::make_config(experiment::find_experiment("fashion-mnist"), preset);
   for (const auto& s : {"data.dir=\"" + data.string() + "\"", std::string("train.epochs=1"), std::string("train.batch_size=16"),
                         std::string("svgd.steps=2"), std::string("svgd.equivariant_steps=1"), std::string("sample.steps=2"),
                         std::string("sample.particles=4"), std::string("sample.per_class=2"),
@@ -144,16 +145,8 @@ TEST(FashionMnistRun, TunedPresetInMiniature) {
   write_fixture(dir / "data", 32);
   const auto out = dir / "out";
   fs::create_directories(out);
-  auto c = experiment::make_config(experiment::find_experiment("fashion-mnist"), "tuned");
-  for (const auto& s : {"data.dir=\"" + (dir / "data").string() + "\"", std::string("train.epochs=1"),
-                        std::string("train.batch_size=16"), std::string("data.train_subset=0"), std::string("svgd.steps=2"),
-                        std::string("svgd.equivariant_steps=2"), std::string("langevin.steps=2"), std::string("sample.steps=2"),
-                        std::string("sample.particles=4"), std::string("sample.per_class=2"),
-                        std::string("model.fields=[2,2,2,2,2,2,2,2]"), std::string("model.head_hidden=8"),
-                        std::string("combinations=[\"ebm+langevin\",\"e-ebm+langevin\",\"e-ebm+e-svgd\"]")})
-    c.set_from_string(s);
-  experiment::RunContext ctx{out.string(), 42, "", nullptr};
-  auto m = experiment::find_experiment("fashion-mnist").run(c, ctx);
+  auto m = run_with({"langevin.steps=2", "combinations=[\"ebm+langevin\",\"e-ebm+langevin\",\"e-ebm+e-svgd\"]"},
+                    dir / "data", out, "tuned");
   ASSERT_EQ(m["combinations"].size(), 5u);
   for (size_t i : {0u, 1u, 2u}) {
     const auto& row = m["combinations"][i];

@@ -23,8 +23,8 @@ fs::path fresh_dir(const std::string& tag) {
   return dir;
 }
 
-nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& dir) {
-  auto c = experiment::make_config(experiment::find_experiment("qm9"), "quick");
+nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& dir, const std::string& preset = "quick") {
+  auto c = experiment::make_config(experiment::find_experiment("qm9"), preset);
   for (const char* s : {"train.epochs=1", "svgd.steps=2", "sample.particles=6", "sample.large_particles=0", "sample.steps=2", "model.hidden=8",
                         "model.layers=1"})
     c.set_from_string(s);
@@ -115,12 +115,7 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
 // miniature run: every row trains, samples and reports the coupling of its kernel.
 TEST(Qm9Run, TunedPresetInMiniature) {
   const auto dir = fresh_dir("tuned");
-  auto c = experiment::make_config(experiment::find_experiment("qm9"), "tuned");
-  for (const char* s : {"train.epochs=1", "svgd.steps=2", "langevin.steps=2", "sample.particles=6",
-                        "sample.large_particles=0", "sample.steps=2", "model.hidden=8", "model.layers=1"})
-    c.set_from_string(s);
-  experiment::RunContext ctx{dir.string(), 42, "", nullptr};
-  auto m = experiment::find_experiment("qm9").run(c, ctx);
+  auto m = run_with({"langevin.steps=2"}, dir, "tuned");
   ASSERT_EQ(m["combinations"].size(), 4u);
   for (const auto& row : m["combinations"]) {
     const std::string name = row["combination"];
