@@ -4,6 +4,7 @@
 // reference rows (the plain CNN and the C4-CNN without the generative term).
 
 #include <cmath>
+#include <functional>
 
 #include <torch/torch.h>
 
@@ -67,15 +68,21 @@ data::ImageSet subset(const data::ImageSet& set, int64_t n, const std::string& k
   return {set.images.index_select(0, idx), set.labels.index_select(0, idx)};
 }
 
-double accuracy(model::EnergyNetwork& m, const torch::Tensor& images, const torch::Tensor& labels, torch::Device device) {
+/// f on the images as rows [n, 784] on `device`, 1000 at a time without autograd; results on the CPU.
+torch::Tensor in_chunks(const torch::Tensor& images, torch::Device device,
+                        const std::function<torch::Tensor(const torch::Tensor&)>& f) {
   torch::NoGradGuard no_grad;
-  int64_t correct = 0;
+  std::vector<torch::Tensor> parts;
   for (int64_t i = 0; i < images.size(0); i += 1000) {
     const int64_t n = std::min<int64_t>(1000, images.size(0) - i);
-    auto logits = m.outputs(images.narrow(0, i, n).reshape({n, kDim}).to(device));
-    correct += logits.argmax(1).cpu().eq(labels.narrow(0, i, n)).sum().item<int64_t>();
+    parts.push_back(f(images.narrow(0, i, n).reshape({n, kDim}).to(device)).cpu());
   }
-  return static_cast<double>(correct) / static_cast<double>(images.size(0));
+  return torch::cat(parts);
+}
+
+double accuracy(model::EnergyNetwork& m, const torch::Tensor& images, const torch::Tensor& labels, torch::Device device) {
+  const auto logits = in_chunks(images, device, [&](const torch::Tensor& x) { return m.outputs(x); });
+  return static_cast<double>(logits.argmax(1).eq(labels).sum().item<int64_t>()) / static_cast<double>(images.size(0));
 }
 
 double mean_energy(model::EnergyNetwork& m, const torch::Tensor& images) {
@@ -106,23 +113,15 @@ struct Judge {
   double fd_train = 0;          ///< the floor: training images against the test set
 
   torch::Tensor features(const torch::Tensor& images, torch::Device device) {
-    torch::NoGradGuard no_grad;
-    std::vector<torch::Tensor> parts;
-    for (int64_t i = 0; i < images.size(0); i += 1000) {
-      const int64_t n = std::min<int64_t>(1000, images.size(0) - i);
-      parts.push_back(net->penultimate(images.narrow(0, i, n).reshape({n, kDim}).to(device)).cpu());
-    }
-    return torch::cat(parts);
+    return in_chunks(images, device, [&](const torch::Tensor& x) { return net->penultimate(x); });
   }
   double fd(const torch::Tensor& images, torch::Device device) {
     return metric::frechet_distance(features(images, device), test_features);
   }
   /// Share of `images` [N·per_class, ...] (class by class) that the judge assigns to their class.
   double class_match(const torch::Tensor& images, int64_t per_class, torch::Device device) {
-    torch::NoGradGuard no_grad;
     const auto labels = torch::arange(kClasses, torch::kLong).repeat_interleave(per_class);
-    const auto predicted = net->outputs(images.reshape({images.size(0), kDim}).to(device)).argmax(1).cpu();
-    return predicted.eq(labels).to(torch::kFloat64).mean().item<double>();
+    return accuracy(*net, images, labels, device);
   }
 };
 
