@@ -75,6 +75,7 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("langevin.step_size", 0.005, "Langevin step eps in x <- x + (eps/2) score + sigma sqrt(eps) xi");
   c.declare("langevin.noise", 1.0, "Langevin noise scale sigma (1: the Langevin diffusion)");
   c.declare("langevin.clip", 0.0, "clip each sample's drift (eps/2) score to this norm (0 = off)");
+  c.declare("langevin.clamp", std::vector<double>{}, "[low, high]: clamp every coordinate into this box after each step ([] = none)");
   declare_svgd_keys(c, d.svgd_steps, d.svgd_step_size, d.bandwidth);
   c.set("svgd.epsilon", d.epsilon, "default");
   c.declare("svgd.step_size_milestones", d.step_milestones, "epochs at which the SVGD step size changes");
@@ -92,6 +93,9 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   } else {
     c.declare("sample.box", d.sample_box, "sampling starts from U[-box, box)^D");
   }
+  c.declare("sample.start", "noise",
+            "where sampling starts: noise (the uniform box of sample.box) or replay (rows of the training "
+            "replay buffer, the persistent chains; needs chains.replay_size > 0)");
   c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε");
   c.declare("sample.step_size", 0.0, "step size when sampling a trained model (0 = the last training one)");
   c.declare("sample.noise", -1.0, "noise scale sigma of noisy samplers when sampling a trained model (< 0: the training one)");
@@ -149,6 +153,13 @@ sampler::LangevinOptions langevin_options(const core::Config& c) {
   o.step_size = c.get_double("langevin.step_size");
   o.noise = c.get_double("langevin.noise");
   o.clip = c.get_double("langevin.clip");
+  if (const auto box = c.get_doubles("langevin.clamp"); !box.empty()) {
+    if (box.size() != 2)
+      throw Error(ErrorKind::kConfig, "config key 'langevin.clamp'",
+                  "must be [low, high] or [] (no box), got " + std::to_string(box.size()) + " numbers");
+    o.low = box[0];
+    o.high = box[1];
+  }
   sampler::check_langevin(o);  // errors name the langevin.* key
   return o;
 }
@@ -199,6 +210,12 @@ std::vector<Combination> checked_combinations(const core::Config& c, const group
   std::vector<Combination> combos;
   for (const auto& name : c.get_strings("combinations")) combos.push_back(parse_combination(name));
   if (combos.empty()) throw Error(ErrorKind::kConfig, "config key 'combinations'", "lists no combination");
+  const auto start = c.get_string("sample.start");
+  if (start != "noise" && start != "replay")
+    throw Error(ErrorKind::kConfig, "config key 'sample.start'", "must be noise or replay, got '" + start + "'");
+  if (start == "replay" && c.get_int("chains.replay_size") == 0)
+    throw Error(ErrorKind::kConfig, "config key 'sample.start'",
+                "replay starts from the training replay buffer: set chains.replay_size > 0");
   at::Generator gen = at::detail::createCPUGenerator(0);  // kernels built here are discarded
   for (const auto& combo : combos) {
     auto m = build_model(c, combo, dim, outputs, factory);
@@ -270,6 +287,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   t.chains = trainer.chains().defined() ? trainer.chains() : torch::empty({0, data.x.size(1)});
   t.history = trainer.history();
   t.batches = trainer.batches();
+  t.replay = trainer.replay();
   if (!combo.langevin && !t.history.empty())
     warn_if_uncoupled(ctx, combo.name + " training", mean_interacting(t.history), t.history.back().bandwidth);
   return t;
@@ -286,6 +304,12 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   if (!std::isfinite(noise)) throw Error(ErrorKind::kConfig, "config key 'sample.noise'", "must be a finite number");
   const double center = c.has("sample.center") ? c.get_double("sample.center") : 0.0;
   auto X0 = center - box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
+  if (c.get_string("sample.start") == "replay") {
+    // JEM's and IGEBM's protocol: continue the persistent chains (rows drawn with replacement).
+    if (!t.replay.defined() || t.replay.size(0) == 0)
+      throw Error(ErrorKind::kConfig, "config key 'sample.start'", t.combo.name + " has an empty replay buffer");
+    X0 = t.replay.index_select(0, torch::randint(t.replay.size(0), {n}, gen, torch::kLong)).to(torch::kFloat32);
+  }
   if (const auto& p = t.model->parameters(); !p.empty()) X0 = X0.to(p.front().device());
   core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : "") +
                               (bandwidth > 0 ? " h=" + c10::str(bandwidth) : ""),

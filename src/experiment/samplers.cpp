@@ -132,6 +132,7 @@ void declare_svgd_keys(core::Config& c, int64_t steps, double step_size, double 
             "noisy SVGD: x <- x + eps (score + beta phi) + sigma sqrt(2 eps) xi (stationary law pi for sigma = 1)");
   c.declare("svgd.langevin_noise", 1.0, "sigma of the noisy SVGD step");
   c.declare("svgd.stein_weight", 1.0, "beta, the weight of the Stein direction in the noisy SVGD step");
+  c.declare("svgd.clip", 0.0, "clip each particle's drift eps (score + beta phi) in the noisy SVGD step to this norm (0 = off)");
   c.declare("svgd.epsilon", 0.0, "stop when the mean particle displacement < ε (0 = run all steps)");
   c.declare("svgd.repulsion", 1.0, "repulsion temperature T for the textbook variants (the -paper variants use 2)");
   c.declare("svgd.quadrature_nodes", int64_t{64}, "rotations in the quadrature of a continuous group without closed form");
@@ -160,6 +161,7 @@ sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
   o.langevin = c.get_bool("svgd.langevin");
   o.langevin_noise = c.get_double("svgd.langevin_noise");
   o.stein_weight = c.get_double("svgd.stein_weight");
+  o.clip = c.get_double("svgd.clip");
   o.anneal.schedule = c.get_string("svgd.anneal.schedule");
   o.anneal.steps = c.get_int("svgd.anneal.steps");
   o.anneal.cycles = c.get_int("svgd.anneal.cycles");

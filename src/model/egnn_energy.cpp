@@ -1,6 +1,7 @@
 #include "esvgd/model/egnn_energy.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <torch/torch.h>
@@ -9,20 +10,26 @@
 
 namespace esvgd::model {
 
-EgnnLayerImpl::EgnnLayerImpl(int64_t hidden, bool attention) : H_(hidden), attention_(attention) {
+EgnnLayerImpl::EgnnLayerImpl(int64_t hidden, bool attention, int64_t distance_features)
+    : H_(hidden), attention_(attention) {
   edge1_ = register_module("edge1", torch::nn::Linear(2 * hidden + 1, hidden));
+  if (distance_features > 0)
+    radial_ = register_module("radial", torch::nn::Linear(torch::nn::LinearOptions(distance_features, hidden).bias(false)));
   edge2_ = register_module("edge2", torch::nn::Linear(hidden, hidden));
   if (attention_) att_ = register_module("att", torch::nn::Linear(hidden, 1));
   node1_ = register_module("node1", torch::nn::Linear(2 * hidden, hidden));
   node2_ = register_module("node2", torch::nn::Linear(hidden, hidden));
 }
 
-torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& d2, const torch::Tensor& mask) {
+torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor& d2, const torch::Tensor& mask,
+                                     const torch::Tensor& rbf) {
   // edge1(cat[h_i, h_j, d²_ij]) = W_a h_i + W_b h_j + w_c d²_ij + b, split so no [N, P, P, 2H+1] tensor is built.
   const auto& W = edge1_->weight;  // [H, 2H + 1]
   auto hi = torch::nn::functional::linear(h, W.narrow(1, 0, H_), edge1_->bias);
   auto hj = torch::matmul(h, W.narrow(1, H_, H_).t());
-  auto m = torch::silu(hi.unsqueeze(2) + hj.unsqueeze(1) + d2.unsqueeze(3) * W.select(1, 2 * H_));
+  auto pre = hi.unsqueeze(2) + hj.unsqueeze(1) + d2.unsqueeze(3) * W.select(1, 2 * H_);
+  if (radial_) pre = pre + radial_(rbf);
+  auto m = torch::silu(pre);
   m = torch::silu(edge2_(m));
   if (attention_) m = m * torch::sigmoid(att_(m));
   auto agg = (m * mask.unsqueeze(2)).sum(2);  // Σ_{j≠i} m_ij
@@ -36,6 +43,13 @@ EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options
               ", layers ", o.layers, ", charge power ", o.charge_power, ")");
   ESVGD_CHECK(o.head == Head::kLog1pSquare || o.head == Head::kLinear,
               "an EGNN energy has one output: head must be log1p-square or linear, got ", to_string(o.head));
+  ESVGD_CHECK(o.distance_features >= 0 && std::isfinite(o.distance_cutoff) && o.distance_cutoff > 0,
+              "EGNN distance features need K >= 0 and a positive cutoff (got ", o.distance_features, ", ",
+              o.distance_cutoff, ")");
+  ESVGD_CHECK(std::isfinite(o.core_radius) && o.core_radius >= 0, "the EGNN hard core needs a radius >= 0 Å, got ",
+              o.core_radius);
+  ESVGD_CHECK(o.core_radius == 0 || o.head == Head::kLinear,
+              "the EGNN hard core adds to the energy, so it needs the linear head, got ", to_string(o.head));
   const int64_t P = atoms(), K = static_cast<int64_t>(o.elements.size()), C = o.charge_power + 1;
   auto n = torch::zeros({P, K * C});
   for (int64_t i = 0; i < P; ++i) {
@@ -48,9 +62,10 @@ EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options
   }
   node_features_ = register_buffer("node_features", n);
   edge_mask_ = register_buffer("edge_mask", 1 - torch::eye(P));
+  rbf_centres_ = register_buffer("rbf_centres", torch::linspace(0, o.distance_cutoff, o.distance_features));
   embed_ = register_module("embed", torch::nn::Linear(K * C, o.hidden));
   for (int64_t l = 0; l < o.layers; ++l)
-    layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden, o.attention)));
+    layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden, o.attention, o.distance_features)));
   dec1_ = register_module("dec1", torch::nn::Linear(o.hidden, o.hidden));
   dec2_ = register_module("dec2", torch::nn::Linear(o.hidden, o.hidden));
   graph1_ = register_module("graph1", torch::nn::Linear(o.hidden, o.hidden));
@@ -65,9 +80,25 @@ torch::Tensor EgnnEnergyImpl::outputs(const torch::Tensor& X) {
   auto x = X.to(node_features_.device(), torch::kFloat32).view({N, P, 3});
   auto d2 = (x.unsqueeze(2) - x.unsqueeze(1)).square().sum(3);  // [N, P, P]
   auto h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden});
-  for (auto& layer : layers_) h = layer(h, d2, edge_mask_);
+  const auto rbf = options_.distance_features > 0 ? radial_basis(d2) : torch::Tensor();
+  for (auto& layer : layers_) h = layer(h, d2, edge_mask_, rbf);
   auto pooled = dec2_(torch::silu(dec1_(h))).sum(1);  // sum pooling over atoms
-  return graph2_(torch::silu(graph1_(pooled)));
+  auto o = graph2_(torch::silu(graph1_(pooled)));
+  return options_.core_radius > 0 ? o + core_energy(d2).unsqueeze(1) : o;
+}
+
+torch::Tensor EgnnEnergyImpl::core_energy(const torch::Tensor& d2) const {
+  if (options_.core_radius <= 0) return torch::zeros({d2.size(0)}, d2.options());
+  const auto overlap = torch::relu(options_.core_radius - (d2 + 1e-8).sqrt()) * edge_mask_;  // no self-pairs
+  return (kCoreStiffness / 2) * overlap.square().sum({1, 2});  // each pair counted twice
+}
+
+torch::Tensor EgnnEnergyImpl::radial_basis(const torch::Tensor& d2) const {
+  const int64_t K = options_.distance_features;
+  const double width = options_.distance_cutoff / static_cast<double>(std::max<int64_t>(K - 1, 1));
+  // The small shift keeps the gradient of d finite on the diagonal (d = 0; masked out later).
+  const auto d = (d2 + 1e-8).sqrt().unsqueeze(3);
+  return torch::exp(-(d - rbf_centres_).square() / (2 * width * width));
 }
 
 torch::Tensor EgnnEnergyImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {

@@ -18,6 +18,8 @@ void check_langevin(const LangevinOptions& o) {
     throw Error(ErrorKind::kConfig, "langevin.noise", "must be a finite number >= 0");
   if (!(o.clip >= 0) || !std::isfinite(o.clip))
     throw Error(ErrorKind::kConfig, "langevin.clip", "must be a finite number >= 0 (0 = off)");
+  if (std::isnan(o.low) || std::isnan(o.high) || !(o.low < o.high))
+    throw Error(ErrorKind::kConfig, "langevin.clamp", "must be [low, high] with low < high, or [] for no box");
 }
 
 Langevin::Langevin(target::ScoreFn score, LangevinOptions options) : score_(std::move(score)), options_(options) {
@@ -33,7 +35,9 @@ torch::Tensor Langevin::drift(const torch::Tensor& X) const {
 }
 
 torch::Tensor Langevin::step(const torch::Tensor& X, const torch::Tensor& xi) const {
-  return X + drift(X) + (options_.noise * std::sqrt(options_.step_size)) * xi;
+  auto next = X + drift(X) + (options_.noise * std::sqrt(options_.step_size)) * xi;
+  if (options_.bounded()) next = next.clamp(options_.low, options_.high);
+  return next;
 }
 
 ChainResult Langevin::run(const torch::Tensor& X0, const torch::Tensor&, at::Generator& gen, core::Progress* progress) {

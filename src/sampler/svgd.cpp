@@ -57,6 +57,10 @@ Svgd::Svgd(target::ScoreFn score, std::shared_ptr<kernel::Kernel> kernel, SvgdOp
     throw Error(ErrorKind::kConfig, "svgd.langevin_noise", "must be a finite number >= 0");
   if (!(options_.stein_weight >= 0) || !std::isfinite(options_.stein_weight))
     throw Error(ErrorKind::kConfig, "svgd.stein_weight", "must be a finite number >= 0");
+  if (!(options_.clip >= 0) || !std::isfinite(options_.clip))
+    throw Error(ErrorKind::kConfig, "svgd.clip", "must be a finite number >= 0 (0 = off)");
+  if (options_.clip > 0 && !options_.langevin)
+    throw Error(ErrorKind::kConfig, "svgd.clip", "clips the drift of the noisy step: set svgd.langevin = true");
   if (options_.langevin && options_.optimizer.kind != "sgd")
     throw Error(ErrorKind::kConfig, "svgd.optimizer",
                 "the noisy step (svgd.langevin = true) takes plain steps: use sgd, not " + options_.optimizer.kind);
@@ -131,7 +135,10 @@ ChainResult Svgd::run_chains(const torch::Tensor& X0, const torch::Tensor& ancho
     torch::Tensor dx;
     if (options_.langevin) {
       const auto xi = torch::randn(X.sizes(), noise, X.options().device(torch::kCPU)).to(X.device());
-      dx = eps * drift(X, anchors, anchor_scores, info.gamma) + noise_scale * xi;
+      auto d = eps * drift(X, anchors, anchor_scores, info.gamma);
+      // As Langevin's clip: a near-collision cannot throw one particle far (the direction is kept).
+      if (options_.clip > 0) d = d * (options_.clip / d.norm(2, 1, true).clamp_min(options_.clip));
+      dx = d + noise_scale * xi;
     } else {
       dx = opt->displacement(direction(X, anchors, anchor_scores, info.gamma));
     }

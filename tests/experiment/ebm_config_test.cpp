@@ -1,6 +1,7 @@
 // The EBM experiments reject bad settings and data with errors that name the key or file, before
 // any training.
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/npy.h"
+#include "esvgd/experiment/ebm_toy.h"
 #include "esvgd/experiment/experiment.h"
 #include "test_support.h"
 
@@ -56,6 +58,10 @@ TEST(EbmConfig, BadSettingsNameTheirKey) {
     test::expect_error([&] { run_with(exp, {"combinations=[\"ebm+langevin\"]", "langevin.step_size=0"}); },
                        ErrorKind::kConfig, {"langevin.step_size"});
     test::expect_error([&] { run_with(exp, {"langevin.clip=-2"}); }, ErrorKind::kConfig, {"langevin.clip"});
+    test::expect_error([&] { run_with(exp, {"combinations=[\"ebm+langevin\"]", "langevin.clamp=[0, 1, 2]"}); },
+                       ErrorKind::kConfig, {"langevin.clamp", "got 3 numbers"});
+    test::expect_error([&] { run_with(exp, {"combinations=[\"ebm+langevin\"]", "langevin.clamp=[1, 0]"}); },
+                       ErrorKind::kConfig, {"langevin.clamp", "low < high"});
     test::expect_error([&] { run_with(exp, {"chains.replay_size=-5"}); }, ErrorKind::kConfig, {"chains.replay_size"});
     test::expect_error([&] { run_with(exp, {"chains.replay_size=100", "chains.replay_fresh=1.5"}); }, ErrorKind::kConfig,
                        {"chains.replay_fresh"});
@@ -158,4 +164,36 @@ TEST(EbmConfig, MalformedDataFilesNameTheFile) {
   core::write_npy(shape, torch::zeros({5, 2}, torch::kFloat64));
   test::expect_error([&] { run_with("ebm-circles", {"data.file=" + shape}); }, ErrorKind::kFormat, {shape, "[N, 3]"});
   fs::remove_all(dir);
+}
+
+// sample.start = replay continues the training replay buffer: with no step the samples are rows of
+// it; a run without a buffer, or an unknown start, is a config error before any training.
+TEST(EbmConfig, SamplingFromTheReplayBuffer) {
+  auto c = experiment::make_config(experiment::find_experiment("ebm-circles"), "quick");
+  c.set_from_string("sample.start=replay");
+  c.set_from_string("sample.steps=0");
+  c.set_from_string("combinations=[\"ebm+langevin\"]");
+  experiment::TrainedModel t;
+  t.combo = experiment::parse_combination("ebm+langevin");
+  t.dim = 2;
+  t.model = experiment::make_energy_model(c, t.combo, 2, 1).ptr();
+  std::ostringstream log;
+  experiment::RunContext ctx{"", 42, "", &log};
+  auto gen = at::detail::createCPUGenerator(7);
+  t.replay = torch::arange(20, torch::kFloat32).view({10, 2});
+  auto X = experiment::sample_model(c, ctx, t, -1, gen, 0, 30);
+  ASSERT_EQ(X.sizes(), torch::IntArrayRef({30, 2}));
+  for (int64_t i = 0; i < 30; ++i) {
+    const double first = X[i][0].item<double>();
+    EXPECT_EQ(std::fmod(first, 2.0), 0.0) << first;  // a row (2k, 2k + 1) of the buffer
+    EXPECT_EQ(X[i][1].item<double>(), first + 1);
+  }
+  EXPECT_GT(std::get<0>(at::_unique(X.select(1, 0))).numel(), 3);  // drawn at random, not one row
+  t.replay = torch::Tensor();
+  test::expect_error([&] { experiment::sample_model(c, ctx, t, -1, gen, 0, 30); }, ErrorKind::kConfig,
+                     {"sample.start", "empty replay buffer"});
+  test::expect_error([&] { run_with("ebm-circles", {"sample.start=replay"}); }, ErrorKind::kConfig,
+                     {"sample.start", "chains.replay_size > 0"});
+  test::expect_error([&] { run_with("ebm-circles", {"sample.start=data"}); }, ErrorKind::kConfig,
+                     {"sample.start", "noise or replay", "'data'"});
 }

@@ -9,12 +9,13 @@
 namespace esvgd::test {
 namespace {
 
-model::EgnnEnergy small_egnn(int64_t hidden = 16, int64_t layers = 2) {
+model::EgnnEnergy small_egnn(int64_t hidden = 16, int64_t layers = 2, int64_t distance_features = 0) {
   torch::manual_seed(0);
   model::EgnnOptions o;
   o.atomic_numbers = c5h8o();
   o.hidden = hidden;
   o.layers = layers;
+  o.distance_features = distance_features;
   return model::EgnnEnergy(o);
 }
 
@@ -67,6 +68,66 @@ TEST(EgnnEnergy, ScoreMatchesFiniteDifferencesAndIsEquivariant) {
   EXPECT_LT(rel_err(m->score_autograd(g.apply(X)), g.apply(S, false)), 1e-4);
 }
 
+TEST(EgnnEnergy, DistanceFeaturesKeepInvarianceAndAnExactScore) {
+  auto gen = make_gen(4);
+  auto m = small_egnn(16, 2, 12);
+  EXPECT_EQ(m->named_parameters().size(), small_egnn()->named_parameters().size() + 2);  // one K → H map per layer
+  auto X = molecules(6, gen).to(torch::kFloat64);
+  torch::Tensor E;
+  {
+    torch::NoGradGuard no_grad;
+    E = m->energy(X);
+    for (bool reflect : {false, true}) {
+      auto g = random_molecule_motion(c5h8o(), gen, reflect);
+      EXPECT_LT(rel_err(m->energy(g.apply(X)), E), 1e-5) << "reflect " << reflect;
+    }
+    EXPECT_GT(rel_err(small_egnn()->energy(X), E), 1e-3);  // the features change the function
+    // The basis: K bumps over [0, 6 Å]; at d = 3 Å the largest is the one 3/11 Å away.
+    auto rbf = m->radial_basis(torch::full({1, 1, 1}, 9.0));  // d = 3 Å
+    ASSERT_EQ(rbf.sizes(), torch::IntArrayRef({1, 1, 1, 12}));
+    EXPECT_NEAR(rbf.max().item<double>(), std::exp(-std::pow(3 - 6.0 * 5 / 11, 2) / (2 * std::pow(6.0 / 11, 2))), 1e-5);
+  }
+  auto S = m->score_autograd(X);
+  EXPECT_TRUE(torch::isfinite(S).all().item<bool>());
+  auto energy = [&](const torch::Tensor& x) {
+    torch::NoGradGuard no_grad;
+    return m->energy(x).to(torch::kFloat64);
+  };
+  const double eps = 1e-2;
+  for (int64_t k : {1, 13, 30}) {
+    auto e = torch::zeros_like(X);
+    e.select(1, k).fill_(eps);
+    auto fd = -(energy(X + e) - energy(X - e)) / (2 * eps);
+    EXPECT_LT(rel_err(S.select(1, k), fd, 1e-3), 2e-2) << "coordinate " << k;
+  }
+}
+
+TEST(EgnnEnergy, HardCoreIsZeroApartAndRepelsOverlaps) {
+  auto make = [](double r0) {
+    torch::manual_seed(0);
+    model::EgnnOptions o;
+    o.atomic_numbers = {6, 8, 1};
+    o.hidden = 8;
+    o.layers = 1;
+    o.head = model::Head::kLinear;
+    o.core_radius = r0;
+    return model::EgnnEnergy(o);
+  };
+  auto plain = make(0), cored = make(0.9);
+  torch::NoGradGuard no_grad;
+  // Atoms 1.0 Å apart or more: the core adds nothing.
+  auto apart = torch::tensor({{0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.2, 0.0}}, torch::kFloat64);
+  EXPECT_EQ(cored->energy(apart).item<double>(), plain->energy(apart).item<double>());
+  // C and H 0.5 Å apart: κ (0.9 − 0.5)² on top of the network's energy.
+  auto close = torch::tensor({{0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.5, 0.0}}, torch::kFloat64);
+  EXPECT_NEAR(cored->energy(close).item<double>() - plain->energy(close).item<double>(),
+              model::kCoreStiffness * 0.16, 1e-3);
+  // Its score pushes the pair apart: on H, along +y.
+  auto push = cored->score_autograd(close) - plain->score_autograd(close);
+  EXPECT_NEAR(push[0][7].item<double>(), 2 * model::kCoreStiffness * 0.4, 1e-2);
+  EXPECT_NEAR(push[0][1].item<double>(), -2 * model::kCoreStiffness * 0.4, 1e-2);
+}
+
 TEST(EgnnEnergy, FrozenScoreIsACopy) {
   auto gen = make_gen(3);
   auto m = small_egnn();
@@ -96,6 +157,13 @@ TEST(EgnnEnergy, OptionErrors) {
   model::EgnnEnergy m(o);
   expect_error([&] { m->outputs(torch::zeros({2, 5})); }, "rows [N, 6]");
   expect_error([&] { m->frozen_score(0); }, "no classes");
+  o.distance_features = -1;
+  expect_error([&] { model::EgnnEnergy bad(o); }, "distance features");
+  o.distance_features = 0;
+  o.core_radius = 0.9;  // with the log1p-square head
+  expect_error([&] { model::EgnnEnergy bad(o); }, "needs the linear head");
+  o.core_radius = -1;
+  expect_error([&] { model::EgnnEnergy bad(o); }, "radius >= 0");
 }
 
 }  // namespace

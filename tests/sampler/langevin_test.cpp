@@ -1,4 +1,4 @@
-// Langevin dynamics: stationary moments on a Gaussian (σ = 1 and a colder σ), the drift clip,
+// Langevin dynamics: stationary moments on a Gaussian (σ = 1 and a colder σ), the drift clip, the box,
 // determinism for a generator seed, and option errors naming their keys.
 #include <cstdio>
 
@@ -72,6 +72,28 @@ TEST(Langevin, ClipBoundsEachSamplesDrift) {
   EXPECT_EQ(d[0].abs().max().item<double>(), 0.0);
 }
 
+TEST(Langevin, ClampKeepsChainsInTheBoxAndLeavesInnerStepsAlone) {
+  LangevinOptions o;
+  o.step_size = 0.5;
+  o.low = 0.0;
+  o.high = 1.0;
+  Langevin boxed(gaussian_score(kMean, kVar), o);
+  // The Gaussian's mean (1, -2) lies outside [0, 1]², so unclamped chains would leave the box.
+  auto X = torch::full({64, 2}, 0.5, torch::kFloat64);
+  auto xi = torch::zeros({64, 2}, torch::kFloat64);
+  xi[0][0] = 0.1;  // one small kick that stays inside: the step is exact there
+  auto next = boxed.step(X, xi);
+  EXPECT_EQ(next.min().item<double>(), 0.0);  // the second coordinate wants -2: held at 0
+  EXPECT_NEAR(next[0][0].item<double>(), 0.5 + 0.25 * 0.5 + std::sqrt(0.5) * 0.1, 1e-12);
+  auto gen = make_gen(3);
+  o.max_steps = 200;
+  o.noise = 3.0;
+  auto chains = Langevin(gaussian_score(kMean, kVar), o).run(X, {}, gen).particles;
+  EXPECT_GE(chains.min().item<double>(), 0.0);
+  EXPECT_LE(chains.max().item<double>(), 1.0);
+  EXPECT_GT(chains.std().item<double>(), 0.1);  // still moving, not stuck on the walls
+}
+
 TEST(Langevin, SameGeneratorSameChains) {
   LangevinOptions o;
   o.max_steps = 50;
@@ -107,6 +129,13 @@ TEST(Langevin, DivergenceAndBadOptionsAreClearErrors) {
   o = {};
   o.max_steps = -1;
   expect_error(o, "langevin.steps");
+  o = {};
+  o.low = 1.0;
+  o.high = 0.0;
+  expect_error(o, "langevin.clamp");
+  o = {};
+  o.high = std::nan("");
+  expect_error(o, "langevin.clamp");
 
   LangevinOptions big;
   big.step_size = 10;  // ε/(2s²) = 20: every step overshoots further

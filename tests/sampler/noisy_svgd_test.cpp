@@ -138,6 +138,32 @@ TEST(NoisySvgd, BadOptionsAreClearErrors) {
   o = {};
   o.stein_weight = std::nan("");
   expect_error(o, "svgd.stein_weight");
+  o = {};
+  o.clip = 0.5;  // without the noisy step
+  expect_error(o, "svgd.clip");
+  o.langevin = true;
+  o.clip = -1;
+  expect_error(o, "svgd.clip");
+}
+
+// svgd.clip shortens each particle's drift to the clip norm (one step, no noise): a particle far
+// from the mode moves exactly c towards it; one close to it keeps its short step.
+TEST(NoisySvgd, ClipBoundsEachParticlesDrift) {
+  SvgdOptions o;
+  o.langevin = true;
+  o.langevin_noise = 0;
+  o.max_steps = 1;
+  o.optimizer.step_size = 0.1;
+  o.stein_weight = 0;  // the drift is ε s(x) alone
+  o.clip = 0.3;
+  Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(1.0), o);
+  auto X = torch::tensor({{1.05, -2.0}, {50.0, 40.0}}, torch::kFloat64);
+  auto gen = make_gen(1);
+  auto dx = svgd.run(X, {}, gen).particles - X;
+  EXPECT_NEAR(dx[1].norm().item<double>(), 0.3, 1e-12);
+  const auto s = -(X[1] - kMean) / kVar;
+  EXPECT_TRUE(torch::allclose(dx[1] / dx[1].norm(), s / s.norm()));
+  EXPECT_NEAR(dx[0][0].item<double>(), 0.1 * -0.05, 1e-12);  // short drifts untouched: ε s
 }
 
 // ---- equivariance on DW-4: E(2) × S4 ----------------------------------------------------------------

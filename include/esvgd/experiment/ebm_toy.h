@@ -100,6 +100,7 @@ struct TrainedModel {
   int64_t dim = 0;                              ///< D of the model's input
   SamplerVariant sampler;
   torch::Tensor chains;                         ///< the last CD batch's negatives [B, D]
+  torch::Tensor replay;                         ///< the replay buffer at the end [n, D] (undefined: none)
   std::vector<train::EpochRecord> history;
   std::vector<train::BatchRecord> batches;
   int64_t resumed_from_epoch = -1;              ///< epoch of the checkpoint resumed from, -1 if none
@@ -116,7 +117,8 @@ TrainedModel train_combination(const core::Config& config, const RunContext& ctx
                                at::Generator& gen, const ModelFactory& factory = nullptr);
 
 /// Draws sample.particles points (or `particles` when > 0) from U[c − sample.box, c + sample.box)^D
-/// (c = sample.center where declared, else 0) and
+/// (c = sample.center where declared, else 0), or with sample.start = replay from the rows of the
+/// training replay buffer, and
 /// runs the combination's sampler on −E(x|label) (label −1: the joint energy) for up to
 /// sample.steps steps (ε = sample.epsilon; noise scale sample.noise when ≥ 0); bandwidth > 0
 /// replaces the kernel's bandwidth for this run. Records the run's coupling in `trained` and warns

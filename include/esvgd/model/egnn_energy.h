@@ -8,6 +8,17 @@
 ///   h_i   += φ_h(h_i, Σ_{j≠i} m_ij)                                  (4 layers, 64 units, SiLU)
 ///   o      = φ_g(Σ_i φ_d(h_i)),   E = log(1 + o²)
 ///
+/// With `distance_features` = K > 0 (an extension; 0 is the paper's model) every edge message also
+/// sees K Gaussian radial basis functions of the distance, exp(−(d_ij − μ_k)²/(2w²)) with centres
+/// μ_k spread evenly over [0, distance_cutoff] and w their spacing (as SchNet does), so that the
+/// network can resolve the steep short-range part of an energy that d² alone makes hard to learn.
+///
+/// With `core_radius` = r₀ > 0 (an extension, linear head only) a fixed hard-core repulsion is
+/// added to the output, o += κ Σ_{i<j} max(0, r₀ − d_ij)² with κ = kCoreStiffness: no parameter
+/// of it is learned, it is zero wherever no two atoms are closer than r₀ (every QM9 molecule, for
+/// r₀ below the shortest bond), and it keeps samplers out of collapsed atom pairs, a region that
+/// contrastive divergence rarely visits and so never learns to penalise (docs/method.md).
+///
 /// Every layer sees the input coordinates (the coordinate update is not used, as in the reference
 /// code), so E is invariant under rotations, reflections, translations and permutations of atoms of
 /// the same element. The first edge layer is applied as W_a h_i + W_b h_j + w_c d²_ij, so the
@@ -32,19 +43,29 @@ struct EgnnOptions {
   int64_t layers = 4;
   bool attention = true;
   Head head = Head::kLog1pSquare;                 ///< log1p-square or linear (one output)
+  int64_t distance_features = 0;                  ///< K radial basis functions of d_ij (0 = d² only)
+  double distance_cutoff = 6.0;                   ///< Å: the last basis centre
+  double core_radius = 0.0;                       ///< r₀ (Å) of the fixed hard core (0 = none)
 };
+
+/// κ of the hard core, in energy units per Å²: at 0.3 Å of overlap it adds 9, above the ±5 that
+/// an energy held near 0 by the regulariser reaches.
+inline constexpr double kCoreStiffness = 100.0;
 
 /// One graph convolution (E_GCL without the coordinate update).
 class EgnnLayerImpl : public torch::nn::Module {
  public:
-  EgnnLayerImpl(int64_t hidden, bool attention);
-  /// h [N, P, H], squared distances d2 [N, P, P], edge mask [P, P] (0 on the diagonal) → new h.
-  torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& d2, const torch::Tensor& mask);
+  EgnnLayerImpl(int64_t hidden, bool attention, int64_t distance_features = 0);
+  /// h [N, P, H], squared distances d2 [N, P, P], edge mask [P, P] (0 on the diagonal), and the
+  /// radial basis rbf [N, P, P, K] when the layer has distance features (else undefined) → new h.
+  torch::Tensor forward(const torch::Tensor& h, const torch::Tensor& d2, const torch::Tensor& mask,
+                        const torch::Tensor& rbf = {});
 
  private:
   int64_t H_;
   bool attention_;
   torch::nn::Linear edge1_{nullptr}, edge2_{nullptr}, att_{nullptr}, node1_{nullptr}, node2_{nullptr};
+  torch::nn::Linear radial_{nullptr};  ///< K → H, no bias (only with distance features)
 };
 TORCH_MODULE(EgnnLayer);
 
@@ -61,6 +82,10 @@ class EgnnEnergyImpl : public EnergyNetwork {
   torch::Tensor energy_from_outputs(const torch::Tensor& O, int64_t label = -1) const override;
   /// −∇_x E by autograd, in X's dtype.
   torch::Tensor score_autograd(const torch::Tensor& X);
+  /// The hard core κ Σ_{i<j} max(0, r₀ − d_ij)², [N], from d2 [N, P, P] (zeros when r₀ = 0).
+  torch::Tensor core_energy(const torch::Tensor& d2) const;
+  /// The radial basis of the distances, [N, P, P, K], from d2 [N, P, P].
+  torch::Tensor radial_basis(const torch::Tensor& d2) const;
   /// Autograd through a copy of the current weights (no hand-written pass: the network runs on any
   /// device as is).
   target::ScoreFn frozen_score(int64_t label = -1) const override;
@@ -69,6 +94,7 @@ class EgnnEnergyImpl : public EnergyNetwork {
   EgnnOptions options_;
   torch::Tensor node_features_;  ///< [P, |elements|·(c+1)] float32 (a buffer)
   torch::Tensor edge_mask_;      ///< [P, P] float32, 1 off the diagonal (a buffer)
+  torch::Tensor rbf_centres_;    ///< [K] float32 (a buffer; empty without distance features)
   torch::nn::Linear embed_{nullptr}, dec1_{nullptr}, dec2_{nullptr}, graph1_{nullptr}, graph2_{nullptr};
   std::vector<EgnnLayer> layers_;
 };

@@ -4,11 +4,15 @@
 ///
 ///   x ← x + clip_c((ε/2) s(x)) + σ √ε ξ,    ξ ~ N(0, I),   s = ∇ log π = −∇E,
 ///
-/// where clip_c shortens a sample's drift to norm c when it is longer (c = 0: no clipping). σ = 1 is
+/// where clip_c shortens a sample's drift to norm c when it is longer (c = 0: no clipping), and,
+/// when a box [low, high] is set, each coordinate is clamped into it after the step (projected
+/// Langevin, the practice of image EBMs, whose pixels live in [0, 1]). σ = 1 is
 /// the discretised Langevin diffusion, whose law tends to π as ε → 0; σ < 1 samples a colder
 /// density (π^{1/σ²}, the practice of short-run EBM training). The noise law is isotropic, so for
 /// a G-invariant π with orthogonal G the chain law stays G-invariant (the drift is equivariant).
+#include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include <torch/types.h>
 
@@ -22,6 +26,10 @@ struct LangevinOptions {
   double step_size = 0.01;  ///< ε (langevin.step_size)
   double noise = 1.0;       ///< σ (langevin.noise)
   double clip = 0.0;        ///< c: largest drift norm per sample (langevin.clip; 0 = off)
+  double low = -std::numeric_limits<double>::infinity();  ///< box clamped into after each step
+  double high = std::numeric_limits<double>::infinity();  ///< (langevin.clamp = [low, high]; [] = none)
+
+  bool bounded() const { return std::isfinite(low) || std::isfinite(high); }
 };
 
 /// Throws esvgd::Error(kConfig) naming the langevin.* key of a bad option.
@@ -33,7 +41,7 @@ class Langevin : public ChainSampler {
 
   /// The deterministic part of one step, clip_c((ε/2) s(X)): [N, D].
   torch::Tensor drift(const torch::Tensor& X) const;
-  /// One step with the given standard normal noise xi [N, D].
+  /// One step with the given standard normal noise xi [N, D], clamped into the box if one is set.
   torch::Tensor step(const torch::Tensor& X, const torch::Tensor& xi) const;
   /// max_steps steps from X0; anchors are ignored. Non-finite particles are esvgd::Error(kNumerical).
   ChainResult run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,

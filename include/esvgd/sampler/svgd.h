@@ -9,7 +9,7 @@
 ///   kernel_mass divides φ(x_i) by the kernel mass (1/M) Σ_j s(x_i, y_j) (kernel/coupling.h) instead of M,
 ///     so that a particle alone in its kernel's reach takes the step ε s(x_i) whatever M is;
 ///   langevin = true takes the noisy (stochastic particle-optimisation) step
-///     x ← x + ε (s(x) + β φ(x)) + σ √(2ε) ξ,  ξ ~ N(0, I),
+///     x ← x + clip_c(ε (s(x) + β φ(x))) + σ √(2ε) ξ,  ξ ~ N(0, I)  (clip_c: svgd.clip, 0 = off),
 ///     whose stationary law is π for σ = 1 (φ vanishes at q = π in the mean-field limit).
 /// Both keep the fixed points of φ. After the last step the run records the realised bandwidth and
 /// the mean number of points each moving particle interacts with (coupling diagnostic).
@@ -48,6 +48,7 @@ struct SvgdOptions {
   bool langevin = false;            ///< svgd.langevin: the noisy step (needs the sgd optimiser)
   double langevin_noise = 1.0;      ///< svgd.langevin_noise: σ of the noisy step
   double stein_weight = 1.0;        ///< svgd.stein_weight: β of the noisy step
+  double clip = 0.0;                ///< svgd.clip: largest drift norm ε(s + βφ) per particle in the noisy step (0 = off)
   bool measure_coupling = true;     ///< record ChainResult::interacting after the last step
 };
 
