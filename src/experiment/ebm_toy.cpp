@@ -303,6 +303,7 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   if (step < 0) throw Error(ErrorKind::kConfig, "config key 'sample.step_size'", "must be >= 0 (0 = the last training one)");
   if (!std::isfinite(noise)) throw Error(ErrorKind::kConfig, "config key 'sample.noise'", "must be a finite number");
   const double center = c.has("sample.center") ? c.get_double("sample.center") : 0.0;
+  // Drawn with either start, so that the sampler's noise stream does not depend on sample.start.
   auto X0 = center - box + 2 * box * torch::rand({n, D}, gen, torch::kFloat32);
   if (c.get_string("sample.start") == "replay") {
     // JEM's and IGEBM's protocol: continue the persistent chains (rows drawn with replacement).

@@ -29,9 +29,7 @@ Langevin::Langevin(target::ScoreFn score, LangevinOptions options) : score_(std:
 
 torch::Tensor Langevin::drift(const torch::Tensor& X) const {
   torch::NoGradGuard no_grad;
-  auto d = score_(X).to(X.dtype()) * (options_.step_size / 2);
-  if (options_.clip > 0) d = d * (options_.clip / d.norm(2, 1, true).clamp_min(options_.clip));
-  return d;
+  return clip_row_norms(score_(X).to(X.dtype()) * (options_.step_size / 2), options_.clip);
 }
 
 torch::Tensor Langevin::step(const torch::Tensor& X, const torch::Tensor& xi) const {

@@ -135,10 +135,7 @@ ChainResult Svgd::run_chains(const torch::Tensor& X0, const torch::Tensor& ancho
     torch::Tensor dx;
     if (options_.langevin) {
       const auto xi = torch::randn(X.sizes(), noise, X.options().device(torch::kCPU)).to(X.device());
-      auto d = eps * drift(X, anchors, anchor_scores, info.gamma);
-      // As Langevin's clip: a near-collision cannot throw one particle far (the direction is kept).
-      if (options_.clip > 0) d = d * (options_.clip / d.norm(2, 1, true).clamp_min(options_.clip));
-      dx = d + noise_scale * xi;
+      dx = clip_row_norms(eps * drift(X, anchors, anchor_scores, info.gamma), options_.clip) + noise_scale * xi;
     } else {
       dx = opt->displacement(direction(X, anchors, anchor_scores, info.gamma));
     }

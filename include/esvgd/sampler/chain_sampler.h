@@ -23,6 +23,12 @@ struct ChainResult {
   double interacting = -1.0;
 };
 
+/// The drift clip of Langevin and noisy SVGD: each row of D [N, D] longer than c is shortened to
+/// norm c, its direction kept, so that one near-collision cannot throw a chain far (c = 0: D as is).
+inline torch::Tensor clip_row_norms(const torch::Tensor& D, double c) {
+  return c > 0 ? D * (c / D.norm(2, 1, true).clamp_min(c)) : D;
+}
+
 class ChainSampler {
  public:
   virtual ~ChainSampler() = default;
