@@ -41,15 +41,21 @@ class SixArcs : public esvgd::target::Target {
 
 double run(const char* label, std::shared_ptr<esvgd::kernel::Kernel> kernel, const SixArcs& target,
            const torch::Tensor& X0) {
-  esvgd::sampler::SvgdOptions options;
-  options.optimizer.kind = "adagrad";
+  namespace sampler = esvgd::sampler;
+  sampler::SvgdOptions options;
+  options.optimizer.kind = sampler::OptimizerKind::kAdagrad;
   options.optimizer.step_size = 0.1;
-  options.max_steps = kSteps;
   options.median = true;  // bandwidth from the median heuristic, on the kernel's own (orbit) distances
-  esvgd::sampler::Svgd svgd(esvgd::target::score_fn(target), kernel, options);
-  auto result = svgd.run(X0);
-  const double mean_lp = target.log_prob(result.particles).mean().item<double>();
-  std::cout << label << ": mean log pi = " << mean_lp << " after " << result.steps << " steps (" << result.stop_reason
+  // The run is a value: init, then update the bandwidth and step as often as you like
+  // (sampler::run(state, ...) is this loop with stop rules, a callback and progress output).
+  const auto score = esvgd::target::score_fn(target);
+  auto state = sampler::init(X0, *kernel, options);
+  while (state.step < kSteps) {
+    sampler::update_bandwidth(state, *kernel, options);
+    sampler::step(state, score, *kernel, options);
+  }
+  const double mean_lp = target.log_prob(state.particles).mean().item<double>();
+  std::cout << label << ": mean log pi = " << mean_lp << " after " << state.step << " steps (h = " << state.bandwidth
             << ")\n";
   return mean_lp;
 }

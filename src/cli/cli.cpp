@@ -17,6 +17,7 @@
 #include "esvgd/core/printable.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/experiment/experiment.h"
+#include "esvgd/experiment/sampler_registry.h"
 #include "run_folder.h"
 
 namespace esvgd::cli {
@@ -193,6 +194,8 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
     if (args.command == "list") {
       for (const auto& e : experiment::experiments()) out << e->name() << "\t" << e->summary() << "\n";
+      out << "\nsamplers (combinations \"...@NAME\", samplers = [...]):\n";
+      for (const auto& s : experiment::samplers()) out << s.name << "\t" << s.doc << "\n";
       return kExitOk;
     }
     if (args.command == "config") {

@@ -366,7 +366,7 @@ class Dw4 : public Experiment {
     nlohmann::json rows = nlohmann::json::array();
     std::string md = "## Figure 12: e-ebm+e-svgd trained on the original (single-state) data\n\n"
                      "Training states " + list_str(training.counts) + "; training bandwidth " +
-                     c10::str(t.sampler.kernel->bandwidth()) + ".\n\n| sampling bandwidth | states recovered | state counts | not near a state | relaxed state counts |\n|---|---|---|---|---|\n";
+                     c10::str(t.history.empty() ? 0.0 : t.history.back().bandwidth) + ".\n\n| sampling bandwidth | states recovered | state counts | not near a state | relaxed state counts |\n|---|---|---|---|---|\n";
     for (double h : c.get_doubles("ablation.bandwidths")) {
       if (!(h > 0)) throw Error(ErrorKind::kConfig, "config key 'ablation.bandwidths'", "every bandwidth must be > 0");
       auto samples = sample_model(c, ctx, t, -1, gen, h);

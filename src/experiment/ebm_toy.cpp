@@ -143,7 +143,7 @@ SamplerVariant make_cd_sampler(const core::Config& c, const Combination& combo, 
   const double eh = c.get_double("svgd.equivariant_bandwidth");
   if (eh < 0) throw Error(ErrorKind::kConfig, "config key 'svgd.equivariant_bandwidth'", "must be >= 0 (0 = svgd.bandwidth)");
   const bool own = name == "orbit-matrix" && c.get_double("orbit_matrix.bandwidth") > 0;
-  if (combo.equivariant_sampler && eh > 0 && !own) v.kernel->set_bandwidth(eh);
+  if (combo.equivariant_sampler && eh > 0 && !own) v.kernel = v.kernel->with_bandwidth(eh);
   return v;
 }
 
@@ -331,11 +331,8 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
     opts.optimizer.step_size = t.history.empty() ? opts.optimizer.step_size : t.history.back().svgd_step_size;
     if (step > 0) opts.optimizer.step_size = step;
     if (noise >= 0) opts.langevin_noise = noise;
-    const double trained_h = t.sampler.kernel->bandwidth();
-    if (bandwidth > 0) t.sampler.kernel->set_bandwidth(bandwidth);
-    sampler::Svgd svgd(t.model->frozen_score(label), t.sampler.kernel, opts);
-    result = svgd.run(X0, {}, gen, &progress);
-    t.sampler.kernel->set_bandwidth(trained_h);
+    const auto kernel = bandwidth > 0 ? t.sampler.kernel->with_bandwidth(bandwidth) : t.sampler.kernel;
+    result = sampler::Svgd(t.model->frozen_score(label), kernel, opts).run(X0, {}, gen, &progress);
     warn_if_uncoupled(ctx, t.combo.name + " sampling", result.interacting, result.bandwidth);
   }
   progress.finish();

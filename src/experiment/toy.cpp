@@ -115,7 +115,7 @@ VariantRun run_variant(const SamplerVariant& variant, const target::Target& targ
   opts.temperature = variant.temperature;
   if (variant.step_size > 0) opts.optimizer.step_size = variant.step_size;
   sampler::Svgd svgd(target::score_fn(target), variant.kernel, opts);
-  VariantRun run{variant, {}, 0, "", 0, -1, {}, {}};
+  VariantRun run{variant, {}, 0, "", 0, 0, -1, {}, {}};
   auto record = [&](int64_t step, const torch::Tensor& X) {
     run.trace_step.push_back(static_cast<double>(step));
     run.trace_log_prob.push_back(target.log_prob(X).mean().item<double>());
@@ -131,7 +131,8 @@ VariantRun run_variant(const SamplerVariant& variant, const target::Target& targ
   progress.finish();
   run.particles = result.particles;
   run.steps = result.steps;
-  run.stop_reason = result.stop_reason;
+  run.stop_reason = sampler::to_string(result.stop_reason);
+  run.bandwidth = result.bandwidth;
   run.interacting = result.interacting;
   warn_if_uncoupled(ctx, label, result.interacting, result.bandwidth);
   if (run.trace_step.back() != static_cast<double>(run.steps)) record(run.steps, run.particles);
@@ -152,7 +153,7 @@ nlohmann::json variant_metrics(const VariantRun& run, const ToyProblem& p, at::G
   m["sampler"] = run.variant.name;
   m["kernel"] = run.variant.kernel->name();
   m["repulsion_temperature"] = run.variant.temperature;
-  m["bandwidth"] = run.variant.kernel->bandwidth();
+  m["bandwidth"] = run.bandwidth;
   m["interacting"] = run.interacting;
   if (run.variant.step_size > 0) m["step_size"] = run.variant.step_size;
   m["particles"] = X.size(0);

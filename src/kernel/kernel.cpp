@@ -14,11 +14,21 @@ RepulsionForm parse_repulsion_form(const std::string& text) {
 
 std::string to_string(RepulsionForm form) { return form == RepulsionForm::kTextbook ? "textbook" : "reference"; }
 
-Kernel::Kernel(double bandwidth) : h_(0) { set_bandwidth(bandwidth); }
+namespace {
 
-void Kernel::set_bandwidth(double h) {
+double checked_bandwidth(double h) {
   ESVGD_CHECK(h > 0 && std::isfinite(h), "kernel bandwidth h must be a positive finite number, got ", h);
-  h_ = h;
+  return h;
+}
+
+}  // namespace
+
+Kernel::Kernel(double bandwidth) : h_(checked_bandwidth(bandwidth)) {}
+
+std::shared_ptr<const Kernel> Kernel::with_bandwidth(double h) const {
+  auto copy = clone();
+  copy->h_ = checked_bandwidth(h);
+  return copy;
 }
 
 }  // namespace esvgd::kernel

@@ -7,8 +7,25 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"
+#include "step_check.h"
 
 namespace esvgd::sampler {
+
+namespace {
+
+torch::Tensor drift_of(const target::ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X) {
+  torch::NoGradGuard no_grad;
+  return clip_row_norms(score(X).to(X.dtype()) * (o.step_size / 2), o.clip);
+}
+
+torch::Tensor step_with(const target::ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X,
+                        const torch::Tensor& xi) {
+  auto next = X + drift_of(score, o, X) + (o.noise * std::sqrt(o.step_size)) * xi;
+  if (o.bounded()) next = next.clamp(o.low, o.high);
+  return next;
+}
+
+}  // namespace
 
 void check_langevin(const LangevinOptions& o) {
   if (o.max_steps < 0) throw Error(ErrorKind::kConfig, "langevin.steps", "must be >= 0");
@@ -22,36 +39,51 @@ void check_langevin(const LangevinOptions& o) {
     throw Error(ErrorKind::kConfig, "langevin.clamp", "must be [low, high] with low < high, or [] for no box");
 }
 
+LangevinState init(const torch::Tensor& X0, const LangevinOptions& options, at::Generator noise) {
+  ESVGD_CHECK(X0.dim() == 2 && X0.size(0) >= 1, "initial particles must be [N >= 1, D], got ", X0.sizes());
+  check_langevin(options);
+  return {X0.clone(), 0, std::move(noise)};
+}
+
+StepInfo step(LangevinState& s, const target::ScoreFn& score, const LangevinOptions& o) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& X = s.particles;
+  const auto xi = torch::randn(X.sizes(), s.noise, X.options().device(torch::kCPU)).to(X.device());
+  auto next = step_with(score, o, X, xi);
+  const auto [mean_displacement, finite] = displacement_and_finite(next, next - X);
+  StepInfo info{s.step, mean_displacement, 0.0, 1.0};
+  s.particles = next;
+  ++s.step;
+  if (!finite)
+    throw Error(ErrorKind::kNumerical, "Langevin step " + std::to_string(s.step),
+                "particles became NaN or inf (the run diverged); try a smaller langevin.step_size or langevin.clip > 0");
+  return info;
+}
+
+ChainResult run(LangevinState& s, const target::ScoreFn& score, const LangevinOptions& o, core::Progress* progress) {
+  const int64_t first = s.step;
+  while (s.step < o.max_steps) {
+    step(s, score, o);
+    if (progress) progress->update(s.step);
+  }
+  return {s.particles, s.step - first, StopReason::kMaxSteps, 0.0, -1.0};
+}
+
 Langevin::Langevin(target::ScoreFn score, LangevinOptions options) : score_(std::move(score)), options_(options) {
   ESVGD_CHECK(score_ != nullptr, "Langevin needs a score function");
   check_langevin(options_);
 }
 
-torch::Tensor Langevin::drift(const torch::Tensor& X) const {
-  torch::NoGradGuard no_grad;
-  return clip_row_norms(score_(X).to(X.dtype()) * (options_.step_size / 2), options_.clip);
-}
+torch::Tensor Langevin::drift(const torch::Tensor& X) const { return drift_of(score_, options_, X); }
 
 torch::Tensor Langevin::step(const torch::Tensor& X, const torch::Tensor& xi) const {
-  auto next = X + drift(X) + (options_.noise * std::sqrt(options_.step_size)) * xi;
-  if (options_.bounded()) next = next.clamp(options_.low, options_.high);
-  return next;
+  torch::NoGradGuard no_grad;
+  return step_with(score_, options_, X, xi);
 }
 
 ChainResult Langevin::run(const torch::Tensor& X0, const torch::Tensor&, at::Generator& gen, core::Progress* progress) {
-  ESVGD_CHECK(X0.dim() == 2 && X0.size(0) >= 1, "initial particles must be [N >= 1, D], got ", X0.sizes());
-  torch::NoGradGuard no_grad;
-  auto X = X0.clone();
-  for (int64_t t = 0; t < options_.max_steps; ++t) {
-    // Noise drawn on the CPU from the caller's generator: the same stream on every device.
-    const auto xi = torch::randn(X.sizes(), gen, X.options().device(torch::kCPU)).to(X.device());
-    X = step(X, xi);
-    if (!torch::isfinite(X).all().item<bool>())
-      throw Error(ErrorKind::kNumerical, "Langevin step " + std::to_string(t + 1),
-                  "particles became NaN or inf (the run diverged); try a smaller langevin.step_size or langevin.clip > 0");
-    if (progress) progress->update(t + 1);
-  }
-  return {X, options_.max_steps, "max_steps", 0.0, -1.0};
+  auto state = init(X0, options_, gen);
+  return sampler::run(state, score_, options_, progress);
 }
 
 }  // namespace esvgd::sampler

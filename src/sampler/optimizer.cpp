@@ -22,71 +22,64 @@ torch::Tensor scaled(const torch::Tensor& phi, double eps) {
   return out;
 }
 
-class Sgd : public ParticleOptimizer {
- public:
-  explicit Sgd(double eps) : eps_(eps) {}
-  torch::Tensor displacement(const torch::Tensor& phi) override {
-    if (phi.device().is_cpu() && phi.is_contiguous()) {
-      if (phi.scalar_type() == torch::kFloat64) return scaled<double>(phi, eps_);
-      if (phi.scalar_type() == torch::kFloat32) return scaled<float>(phi, eps_);
-    }
-    return eps_ * phi;
+torch::Tensor sgd(double eps, const torch::Tensor& phi) {
+  if (phi.device().is_cpu() && phi.is_contiguous()) {
+    if (phi.scalar_type() == torch::kFloat64) return scaled<double>(phi, eps);
+    if (phi.scalar_type() == torch::kFloat32) return scaled<float>(phi, eps);
   }
-  void reset() override {}
+  return eps * phi;
+}
 
- private:
-  double eps_;
-};
+torch::Tensor liu_adagrad(const OptimizerOptions& o, OptimizerState& s, const torch::Tensor& phi) {
+  auto g2 = phi * phi;
+  s.v = s.v.defined() ? o.adagrad_alpha * s.v + (1 - o.adagrad_alpha) * g2 : g2;
+  ++s.t;
+  return o.step_size * phi / (o.adagrad_fudge + s.v.sqrt());
+}
 
-class LiuAdagrad : public ParticleOptimizer {
- public:
-  explicit LiuAdagrad(const OptimizerOptions& o) : o_(o) {}
-  torch::Tensor displacement(const torch::Tensor& phi) override {
-    auto g2 = phi * phi;
-    v_ = v_.defined() ? o_.adagrad_alpha * v_ + (1 - o_.adagrad_alpha) * g2 : g2;
-    return o_.step_size * phi / (o_.adagrad_fudge + v_.sqrt());
+torch::Tensor adam(const OptimizerOptions& o, OptimizerState& s, const torch::Tensor& phi) {
+  if (!s.m.defined()) {
+    s.m = torch::zeros_like(phi);
+    s.v = torch::zeros_like(phi);
   }
-  void reset() override { v_ = torch::Tensor(); }
-
- private:
-  OptimizerOptions o_;
-  torch::Tensor v_;
-};
-
-class Adam : public ParticleOptimizer {
- public:
-  explicit Adam(const OptimizerOptions& o) : o_(o) {}
-  torch::Tensor displacement(const torch::Tensor& phi) override {
-    if (!m_.defined()) {
-      m_ = torch::zeros_like(phi);
-      v_ = torch::zeros_like(phi);
-    }
-    ++t_;
-    m_ = o_.adam_beta1 * m_ + (1 - o_.adam_beta1) * phi;
-    v_ = o_.adam_beta2 * v_ + (1 - o_.adam_beta2) * phi * phi;
-    const double c1 = 1 - std::pow(o_.adam_beta1, t_), c2 = 1 - std::pow(o_.adam_beta2, t_);
-    return o_.step_size * (m_ / c1) / ((v_ / c2).sqrt() + o_.adam_eps);
-  }
-  void reset() override {
-    m_ = v_ = torch::Tensor();
-    t_ = 0;
-  }
-
- private:
-  OptimizerOptions o_;
-  torch::Tensor m_, v_;
-  int64_t t_ = 0;
-};
+  ++s.t;
+  s.m = o.adam_beta1 * s.m + (1 - o.adam_beta1) * phi;
+  s.v = o.adam_beta2 * s.v + (1 - o.adam_beta2) * phi * phi;
+  const double c1 = 1 - std::pow(o.adam_beta1, s.t), c2 = 1 - std::pow(o.adam_beta2, s.t);
+  return o.step_size * (s.m / c1) / ((s.v / c2).sqrt() + o.adam_eps);
+}
 
 }  // namespace
 
-std::unique_ptr<ParticleOptimizer> make_optimizer(const OptimizerOptions& o) {
+OptimizerKind parse_optimizer_kind(const std::string& name) {
+  if (name == "sgd") return OptimizerKind::kSgd;
+  if (name == "adagrad") return OptimizerKind::kAdagrad;
+  if (name == "adam") return OptimizerKind::kAdam;
+  throw Error(ErrorKind::kConfig, "svgd.optimizer", "unknown optimizer '" + name + "' (expected sgd, adagrad or adam)");
+}
+
+std::string to_string(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kSgd: return "sgd";
+    case OptimizerKind::kAdagrad: return "adagrad";
+    case OptimizerKind::kAdam: return "adam";
+  }
+  return "?";
+}
+
+void check_optimizer(const OptimizerOptions& o) {
   if (!(o.step_size > 0) || !std::isfinite(o.step_size))
-    throw Error(ErrorKind::kConfig, "svgd.step_size", "step size must be a positive finite number, got " + std::to_string(o.step_size));
-  if (o.kind == "sgd") return std::make_unique<Sgd>(o.step_size);
-  if (o.kind == "adagrad") return std::make_unique<LiuAdagrad>(o);
-  if (o.kind == "adam") return std::make_unique<Adam>(o);
-  throw Error(ErrorKind::kConfig, "svgd.optimizer", "unknown optimizer '" + o.kind + "' (expected sgd, adagrad or adam)");
+    throw Error(ErrorKind::kConfig, "svgd.step_size",
+                "step size must be a positive finite number, got " + std::to_string(o.step_size));
+}
+
+torch::Tensor displacement(const OptimizerOptions& options, OptimizerState& state, const torch::Tensor& phi) {
+  switch (options.kind) {
+    case OptimizerKind::kSgd: return sgd(options.step_size, phi);
+    case OptimizerKind::kAdagrad: return liu_adagrad(options, state, phi);
+    case OptimizerKind::kAdam: return adam(options, state, phi);
+  }
+  throw Error(ErrorKind::kInvalidArgument, "svgd.optimizer", "unknown optimizer kind");
 }
 
 }  // namespace esvgd::sampler

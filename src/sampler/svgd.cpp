@@ -2,165 +2,242 @@
 
 #include <cmath>
 
+#include <torch/serialize/archive.h>
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/kernel/coupling.h"
 #include "esvgd/kernel/median.h"
+#include "step_check.h"
 
 namespace esvgd::sampler {
 
 namespace {
 
-/// {(1/N) Σ_i ‖Δx_i‖, X all finite}: one pass over contiguous CPU data (SVGD steps inside CD are
-/// a few tens of microseconds, and two reductions with .item() would add ~15 of them).
-template <typename T>
-std::pair<double, bool> displacement_and_finite(const T* x, const T* dx, int64_t N, int64_t D) {
-  double total = 0;
-  bool finite = true;
-  for (int64_t i = 0; i < N; ++i) {
-    double sq = 0;
-    for (int64_t f = 0; f < D; ++f) {
-      sq += static_cast<double>(dx[i * D + f]) * static_cast<double>(dx[i * D + f]);
-      finite &= std::isfinite(x[i * D + f]);
-    }
-    total += std::sqrt(sq);
-  }
-  return {total / static_cast<double>(N), finite};
-}
+bool has_rows(const torch::Tensor& t) { return t.defined() && t.numel() > 0; }
 
-std::pair<double, bool> displacement_and_finite(const torch::Tensor& X, const torch::Tensor& dx) {
-  if (X.device().is_cpu() && X.is_contiguous() && dx.is_contiguous() && X.scalar_type() == dx.scalar_type()) {
-    if (X.scalar_type() == torch::kFloat64)
-      return displacement_and_finite(X.data_ptr<double>(), dx.data_ptr<double>(), X.size(0), X.size(1));
-    if (X.scalar_type() == torch::kFloat32)
-      return displacement_and_finite(X.data_ptr<float>(), dx.data_ptr<float>(), X.size(0), X.size(1));
-  }
-  return {dx.norm(2, 1).mean().item<double>(), torch::isfinite(X).all().item<bool>()};
-}
+/// The kernel at bandwidth h: the kernel itself when h is its own, else a copy.
+class KernelAt {
+ public:
+  KernelAt(const kernel::Kernel& kernel, double h)
+      : copy_(h == kernel.bandwidth() ? nullptr : kernel.with_bandwidth(h)), kernel_(copy_ ? *copy_ : kernel) {}
+  const kernel::Kernel& operator*() const { return kernel_; }
 
-}  // namespace
+ private:
+  std::shared_ptr<const kernel::Kernel> copy_;
+  const kernel::Kernel& kernel_;
+};
 
-Svgd::Svgd(target::ScoreFn score, std::shared_ptr<kernel::Kernel> kernel, SvgdOptions options)
-    : score_(std::move(score)), kernel_(std::move(kernel)), options_(std::move(options)) {
-  ESVGD_CHECK(score_ != nullptr, "SVGD needs a score function");
-  ESVGD_CHECK(kernel_ != nullptr, "SVGD needs a kernel");
-  if (options_.max_steps < 0) throw Error(ErrorKind::kConfig, "svgd.steps", "must be >= 0");
-  if (!(options_.epsilon >= 0)) throw Error(ErrorKind::kConfig, "svgd.epsilon", "must be >= 0");
-  if (!(options_.temperature >= 0) || !std::isfinite(options_.temperature))
-    throw Error(ErrorKind::kConfig, "svgd.repulsion", "repulsion temperature must be a finite number >= 0");
-  if (options_.median_interval < 1) throw Error(ErrorKind::kConfig, "svgd.median_interval", "must be >= 1");
-  if (options_.median_max_pairs < 1) throw Error(ErrorKind::kConfig, "svgd.median_max_pairs", "must be >= 1");
-  check_anneal(options_.anneal);
-  if (!(options_.langevin_noise >= 0) || !std::isfinite(options_.langevin_noise))
-    throw Error(ErrorKind::kConfig, "svgd.langevin_noise", "must be a finite number >= 0");
-  if (!(options_.stein_weight >= 0) || !std::isfinite(options_.stein_weight))
-    throw Error(ErrorKind::kConfig, "svgd.stein_weight", "must be a finite number >= 0");
-  if (!(options_.clip >= 0) || !std::isfinite(options_.clip))
-    throw Error(ErrorKind::kConfig, "svgd.clip", "must be a finite number >= 0 (0 = off)");
-  if (options_.clip > 0 && !options_.langevin)
-    throw Error(ErrorKind::kConfig, "svgd.clip", "clips the drift of the noisy step: set svgd.langevin = true");
-  if (options_.langevin && options_.optimizer.kind != "sgd")
-    throw Error(ErrorKind::kConfig, "svgd.optimizer",
-                "the noisy step (svgd.langevin = true) takes plain steps: use sgd, not " + options_.optimizer.kind);
-  make_optimizer(options_.optimizer);  // validates kind and step size now, not at the first step
-}
-
-std::pair<torch::Tensor, torch::Tensor> Svgd::phi_and_scores(const torch::Tensor& X, const torch::Tensor& anchors,
-                                                             const torch::Tensor& anchor_scores, double gamma) const {
+/// φ at X with the anchors' points and scores (S weighted by γ), and the scores of X, from one
+/// score evaluation.
+std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const target::ScoreFn& score, const kernel::Kernel& kernel,
+                                                       const SvgdOptions& o, const torch::Tensor& X,
+                                                       const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
+                                                       double gamma) {
   torch::NoGradGuard no_grad;
-  const bool has_anchors = anchors.defined() && anchors.numel() > 0;
-  const torch::Tensor SX = score_(X).to(X.dtype());
+  const torch::Tensor SX = score(X).to(X.dtype());
   torch::Tensor Y = X, S = SX;
-  if (has_anchors) {
+  if (has_rows(anchors)) {
     ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
                 anchors.sizes());
     Y = torch::cat({X, anchors.to(X.dtype())});
-    S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score_(anchors)).to(X.dtype())});
+    S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype())});
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
-  auto phi = kernel_->phi(X, Y, S, options_.temperature);
-  if (options_.kernel_mass) {
+  auto phi = kernel.phi(X, Y, S, o.temperature);
+  if (o.kernel_mass) {
     // The mass is at least the self term over M; the floor only guards a kernel whose self term vanishes.
-    const auto mass = kernel::kernel_mass(*kernel_, X, Y).clamp_min(1e-300).unsqueeze(1);
+    const auto mass = kernel::kernel_mass(kernel, X, Y).clamp_min(1e-300).unsqueeze(1);
     phi = phi / mass.to(phi.dtype());
   }
   return {phi, SX};
 }
 
+/// What the step size multiplies: φ, or s + βφ for the noisy step.
+torch::Tensor drift_of(const target::ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+                       const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
+                       double gamma) {
+  auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, gamma);
+  return o.langevin ? scores + o.stein_weight * phi : phi;
+}
+
+torch::Tensor interacting_set(const SvgdState& s) {
+  return has_rows(s.anchors) ? torch::cat({s.particles, s.anchors.to(s.particles.dtype())}) : s.particles;
+}
+
+}  // namespace
+
+void check_svgd(const SvgdOptions& o) {
+  if (o.max_steps < 0) throw Error(ErrorKind::kConfig, "svgd.steps", "must be >= 0");
+  if (!(o.epsilon >= 0)) throw Error(ErrorKind::kConfig, "svgd.epsilon", "must be >= 0");
+  if (!(o.temperature >= 0) || !std::isfinite(o.temperature))
+    throw Error(ErrorKind::kConfig, "svgd.repulsion", "repulsion temperature must be a finite number >= 0");
+  if (o.median_interval < 1) throw Error(ErrorKind::kConfig, "svgd.median_interval", "must be >= 1");
+  if (o.median_max_pairs < 1) throw Error(ErrorKind::kConfig, "svgd.median_max_pairs", "must be >= 1");
+  check_anneal(o.anneal);
+  if (!(o.langevin_noise >= 0) || !std::isfinite(o.langevin_noise))
+    throw Error(ErrorKind::kConfig, "svgd.langevin_noise", "must be a finite number >= 0");
+  if (!(o.stein_weight >= 0) || !std::isfinite(o.stein_weight))
+    throw Error(ErrorKind::kConfig, "svgd.stein_weight", "must be a finite number >= 0");
+  if (!(o.clip >= 0) || !std::isfinite(o.clip))
+    throw Error(ErrorKind::kConfig, "svgd.clip", "must be a finite number >= 0 (0 = off)");
+  if (o.clip > 0 && !o.langevin)
+    throw Error(ErrorKind::kConfig, "svgd.clip", "clips the drift of the noisy step: set svgd.langevin = true");
+  if (o.langevin && o.optimizer.kind != OptimizerKind::kSgd)
+    throw Error(ErrorKind::kConfig, "svgd.optimizer",
+                "the noisy step (svgd.langevin = true) takes plain steps: use sgd, not " + to_string(o.optimizer.kind));
+  check_optimizer(o.optimizer);
+}
+
+SvgdState SvgdState::clone() const {
+  SvgdState c = *this;
+  c.particles = particles.clone();
+  c.optimizer.m = optimizer.m.defined() ? optimizer.m.clone() : optimizer.m;
+  c.optimizer.v = optimizer.v.defined() ? optimizer.v.clone() : optimizer.v;
+  c.noise = noise.clone();
+  c.pairs = pairs.clone();
+  return c;
+}
+
+SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const SvgdOptions& options, at::Generator noise,
+               const torch::Tensor& anchors) {
+  ESVGD_CHECK(X0.dim() == 2 && X0.size(0) >= 1, "initial particles must be [N >= 1, D], got ", X0.sizes());
+  check_svgd(options);
+  SvgdState s;
+  s.particles = X0.clone();
+  if (has_rows(anchors)) s.anchors = anchors.to(X0.dtype());
+  s.bandwidth = kernel.bandwidth();
+  s.noise = std::move(noise);
+  s.pairs = at::detail::createCPUGenerator(options.median_seed);
+  return s;
+}
+
+SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const SvgdOptions& options,
+               const torch::Tensor& anchors) {
+  return init(X0, kernel, options, at::detail::createCPUGenerator(options.median_seed), anchors);
+}
+
+void update_bandwidth(SvgdState& s, const kernel::Kernel& kernel, const SvgdOptions& o) {
+  if (!o.median || s.particles.size(0) < 2 || s.step % o.median_interval != 0) return;
+  const double h = kernel::median_bandwidth(kernel, s.particles, o.median_max_pairs, s.pairs);
+  if (h > 0 && std::isfinite(h)) s.bandwidth = h;  // all particles equal: keep the last h
+}
+
+StepInfo step(SvgdState& s, const target::ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o) {
+  torch::NoGradGuard no_grad;
+  if (has_rows(s.anchors) && !s.anchor_scores.defined()) s.anchor_scores = score(s.anchors).to(s.particles.dtype());
+  const KernelAt k(kernel, s.bandwidth);
+  StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal, s.step)};
+  const torch::Tensor& X = s.particles;
+  torch::Tensor dx;
+  if (o.langevin) {
+    const double eps = o.optimizer.step_size;
+    const auto xi = torch::randn(X.sizes(), s.noise, X.options().device(torch::kCPU)).to(X.device());
+    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma), o.clip) +
+         (o.langevin_noise * std::sqrt(2 * eps)) * xi;
+  } else {
+    dx = displacement(o.optimizer, s.optimizer,
+                      phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma).first);
+  }
+  s.particles = X + dx;
+  ++s.step;
+  const auto [mean_displacement, finite] = displacement_and_finite(s.particles, dx);
+  if (!finite)
+    throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(s.step),
+                "particles became NaN or inf (the run diverged); try a smaller svgd.step_size or a larger bandwidth");
+  info.mean_displacement = mean_displacement;
+  return info;
+}
+
+ChainResult run(SvgdState& s, const target::ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+                const Callback& callback, core::Progress* progress) {
+  ChainResult result;
+  const int64_t first = s.step;
+  while (s.step < o.max_steps) {
+    update_bandwidth(s, kernel, o);
+    const StepInfo info = step(s, score, kernel, o);
+    if (progress) progress->update(s.step);
+    if (callback && !callback(info, s.particles)) {
+      result.stop_reason = StopReason::kCallback;
+      break;
+    }
+    if (o.epsilon > 0 && info.mean_displacement < o.epsilon) {
+      result.stop_reason = StopReason::kConverged;
+      break;
+    }
+  }
+  result.particles = s.particles;
+  result.steps = s.step - first;
+  result.bandwidth = s.bandwidth;
+  if (o.measure_coupling) result.interacting = kernel::mean_interacting(*KernelAt(kernel, s.bandwidth), s.particles, interacting_set(s));
+  return result;
+}
+
+void write_state(torch::serialize::OutputArchive& archive, const std::string& prefix, const SvgdState& s) {
+  const auto undefined_as_empty = [](const torch::Tensor& t) { return t.defined() ? t : torch::empty({0}); };
+  archive.write(prefix + ".particles", s.particles);
+  archive.write(prefix + ".anchors", undefined_as_empty(s.anchors));
+  archive.write(prefix + ".anchor_scores", undefined_as_empty(s.anchor_scores));
+  archive.write(prefix + ".optimizer.m", undefined_as_empty(s.optimizer.m));
+  archive.write(prefix + ".optimizer.v", undefined_as_empty(s.optimizer.v));
+  archive.write(prefix + ".optimizer.t", torch::tensor(s.optimizer.t, torch::kLong));
+  archive.write(prefix + ".bandwidth", torch::tensor(s.bandwidth, torch::kFloat64));
+  archive.write(prefix + ".step", torch::tensor(s.step, torch::kLong));
+  archive.write(prefix + ".noise", s.noise.get_state());
+  archive.write(prefix + ".pairs", s.pairs.get_state());
+}
+
+SvgdState read_state(torch::serialize::InputArchive& archive, const std::string& prefix) {
+  const auto read = [&](const std::string& name) {
+    torch::Tensor t;
+    archive.read(prefix + "." + name, t);
+    return t;
+  };
+  const auto empty_as_undefined = [](torch::Tensor t) { return t.numel() > 0 ? t : torch::Tensor(); };
+  SvgdState s;
+  s.particles = read("particles");
+  s.anchors = empty_as_undefined(read("anchors"));
+  s.anchor_scores = empty_as_undefined(read("anchor_scores"));
+  s.optimizer.m = empty_as_undefined(read("optimizer.m"));
+  s.optimizer.v = empty_as_undefined(read("optimizer.v"));
+  s.optimizer.t = read("optimizer.t").item<int64_t>();
+  s.bandwidth = read("bandwidth").item<double>();
+  s.step = read("step").item<int64_t>();
+  s.noise = at::detail::createCPUGenerator();
+  s.noise.set_state(read("noise"));
+  s.pairs = at::detail::createCPUGenerator();
+  s.pairs.set_state(read("pairs"));
+  return s;
+}
+
+Svgd::Svgd(target::ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options)
+    : score_(std::move(score)), kernel_(std::move(kernel)), options_(std::move(options)) {
+  ESVGD_CHECK(score_ != nullptr, "SVGD needs a score function");
+  ESVGD_CHECK(kernel_ != nullptr, "SVGD needs a kernel");
+  check_svgd(options_);
+}
+
 torch::Tensor Svgd::direction(const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                               double gamma) const {
-  return phi_and_scores(X, anchors, anchor_scores, gamma).first;
+  return phi_and_scores(score_, *kernel_, options_, X, anchors, anchor_scores, gamma).first;
 }
 
 torch::Tensor Svgd::drift(const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                           double gamma) const {
-  auto [phi, scores] = phi_and_scores(X, anchors, anchor_scores, gamma);
-  return options_.langevin ? scores + options_.stein_weight * phi : phi;
+  return drift_of(score_, *kernel_, options_, X, anchors, anchor_scores, gamma);
 }
 
 SvgdResult Svgd::run(const torch::Tensor& X0, const torch::Tensor& anchors, const Callback& callback,
                      core::Progress* progress) {
-  at::Generator noise = at::detail::createCPUGenerator(options_.median_seed);
-  return run_chains(X0, anchors, callback, progress, noise);
+  auto state = init(X0, *kernel_, options_, anchors);
+  return sampler::run(state, score_, *kernel_, options_, callback, progress);
 }
 
 ChainResult Svgd::run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,
                       core::Progress* progress) {
-  return run_chains(X0, anchors, nullptr, progress, gen);
-}
-
-ChainResult Svgd::run_chains(const torch::Tensor& X0, const torch::Tensor& anchors, const Callback& callback,
-                             core::Progress* progress, at::Generator& noise) {
-  ESVGD_CHECK(X0.dim() == 2 && X0.size(0) >= 1, "initial particles must be [N >= 1, D], got ", X0.sizes());
-  torch::NoGradGuard no_grad;
-  auto opt = make_optimizer(options_.optimizer);
-  at::Generator gen = at::detail::createCPUGenerator(options_.median_seed);
-  const bool has_anchors = anchors.defined() && anchors.numel() > 0;
-  torch::Tensor anchor_scores;
-  if (has_anchors) anchor_scores = score_(anchors.to(X0.dtype()));
-  const double eps = options_.optimizer.step_size, noise_scale = options_.langevin_noise * std::sqrt(2 * eps);
-  torch::Tensor X = X0.clone();
-  ChainResult result{X, 0, "max_steps"};
-  for (int64_t t = 0; t < options_.max_steps; ++t) {
-    if (options_.median && X.size(0) >= 2 && t % options_.median_interval == 0) {
-      const double h = kernel::median_bandwidth(*kernel_, X, options_.median_max_pairs, gen);
-      if (h > 0 && std::isfinite(h)) kernel_->set_bandwidth(h);  // all particles equal: keep the last h
-    }
-    StepInfo info;
-    info.step = t;
-    info.gamma = anneal_gamma(options_.anneal, t);
-    info.bandwidth = kernel_->bandwidth();
-    torch::Tensor dx;
-    if (options_.langevin) {
-      const auto xi = torch::randn(X.sizes(), noise, X.options().device(torch::kCPU)).to(X.device());
-      dx = clip_row_norms(eps * drift(X, anchors, anchor_scores, info.gamma), options_.clip) + noise_scale * xi;
-    } else {
-      dx = opt->displacement(direction(X, anchors, anchor_scores, info.gamma));
-    }
-    X = X + dx;
-    const auto [displacement, finite] = displacement_and_finite(X, dx);
-    if (!finite)
-      throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(t + 1),
-                  "particles became NaN or inf (the run diverged); try a smaller svgd.step_size or a larger bandwidth");
-    info.mean_displacement = displacement;
-    result.steps = t + 1;
-    if (progress) progress->update(t + 1);
-    if (callback && !callback(info, X)) {
-      result.stop_reason = "callback";
-      break;
-    }
-    if (options_.epsilon > 0 && info.mean_displacement < options_.epsilon) {
-      result.stop_reason = "converged";
-      break;
-    }
-  }
-  result.particles = X;
-  result.bandwidth = kernel_->bandwidth();
-  if (options_.measure_coupling)
-    result.interacting = kernel::mean_interacting(*kernel_, X, has_anchors ? torch::cat({X, anchors.to(X.dtype())}) : X);
-  return result;
+  auto state = init(X0, *kernel_, options_, gen, anchors);
+  return sampler::run(state, score_, *kernel_, options_, nullptr, progress);
 }
 
 }  // namespace esvgd::sampler

@@ -76,7 +76,7 @@ void check_data(const CdData& d, int64_t dim, int64_t classes, const std::string
   }
 }
 
-CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
+CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<const kernel::Kernel> kernel, sampler::SvgdOptions svgd,
                      CdOptions options, uint64_t seed)
     : model_(std::move(model)), kernel_(std::move(kernel)), svgd_(std::move(svgd)), options_(std::move(options)),
       gen_(at::detail::createCPUGenerator(seed)) {
@@ -216,7 +216,7 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
     chains_ = result.particles;
     if (replay_) replay_->push(chains_);
     rec.svgd_steps = result.steps;
-    rec.stop_reason = result.stop_reason;
+    rec.stop_reason = sampler::to_string(result.stop_reason);
     rec.bandwidth = result.bandwidth;
     rec.interacting = result.interacting;
   }

@@ -11,6 +11,7 @@
 
 #include "cli/cli_support.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/experiment/sampler_registry.h"
 
 namespace {
 
@@ -177,6 +178,8 @@ TEST_F(CliTest, ListAndConfigShowEveryExperiment) {
   ASSERT_EQ(r.status, 0);
   for (const char* e : {"c4-gaussians", "circles", "spheres", "ablation-efficiency", "ablation-init"})
     EXPECT_NE(r.out.find(e), std::string::npos) << e;
+  for (const auto& s : esvgd::experiment::samplers())  // the sampler names come from the registry
+    EXPECT_NE(r.out.find(s.name + "\t" + s.doc), std::string::npos) << s.name;
   r = run_cli({"config", "circles", "--preset", "quick"});
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("svgd.steps = 5000"), std::string::npos) << r.out;

@@ -220,7 +220,7 @@ TEST(KernelSum, BadInputsThrow) {
   // The kernels' own bandwidth check.
   expect_error([] { kernel::RbfKernel k(0.0); }, "bandwidth");
   kernel::RbfKernel k(1.0);
-  expect_error([&] { k.set_bandwidth(std::nan("")); }, "bandwidth");
+  expect_error([&] { k.with_bandwidth(std::nan("")); }, "bandwidth");
   EXPECT_EQ(k.bandwidth(), 1.0);
 }
 

@@ -130,7 +130,7 @@ TEST(NoisySvgd, BadOptionsAreClearErrors) {
   };
   SvgdOptions o;
   o.langevin = true;
-  o.optimizer.kind = "adam";
+  o.optimizer.kind = sampler::OptimizerKind::kAdam;
   expect_error(o, "svgd.optimizer");
   o = {};
   o.langevin_noise = -0.5;

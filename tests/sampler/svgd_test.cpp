@@ -34,7 +34,7 @@ const target::GaussianMixture& gauss() {
 
 SvgdOptions recovery_options() {
   SvgdOptions o;
-  o.optimizer.kind = "sgd";
+  o.optimizer.kind = sampler::OptimizerKind::kSgd;
   o.optimizer.step_size = 0.2;
   o.max_steps = 2000;
   o.median = true;
@@ -47,7 +47,7 @@ TEST(Svgd, RecoversCorrelatedGaussian) {
   Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(1.0), recovery_options());
   auto res = svgd.run(X0);
   EXPECT_EQ(res.steps, 2000);
-  EXPECT_EQ(res.stop_reason, "max_steps");
+  EXPECT_EQ(res.stop_reason, sampler::StopReason::kMaxSteps);
   auto X = res.particles;
   auto mean = X.mean(0);
   auto Xc = X - mean;
@@ -73,7 +73,7 @@ TEST(Svgd, SameSeedGivesBitIdenticalParticles) {
     auto gen = make_gen(302);
     auto X0 = torch::randn({100, 2}, gen, torch::kFloat64);
     auto o = recovery_options();
-    o.optimizer.kind = "adagrad";
+    o.optimizer.kind = sampler::OptimizerKind::kAdagrad;
     o.optimizer.step_size = 0.05;
     o.max_steps = 200;
     o.median_max_pairs = 1000;  // subsampled median: exercises the seeded pair draw too
@@ -98,7 +98,7 @@ TEST(Svgd, EpsilonStopRuleConverges) {
     EXPECT_EQ(info.step, static_cast<int64_t>(disp.size()) - 1);
     return true;
   });
-  EXPECT_EQ(res.stop_reason, "converged");
+  EXPECT_EQ(res.stop_reason, sampler::StopReason::kConverged);
   EXPECT_LT(res.steps, 20000);
   ASSERT_EQ(static_cast<int64_t>(disp.size()), res.steps);
   EXPECT_LT(disp.back(), 1e-4);
@@ -116,7 +116,7 @@ TEST(Svgd, CallbackReturningFalseStops) {
     seen = X.clone();
     return info.step < 2;
   });
-  EXPECT_EQ(res.stop_reason, "callback");
+  EXPECT_EQ(res.stop_reason, sampler::StopReason::kCallback);
   EXPECT_EQ(res.steps, 3);
   EXPECT_TRUE(torch::equal(res.particles, seen));
 }
@@ -242,7 +242,7 @@ TEST(Svgd, NaNScoreThrowsNamingTheStep) {
     if (++calls == 3) s[4][1] = std::nan("");
     return s;
   };
-  for (const std::string kind : {"sgd", "adagrad", "adam"}) {
+  for (const auto kind : {sampler::OptimizerKind::kSgd, sampler::OptimizerKind::kAdagrad, sampler::OptimizerKind::kAdam}) {
     calls = 0;
     SvgdOptions o;
     o.optimizer.kind = kind;
@@ -262,7 +262,7 @@ TEST(Svgd, BadOptionsNameTheConfigKey) {
   };
   expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = 0; }), ErrorKind::kConfig, {"svgd.step_size"});
   expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = -0.1; }), ErrorKind::kConfig, {"svgd.step_size"});
-  expect_error(with([](SvgdOptions& o) { o.optimizer.kind = "lbfgs"; }), ErrorKind::kConfig, {"svgd.optimizer"});
+  expect_error([] { sampler::parse_optimizer_kind("lbfgs"); }, ErrorKind::kConfig, {"svgd.optimizer", "lbfgs"});
   expect_error(with([](SvgdOptions& o) { o.max_steps = -1; }), ErrorKind::kConfig, {"svgd.steps"});
   expect_error(with([](SvgdOptions& o) { o.epsilon = -1e-3; }), ErrorKind::kConfig, {"svgd.epsilon"});
   expect_error(with([](SvgdOptions& o) { o.epsilon = std::nan(""); }), ErrorKind::kConfig, {"svgd.epsilon"});

@@ -1,12 +1,6 @@
 #pragma once
-/// The sampler variants every toy experiment compares, built by name from the config:
-///   rbf                 plain RBF SVGD, temperature svgd.repulsion (textbook)
-///   rbf-paper           plain RBF with T = 2: the authors' regular SVGD
-///   orbit-matrix        the exact matrix orbit kernel (default E-SVGD): C_n images; SO(2), SO(3)/O(3)
-///                       closed forms
-///   orbit-scalar        the scalar orbit kernel, textbook form: group average (C_n) or radius feature
-///                       (O(n)/SO(n))
-///   orbit-scalar-paper  the same kernel in the authors' reference form with T = 2 (paper parity)
+/// The sampler variants the experiments compare, built by name from the config. The names, their
+/// one-line docs and where each is defined are in the registry (sampler_registry.h; `esvgd list`).
 /// Particle systems (group E2xS<P>, DW-4): orbit-scalar(-paper) is the RBF on the authors'
 /// canonical form, pair-distances(-paper) the RBF on the sorted pair distances, and orbit-matrix the
 /// exact O(2) × S_P orbit kernel on centred coordinates (kernel/particle_orbit.h). Molecules (group
@@ -25,7 +19,7 @@ namespace esvgd::experiment {
 
 struct SamplerVariant {
   std::string name;                        ///< as in the config list
-  std::shared_ptr<kernel::Kernel> kernel;
+  std::shared_ptr<const kernel::Kernel> kernel;
   double temperature = 1.0;
   double step_size = 0.0;                  ///< overrides svgd.step_size when > 0
   bool equivariant = false;                ///< orbit kernel: metrics unfold its particles
@@ -35,7 +29,7 @@ struct SamplerVariant {
 /// orbit-matrix, the orbit_matrix.* overrides: its h measures distances in the plane between x and
 /// the rotated R y, not between orbits, and for a continuous group its kernel mass shrinks like
 /// h/|x|, so it usually needs its own bandwidth and step size. Unknown names are
-/// esvgd::Error(kConfig) listing the known ones.
+/// esvgd::Error(kConfig) listing the registered ones defined for the group's family.
 SamplerVariant make_variant(const std::string& name, const group::Group& group, const core::Config& config,
                             at::Generator& gen);
 

@@ -43,6 +43,7 @@ struct VariantRun {
   int64_t steps = 0;
   std::string stop_reason;
   double seconds = 0;
+  double bandwidth = 0;             ///< h of the last step
   double interacting = -1;          ///< coupling diagnostic at the end (kernel/coupling.h)
   std::vector<double> trace_step;   ///< steps at which mean log π was recorded
   std::vector<double> trace_log_prob;

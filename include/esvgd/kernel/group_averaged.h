@@ -28,6 +28,9 @@ class GroupAveragedKernel : public Kernel {
   torch::Tensor pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const override;
   RepulsionForm form() const { return form_; }
 
+ protected:
+  std::shared_ptr<Kernel> clone() const override { return std::make_shared<GroupAveragedKernel>(*this); }
+
  private:
   torch::Tensor R_;
   torch::Tensor gather_;   ///< [G, D] long: (X R_g)[:, k] = X[:, gather_[g, k]]; undefined unless permutations

@@ -59,6 +59,9 @@ class InvariantFeatureKernel : public Kernel {
   torch::Tensor pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const override;
   const FeatureMap& map() const { return *map_; }
 
+ protected:
+  std::shared_ptr<Kernel> clone() const override { return std::make_shared<InvariantFeatureKernel>(*this); }
+
  private:
   std::shared_ptr<const FeatureMap> map_;
   RepulsionForm form_;

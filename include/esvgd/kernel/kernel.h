@@ -9,6 +9,10 @@
 /// reference form reproduces the authors' code). For a scalar kernel K = k·I and the divergence is
 /// ∇_{y_j} k(y_j, x_i): the gradient with respect to the *source* particle, the form for which
 /// Stein's identity holds (docs/method.md, "SVGD").
+///
+/// Kernels are values: nothing changes a kernel after construction. A sampler that adapts the
+/// bandwidth keeps h in its own state and evaluates with_bandwidth(h), a copy, so one kernel can
+/// be shared by any number of runs and threads.
 #include <memory>
 #include <string>
 
@@ -43,11 +47,14 @@ class Kernel {
 
   /// Bandwidth h of exp(−d²/(2h²)).
   double bandwidth() const { return h_; }
-  /// Throws esvgd::Error for h ≤ 0 or non-finite h.
-  void set_bandwidth(double h);
+  /// A copy of this kernel with bandwidth h; esvgd::Error for h ≤ 0 or non-finite h.
+  std::shared_ptr<const Kernel> with_bandwidth(double h) const;
 
  protected:
-  double h_;
+  /// A copy of the concrete kernel; each kernel class implements it as make_shared<Self>(*this).
+  virtual std::shared_ptr<Kernel> clone() const = 0;
+
+  double h_;  ///< set once, by the constructor or with_bandwidth on a fresh copy
 };
 
 }  // namespace esvgd::kernel

@@ -38,6 +38,9 @@ class OrbitMatrixKernel : public Kernel {
   torch::Tensor pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const override;
   const torch::Tensor& matrices() const { return R_; }
 
+ protected:
+  std::shared_ptr<Kernel> clone() const override { return std::make_shared<OrbitMatrixKernel>(*this); }
+
  private:
   /// inverse_[g] = index of R_gᵀ among the matrices (−1 if absent).
   void find_inverses();

@@ -55,6 +55,9 @@ class ParticleOrbitKernel : public Kernel {
   /// |H| = (1 or 2) · P!: the number of finite group elements each θ integral is summed over.
   int64_t num_elements() const;
 
+ protected:
+  std::shared_ptr<Kernel> clone() const override { return std::make_shared<ParticleOrbitKernel>(*this); }
+
  private:
   /// Converts to a contiguous CPU float64 [n, 2P] tensor; errors name the argument.
   torch::Tensor checked_points(const torch::Tensor& T, const char* what) const;

@@ -20,6 +20,9 @@ class RbfKernel : public Kernel {
                     double temperature) const override;
   torch::Tensor gram(const torch::Tensor& A, const torch::Tensor& B) const override;
   torch::Tensor pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const override;
+
+ protected:
+  std::shared_ptr<Kernel> clone() const override { return std::make_shared<RbfKernel>(*this); }
 };
 
 /// Checks the shapes of a phi() call; errors name the offending argument.

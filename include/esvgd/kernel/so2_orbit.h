@@ -25,6 +25,9 @@ class So2OrbitKernel : public Kernel {
   bool is_matrix_valued() const override { return true; }
   /// (|a| − |b|)²: the squared distance between the orbits (circles).
   torch::Tensor pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const override;
+
+ protected:
+  std::shared_ptr<Kernel> clone() const override { return std::make_shared<So2OrbitKernel>(*this); }
 };
 
 }  // namespace esvgd::kernel

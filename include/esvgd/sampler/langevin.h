@@ -10,6 +10,9 @@
 /// the discretised Langevin diffusion, whose law tends to π as ε → 0; σ < 1 samples a colder
 /// density (π^{1/σ²}, the practice of short-run EBM training). The noise law is isotropic, so for
 /// a G-invariant π with orthogonal G the chain law stays G-invariant (the drift is equivariant).
+///
+/// Like SVGD (svgd.h), a run is a value, LangevinState, made by init() and advanced by step();
+/// run() is the loop over step() up to max_steps. The class Langevin bundles a score and options.
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -35,6 +38,21 @@ struct LangevinOptions {
 /// Throws esvgd::Error(kConfig) naming the langevin.* key of a bad option.
 void check_langevin(const LangevinOptions& options);
 
+/// Everything a run changes. Copying a state shares its tensor and generator.
+struct LangevinState {
+  torch::Tensor particles;  ///< [N, D]
+  int64_t step = 0;         ///< steps taken
+  at::Generator noise;      ///< ξ, drawn on the CPU (the same stream on every device)
+};
+
+/// The state at step 0 from X0 [N >= 1, D], drawing the noise from `noise` (shared with the caller).
+LangevinState init(const torch::Tensor& X0, const LangevinOptions& options, at::Generator noise);
+/// One step; non-finite particles are esvgd::Error(kNumerical) naming the step.
+StepInfo step(LangevinState& state, const target::ScoreFn& score, const LangevinOptions& options);
+/// Steps until state.step == max_steps.
+ChainResult run(LangevinState& state, const target::ScoreFn& score, const LangevinOptions& options,
+                core::Progress* progress = nullptr);
+
 class Langevin : public ChainSampler {
  public:
   Langevin(target::ScoreFn score, LangevinOptions options);
@@ -43,7 +61,7 @@ class Langevin : public ChainSampler {
   torch::Tensor drift(const torch::Tensor& X) const;
   /// One step with the given standard normal noise xi [N, D], clamped into the box if one is set.
   torch::Tensor step(const torch::Tensor& X, const torch::Tensor& xi) const;
-  /// max_steps steps from X0; anchors are ignored. Non-finite particles are esvgd::Error(kNumerical).
+  /// init + run from X0; anchors are ignored.
   ChainResult run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,
                   core::Progress* progress = nullptr) override;
 

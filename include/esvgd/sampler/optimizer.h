@@ -3,16 +3,24 @@
 ///   sgd:     Δx = ε φ                                                  (the paper)
 ///   adagrad: v ← α v + (1 − α) φ² (v = φ² at the first step), Δx = ε φ / (fudge + √v)  (Liu & Wang's code)
 ///   adam:    Kingma & Ba with bias correction, on −φ as the gradient.
-#include <memory>
+/// The options are constant for a run; the moments live in OptimizerState, a value that the
+/// sampler's state holds (and a checkpoint can store).
+#include <cstdint>
 #include <string>
 
 #include <torch/types.h>
 
 namespace esvgd::sampler {
 
+enum class OptimizerKind { kSgd, kAdagrad, kAdam };
+
+/// "sgd", "adagrad", "adam"; anything else is esvgd::Error(kConfig) listing the names.
+OptimizerKind parse_optimizer_kind(const std::string& name);
+std::string to_string(OptimizerKind kind);
+
 struct OptimizerOptions {
-  std::string kind = "sgd";  ///< "sgd", "adagrad" or "adam"
-  double step_size = 0.02;   ///< ε
+  OptimizerKind kind = OptimizerKind::kSgd;
+  double step_size = 0.02;      ///< ε
   double adagrad_alpha = 0.9;   ///< decay of Liu's running mean of φ²
   double adagrad_fudge = 1e-6;  ///< added to √v
   double adam_beta1 = 0.9;
@@ -20,16 +28,17 @@ struct OptimizerOptions {
   double adam_eps = 1e-8;
 };
 
-class ParticleOptimizer {
- public:
-  virtual ~ParticleOptimizer() = default;
-  /// Displacement for this step's Stein direction φ [N, D].
-  virtual torch::Tensor displacement(const torch::Tensor& phi) = 0;
-  /// Clears the optimiser's state (moments), e.g. when chains are reset.
-  virtual void reset() = 0;
+/// The moments of adagrad (v) and adam (m, v, t); undefined tensors before the first step (and
+/// always for sgd). A default-constructed state is the state of a fresh run.
+struct OptimizerState {
+  torch::Tensor m, v;
+  int64_t t = 0;
 };
 
-/// Builds the optimiser; unknown kinds and non-positive step sizes are esvgd::Error(kConfig).
-std::unique_ptr<ParticleOptimizer> make_optimizer(const OptimizerOptions& options);
+/// Throws esvgd::Error(kConfig) for a non-positive or non-finite step size.
+void check_optimizer(const OptimizerOptions& options);
+
+/// Displacement for this step's Stein direction φ [N, D]; updates the moments in state.
+torch::Tensor displacement(const OptimizerOptions& options, OptimizerState& state, const torch::Tensor& phi);
 
 }  // namespace esvgd::sampler

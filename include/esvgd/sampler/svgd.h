@@ -11,11 +11,21 @@
 ///   langevin = true takes the noisy (stochastic particle-optimisation) step
 ///     x ← x + clip_c(ε (s(x) + β φ(x))) + σ √(2ε) ξ,  ξ ~ N(0, I)  (clip_c: svgd.clip, 0 = off),
 ///     whose stationary law is π for σ = 1 (φ vanishes at q = π in the mean-field limit).
-/// Both keep the fixed points of φ. After the last step the run records the realised bandwidth and
-/// the mean number of points each moving particle interacts with (coupling diagnostic).
-/// run() is a thin loop over step(): it stops after max_steps, when the mean displacement
-/// (1/N) Σ_i ‖Δx_i‖ drops below epsilon, or when the callback returns false. Non-finite particles
-/// throw esvgd::Error(kNumerical) naming the step.
+/// Both keep the fixed points of φ.
+///
+/// The sampler has the shape of BlackJAX's: a run is a value, SvgdState (particles, optimiser
+/// moments, bandwidth, step count, random generators), made by init() and advanced by step();
+/// update_bandwidth() is the bandwidth rule (fixed, or the median heuristic every k steps), a
+/// separate function of the state; run() is the loop
+///
+///   while (state.step < max_steps) { update_bandwidth(state); info = step(state); stop rules }
+///
+/// that stops after max_steps, when the mean displacement (1/N) Σ_i ‖Δx_i‖ drops below epsilon,
+/// or when the callback returns false. After the last step it records the realised bandwidth and
+/// the mean number of points each moving particle interacts with (coupling diagnostic). Kernels are
+/// never changed: the state's bandwidth is applied to a copy (Kernel::with_bandwidth). Non-finite
+/// particles throw esvgd::Error(kNumerical) naming the step. The class Svgd bundles a score, a
+/// kernel and options for callers that want an object (and is the ChainSampler of CD training).
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +41,10 @@
 namespace esvgd::core {
 class Progress;
 }
+namespace torch::serialize {
+class InputArchive;
+class OutputArchive;
+}  // namespace torch::serialize
 
 namespace esvgd::sampler {
 
@@ -52,23 +66,58 @@ struct SvgdOptions {
   bool measure_coupling = true;     ///< record ChainResult::interacting after the last step
 };
 
-/// What one step did.
-struct StepInfo {
-  int64_t step = 0;                ///< 0-based index of the step just taken
-  double mean_displacement = 0.0;  ///< (1/N) Σ_i ‖Δx_i‖
-  double bandwidth = 0.0;          ///< h used
-  double gamma = 1.0;              ///< annealing weight used
+/// Throws esvgd::Error(kConfig) naming the svgd.* key of a bad option.
+void check_svgd(const SvgdOptions& options);
+
+/// Everything a run changes. Copying a state shares its tensors and generators; clone() copies them.
+struct SvgdState {
+  torch::Tensor particles;      ///< [N, D], float64 or float32
+  torch::Tensor anchors;        ///< [A, D] fixed points that count in φ (undefined: none)
+  torch::Tensor anchor_scores;  ///< their scores, computed once at the first step
+  OptimizerState optimizer;     ///< moments of adagrad/adam
+  double bandwidth = 0.0;       ///< h of the next step
+  int64_t step = 0;             ///< steps taken
+  at::Generator noise;          ///< ξ of the noisy step
+  at::Generator pairs;          ///< pair subsample of the median heuristic
+
+  SvgdState clone() const;
 };
 
-using SvgdResult = ChainResult;
+/// The state at step 0: particles X0 [N >= 1, D], the kernel's bandwidth, anchors [A, D] (may be
+/// undefined), the noise drawn from `noise` (shared with the caller, so that a checkpointed
+/// generator resumes the same chains) and the median's pair subsample seeded with median_seed.
+SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const SvgdOptions& options,
+               at::Generator noise, const torch::Tensor& anchors = {});
+/// The same with the noise generator also seeded with median_seed (a self-contained run).
+SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const SvgdOptions& options,
+               const torch::Tensor& anchors = {});
+
+/// The bandwidth rule: with options.median, at every median_interval-th step h becomes the median
+/// heuristic of the particles (kernel/median.h; kept when all particles coincide); else h stays.
+void update_bandwidth(SvgdState& state, const kernel::Kernel& kernel, const SvgdOptions& options);
+
+/// One step at the state's bandwidth and annealing weight γ(state.step); advances the state.
+StepInfo step(SvgdState& state, const target::ScoreFn& score, const kernel::Kernel& kernel,
+              const SvgdOptions& options);
 
 /// Called after every step with the step's info and the current particles; return false to stop.
 using Callback = std::function<bool(const StepInfo&, const torch::Tensor&)>;
 
+/// The loop of the file comment from the state's current step on (a restored state continues).
+ChainResult run(SvgdState& state, const target::ScoreFn& score, const kernel::Kernel& kernel,
+                const SvgdOptions& options, const Callback& callback = nullptr, core::Progress* progress = nullptr);
+
+/// Stores / restores a state (tensors, moments, bandwidth, step, both generators' states) under
+/// `prefix` in a LibTorch archive, so that a run resumed from a checkpoint continues bit-identically.
+void write_state(torch::serialize::OutputArchive& archive, const std::string& prefix, const SvgdState& state);
+SvgdState read_state(torch::serialize::InputArchive& archive, const std::string& prefix);
+
+using SvgdResult = ChainResult;
+
 class Svgd : public ChainSampler {
  public:
   /// Validates options (errors name the config key).
-  Svgd(target::ScoreFn score, std::shared_ptr<kernel::Kernel> kernel, SvgdOptions options);
+  Svgd(target::ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options);
 
   /// Stein direction at X [N, D] with fixed anchors [A, D] (may be undefined/empty) whose scores are
   /// anchor_scores (computed when undefined).
@@ -80,26 +129,20 @@ class Svgd : public ChainSampler {
   torch::Tensor drift(const torch::Tensor& X, const torch::Tensor& anchors = {}, const torch::Tensor& anchor_scores = {},
                       double gamma = 1.0) const;
 
-  /// Runs from X0 [N, D] (float64 or float32). Anchors stay fixed; their scores are computed once.
-  /// The noise of the noisy step comes from a generator seeded with median_seed.
+  /// init + run from X0 [N, D] (float64 or float32). Anchors stay fixed; their scores are computed
+  /// once. The noise of the noisy step comes from a generator seeded with median_seed.
   SvgdResult run(const torch::Tensor& X0, const torch::Tensor& anchors = {}, const Callback& callback = nullptr,
                  core::Progress* progress = nullptr);
   /// The same with the noise drawn from gen (ChainSampler).
   ChainResult run(const torch::Tensor& X0, const torch::Tensor& anchors, at::Generator& gen,
                   core::Progress* progress = nullptr) override;
 
-  kernel::Kernel& kernel() { return *kernel_; }
+  const kernel::Kernel& kernel() const { return *kernel_; }
   const SvgdOptions& options() const { return options_; }
 
  private:
-  ChainResult run_chains(const torch::Tensor& X0, const torch::Tensor& anchors, const Callback& callback,
-                         core::Progress* progress, at::Generator& noise);
-  /// φ and the scores of X from one score evaluation.
-  std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const torch::Tensor& X, const torch::Tensor& anchors,
-                                                         const torch::Tensor& anchor_scores, double gamma) const;
-
   target::ScoreFn score_;
-  std::shared_ptr<kernel::Kernel> kernel_;
+  std::shared_ptr<const kernel::Kernel> kernel_;
   SvgdOptions options_;
 };
 

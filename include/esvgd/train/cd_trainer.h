@@ -105,7 +105,7 @@ nlohmann::json to_json(const EpochRecord& r);
 class CdTrainer {
  public:
   /// The SVGD options' step size is replaced by the svgd_step_size schedule; errors name config keys.
-  CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<kernel::Kernel> kernel, sampler::SvgdOptions svgd,
+  CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<const kernel::Kernel> kernel, sampler::SvgdOptions svgd,
             CdOptions options, uint64_t seed);
   ~CdTrainer();
 
@@ -137,7 +137,7 @@ class CdTrainer {
   std::unique_ptr<sampler::ChainSampler> negative_sampler() const;
 
   std::shared_ptr<model::EnergyNetwork> model_;
-  std::shared_ptr<kernel::Kernel> kernel_;
+  std::shared_ptr<const kernel::Kernel> kernel_;
   sampler::SvgdOptions svgd_;
   CdOptions options_;
   std::unique_ptr<torch::optim::Adam> optimizer_;

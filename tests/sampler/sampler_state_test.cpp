@@ -1,0 +1,134 @@
+// The samplers' state and step (BlackJAX's shape): run() is exactly the loop over update_bandwidth
+// and step(); a state copied mid-run, or written to a checkpoint and read back, continues
+// bit-identically; the kernel is never changed by a run.
+#include <sstream>
+
+#include <torch/serialize.h>
+
+#include "esvgd/kernel/rbf.h"
+#include "esvgd/sampler/langevin.h"
+#include "esvgd/sampler/svgd.h"
+#include "test_support.h"
+
+namespace esvgd::test {
+namespace {
+
+using sampler::SvgdOptions;
+using sampler::SvgdState;
+
+target::ScoreFn gaussian_score() {
+  return [](const torch::Tensor& X) { return -(X - torch::tensor({1.0, -2.0}, torch::kFloat64)) * 2; };
+}
+
+/// Adam with a subsampled median every 3 steps and anchors: every part of the state is in use.
+SvgdOptions adam_median() {
+  SvgdOptions o;
+  o.optimizer.kind = sampler::OptimizerKind::kAdam;
+  o.optimizer.step_size = 0.05;
+  o.median = true;
+  o.median_interval = 3;
+  o.median_max_pairs = 500;  // < 60·59/2 pairs: the median draws a subsample from state.pairs
+  o.median_seed = 5;
+  o.max_steps = 20;
+  return o;
+}
+
+/// The noisy step: the noise generator is in use.
+SvgdOptions noisy() {
+  SvgdOptions o;
+  o.optimizer.step_size = 0.01;
+  o.langevin = true;
+  o.clip = 0.5;
+  o.max_steps = 20;
+  o.median_seed = 6;
+  return o;
+}
+
+SvgdState roundtrip(const SvgdState& s) {
+  std::stringstream buffer;
+  torch::serialize::OutputArchive out;
+  sampler::write_state(out, "svgd", s);
+  out.save_to(buffer);
+  torch::serialize::InputArchive in;
+  in.load_from(buffer);
+  return sampler::read_state(in, "svgd");
+}
+
+class SvgdStateTest : public ::testing::TestWithParam<int> {
+ protected:
+  SvgdOptions options() const { return GetParam() == 0 ? adam_median() : noisy(); }
+};
+
+TEST_P(SvgdStateTest, RunIsTheLoopOverStep) {
+  auto gen = make_gen(61);
+  const auto X0 = torch::randn({60, 2}, gen, torch::kFloat64), A = torch::randn({4, 2}, gen, torch::kFloat64);
+  const auto o = options();
+  const auto kernel = std::make_shared<kernel::RbfKernel>(0.8);
+  const auto by_run = sampler::Svgd(gaussian_score(), kernel, o).run(X0, A);
+  auto state = sampler::init(X0, *kernel, o, A);
+  for (int64_t t = 0; t < o.max_steps; ++t) {
+    sampler::update_bandwidth(state, *kernel, o);
+    const auto info = sampler::step(state, gaussian_score(), *kernel, o);
+    EXPECT_EQ(info.step, t);
+    EXPECT_EQ(info.bandwidth, state.bandwidth);
+  }
+  EXPECT_EQ(state.step, o.max_steps);
+  EXPECT_TRUE(torch::equal(state.particles, by_run.particles));
+  EXPECT_EQ(state.bandwidth, by_run.bandwidth);
+  EXPECT_EQ(kernel->bandwidth(), 0.8) << "a run changed its kernel";
+  if (o.median) EXPECT_NE(state.bandwidth, 0.8) << "the median rule did not run";
+}
+
+TEST_P(SvgdStateTest, CheckpointedStateContinuesBitIdentically) {
+  auto gen = make_gen(62);
+  const auto X0 = torch::randn({60, 2}, gen, torch::kFloat64), A = torch::randn({4, 2}, gen, torch::kFloat64);
+  auto o = options();
+  const auto kernel = std::make_shared<kernel::RbfKernel>(0.8);
+  auto straight = sampler::init(X0, *kernel, o, A);
+  const auto whole = sampler::run(straight, gaussian_score(), *kernel, o);
+
+  o.max_steps = 11;  // stop mid-run (off the median schedule), store, restore, finish
+  auto first = sampler::init(X0, *kernel, o, A);
+  sampler::run(first, gaussian_score(), *kernel, o);
+  auto copied = first.clone();
+  auto restored = roundtrip(first);
+  EXPECT_EQ(restored.step, 11);
+  o.max_steps = 20;
+  const auto rest = sampler::run(restored, gaussian_score(), *kernel, o);
+  EXPECT_EQ(rest.steps, 9);
+  EXPECT_TRUE(torch::equal(rest.particles, whole.particles));
+  sampler::run(first, gaussian_score(), *kernel, o);
+  sampler::run(copied, gaussian_score(), *kernel, o);
+  EXPECT_TRUE(torch::equal(first.particles, whole.particles));
+  EXPECT_TRUE(torch::equal(copied.particles, whole.particles)) << "clone() shares state with the original";
+}
+
+INSTANTIATE_TEST_SUITE_P(AdamMedianAndNoisy, SvgdStateTest, ::testing::Values(0, 1));
+
+TEST(SvgdState, InitChecksOptionsAndShapes) {
+  const auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
+  SvgdOptions o;
+  o.max_steps = -1;
+  expect_error([&] { sampler::init(torch::zeros({3, 2}, torch::kFloat64), *kernel, o); }, ErrorKind::kConfig,
+               {"svgd.steps"});
+  expect_error([&] { sampler::init(torch::zeros({0, 2}, torch::kFloat64), *kernel, SvgdOptions{}); },
+               ErrorKind::kInvalidArgument, {"N >= 1"});
+}
+
+TEST(LangevinState, RunIsTheLoopOverStepAndACopyContinuesTheSameChains) {
+  sampler::LangevinOptions o;
+  o.step_size = 0.01;
+  o.max_steps = 15;
+  auto gen = make_gen(63);
+  const auto X0 = torch::randn({30, 2}, gen, torch::kFloat64);
+  auto g1 = make_gen(7), g2 = make_gen(7);
+  const auto by_run = sampler::Langevin(gaussian_score(), o).run(X0, {}, g1);
+  auto state = sampler::init(X0, o, g2);
+  for (int t = 0; t < 15; ++t) EXPECT_EQ(sampler::step(state, gaussian_score(), o).step, t);
+  EXPECT_TRUE(torch::equal(state.particles, by_run.particles));
+  // The state's generator is the caller's: both advanced by the same draws.
+  EXPECT_TRUE(torch::equal(g1.get_state(), g2.get_state()));
+}
+
+}  // namespace
+}  // namespace esvgd::test
