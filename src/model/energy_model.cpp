@@ -5,6 +5,8 @@
 #include "esvgd/core/error.h"
 #include "esvgd/group/cyclic.h"
 #include "esvgd/model/frozen_energy.h"
+#include "head.h"
+#include "input_map.h"
 
 namespace esvgd::model {
 
@@ -57,38 +59,23 @@ EnergyModelImpl::EnergyModelImpl(EnergyModelOptions options) : options_(std::mov
     ESVGD_CHECK(o.cyclic_order >= 1, "cyclic order must be >= 1, got ", o.cyclic_order);
     rotations_ = register_buffer("rotations", group::CyclicGroup(o.cyclic_order).elements().to(torch::kFloat32));
   }
-  if (o.symmetry == Symmetry::kCanonical || o.symmetry == Symmetry::kPairDistances) {
+  if (o.symmetry == Symmetry::kCanonical || o.symmetry == Symmetry::kPairDistances)
     ESVGD_CHECK(o.particle_dim >= 1 && o.dim % o.particle_dim == 0, "a particle-system symmetry needs D = particles x ",
                 "particle_dim, got D = ", o.dim, ", particle_dim = ", o.particle_dim);
-    invariant_ = std::make_shared<group::ParticleInvariant>(
-        o.symmetry == Symmetry::kCanonical ? group::ParticleInvariant::Kind::kCanonical
-                                           : group::ParticleInvariant::Kind::kPairDistances,
-        o.dim / o.particle_dim, o.particle_dim);
-  }
-  std::vector<int64_t> widths{o.symmetry == Symmetry::kRadius ? 1 : invariant_ ? invariant_->feature_dim() : o.dim};
+  input_ = make_input_map(o, rotations_);
+  std::vector<int64_t> widths{input_->width()};
   widths.insert(widths.end(), o.hidden.begin(), o.hidden.end());
   widths.push_back(o.outputs);
   net_ = register_module("mlp", Mlp(widths));
 }
 
-torch::Tensor EnergyModelImpl::network_inputs(const torch::Tensor& X) const {
-  ESVGD_CHECK(X.dim() == 2 && X.size(1) == options_.dim, "energy model input must be [N, ", options_.dim, "], got ",
-              X.sizes());
-  auto Xf = X.to(torch::kFloat32);
-  switch (options_.symmetry) {
-    case Symmetry::kNone: return Xf;
-    case Symmetry::kCyclic:  // rows R_m x for every m: [n, N, D] flattened, m major
-      return torch::matmul(Xf.unsqueeze(0), rotations_.transpose(1, 2)).reshape({-1, options_.dim});
-    case Symmetry::kRadius: return Xf.norm(2, 1, true);
-    case Symmetry::kCanonical:
-    case Symmetry::kPairDistances: return invariant_->features_autograd(Xf);
-  }
-  return Xf;
-}
+const group::ParticleInvariant* EnergyModelImpl::particle_invariant() const { return particle_invariant_of(*input_); }
 
 torch::Tensor EnergyModelImpl::outputs(const torch::Tensor& X) {
-  auto O = net_->forward(network_inputs(X));
-  if (options_.symmetry == Symmetry::kCyclic) O = O.view({options_.cyclic_order, X.size(0), -1}).mean(0);
+  ESVGD_CHECK(X.dim() == 2 && X.size(1) == options_.dim, "energy model input must be [N, ", options_.dim, "], got ",
+              X.sizes());
+  auto O = net_->forward(input_->inputs(X.to(torch::kFloat32)));
+  if (input_->copies() > 1) O = O.view({input_->copies(), X.size(0), -1}).mean(0);  // average over the copies
   return O;
 }
 
@@ -100,13 +87,7 @@ void EnergyModelImpl::check_label(int64_t label) const {
 
 torch::Tensor EnergyModelImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {
   check_label(label);
-  if (label >= 0) return -O.select(1, label);
-  switch (options_.head) {
-    case Head::kLog1pSquare: return torch::log1p(O.squeeze(1).square());
-    case Head::kLinear: return O.squeeze(1);
-    case Head::kJem: return -torch::logsumexp(O, 1);
-  }
-  return O;
+  return head_energy(options_.head, O, label);
 }
 
 torch::Tensor EnergyModelImpl::score_autograd(const torch::Tensor& X, int64_t label) {

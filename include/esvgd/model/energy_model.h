@@ -1,8 +1,9 @@
 #pragma once
-/// Energy models E_θ(x) for contrastive divergence: an Mlp behind an input symmetry and an energy
-/// head. p_θ(x) ∝ exp(−E_θ(x)); the sampler's score is −∇_x E_θ.
+/// Energy models E_θ(x) for contrastive divergence, in three stages: an input map (the symmetry),
+/// an Mlp, an energy head. p_θ(x) ∝ exp(−E_θ(x)); the sampler's score is −∇_x E_θ, by autograd or
+/// by the frozen score that chains the three stages' vector–Jacobian products (frozen_energy.h).
 ///
-/// Symmetry (adds no parameters):
+/// Symmetry, the input map (adds no parameters):
 ///   none     o(x) = f(x)
 ///   cyclic   o(x) = (1/n) Σ_m f(R_m x), R_m the rotation by 2πm/n: C_n-invariant outputs
 ///   radius   o(x) = f(|x|): O(D)-invariant (the Mlp then takes one input)
@@ -27,6 +28,8 @@
 #include "esvgd/target/target.h"
 
 namespace esvgd::model {
+
+class InputMap;
 
 enum class Symmetry { kNone, kCyclic, kRadius, kCanonical, kPairDistances };
 enum class Head { kLog1pSquare, kLinear, kJem };
@@ -69,17 +72,17 @@ class EnergyModelImpl : public EnergyNetwork {
   /// [n, D, D] float32 rotation matrices of the cyclic symmetry (undefined otherwise).
   const torch::Tensor& rotations() const { return rotations_; }
   /// The particle-system map of canonical / pair-distances (null otherwise).
-  const group::ParticleInvariant* particle_invariant() const { return invariant_.get(); }
+  const group::ParticleInvariant* particle_invariant() const;
+  /// The first stage (an internal type; FrozenEnergy copies it).
+  const InputMap& input_map() const { return *input_; }
 
  private:
   /// label −1 (the joint/scalar energy) or a class of the jem head; errors name the problem.
   void check_label(int64_t label) const;
-  /// Network inputs [G·N, F] for X [N, D]: X itself, its n rotations stacked, |x| or m(x).
-  torch::Tensor network_inputs(const torch::Tensor& X) const;
   EnergyModelOptions options_;
   Mlp net_{nullptr};
   torch::Tensor rotations_;  ///< [n, D, D] float32 for the cyclic symmetry (a buffer: moves with .to())
-  std::shared_ptr<const group::ParticleInvariant> invariant_;
+  std::shared_ptr<InputMap> input_;
 };
 TORCH_MODULE(EnergyModel);
 
