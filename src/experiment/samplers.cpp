@@ -1,4 +1,4 @@
-#include "esvgd/experiment/samplers.h"
+#include "experiment/samplers.h"
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/group_averaged.h"

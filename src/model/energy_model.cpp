@@ -4,7 +4,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/group/cyclic.h"
-#include "esvgd/model/frozen_energy.h"
+#include "model/frozen_energy.h"
 
 namespace esvgd::model {
 

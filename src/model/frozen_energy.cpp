@@ -1,4 +1,4 @@
-#include "esvgd/model/frozen_energy.h"
+#include "model/frozen_energy.h"
 
 #include <algorithm>
 #include <cmath>
