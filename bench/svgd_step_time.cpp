@@ -12,7 +12,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
-#include "esvgd/kernel/kernel_sum.h"
+#include "kernel/kernel_sum.h"
 #include "step_problem.h"
 
 namespace {

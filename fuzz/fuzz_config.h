@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "esvgd/core/config.h"
+#include "core/config.h"
 
 namespace esvgd::fuzz {
 

@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "esvgd/chem/elements.h"
+#include "chem/elements.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::chem {

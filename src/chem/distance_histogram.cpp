@@ -4,7 +4,7 @@
 
 #include <ATen/ATen.h>
 
-#include "esvgd/chem/elements.h"
+#include "chem/elements.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::chem {

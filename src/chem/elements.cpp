@@ -1,4 +1,4 @@
-#include "esvgd/chem/elements.h"
+#include "chem/elements.h"
 
 #include "esvgd/core/error.h"
 #include "esvgd/data/molecule.h"

@@ -7,7 +7,7 @@
 #include <GraphMol/SmilesParse/SmilesParse.h>
 #include <GraphMol/SmilesParse/SmilesWrite.h>
 
-#include "esvgd/chem/elements.h"
+#include "chem/elements.h"
 #include "esvgd/core/error.h"
 #include "rdkit_bridge.h"
 

@@ -7,7 +7,7 @@
 #include <GraphMol/MolOps.h>
 
 #include "esvgd/chem/molecule_check.h"
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "rdkit_bridge.h"
 

@@ -1,4 +1,4 @@
-#include "esvgd/cli/cli.h"
+#include "cli/cli.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,13 +11,13 @@
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
-#include "esvgd/core/interrupt.h"
-#include "esvgd/core/printable.h"
+#include "core/interrupt.h"
+#include "core/printable.h"
 #include "esvgd/core/progress.h"
-#include "esvgd/experiment/experiment.h"
-#include "esvgd/experiment/sampler_registry.h"
+#include "experiment/experiment.h"
+#include "experiment/sampler_registry.h"
 #include "run_folder.h"
 
 namespace esvgd::cli {

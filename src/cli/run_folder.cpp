@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::cli {

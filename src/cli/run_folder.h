@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "esvgd/core/folder_lock.h"
+#include "core/folder_lock.h"
 
 namespace esvgd::cli {
 

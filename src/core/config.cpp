@@ -1,4 +1,4 @@
-#include "esvgd/core/config.h"
+#include "core/config.h"
 
 #include <cmath>
 #include <cstdint>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::core {

@@ -1,6 +1,6 @@
 #include "esvgd/core/error.h"
 
-#include "esvgd/core/printable.h"
+#include "core/printable.h"
 
 namespace esvgd {
 

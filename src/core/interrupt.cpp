@@ -1,4 +1,4 @@
-#include "esvgd/core/interrupt.h"
+#include "core/interrupt.h"
 
 #include <signal.h>
 #include <unistd.h>

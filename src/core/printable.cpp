@@ -1,4 +1,4 @@
-#include "esvgd/core/printable.h"
+#include "core/printable.h"
 
 namespace esvgd::core {
 

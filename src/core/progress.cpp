@@ -3,7 +3,7 @@
 #include <atomic>
 #include <cstdio>
 
-#include "esvgd/core/interrupt.h"
+#include "core/interrupt.h"
 
 namespace esvgd::core {
 

@@ -1,4 +1,4 @@
-#include "esvgd/core/resources.h"
+#include "core/resources.h"
 
 #include <unistd.h>
 

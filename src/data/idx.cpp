@@ -12,7 +12,7 @@
 
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::data {

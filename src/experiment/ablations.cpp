@@ -5,14 +5,14 @@
 //                       of every sampler as a box plot against the truth.
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
-#include "esvgd/experiment/registry_entries.h"
-#include "esvgd/experiment/toy.h"
+#include "experiment/registry_entries.h"
+#include "experiment/toy.h"
 #include "esvgd/group/cyclic.h"
 #include "esvgd/metric/discrepancy.h"
-#include "esvgd/plot/figure.h"
+#include "plot/figure.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
 

@@ -1,16 +1,16 @@
-#include "esvgd/experiment/ebm_toy.h"
+#include "experiment/ebm_toy.h"
 
 #include <filesystem>
 
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
-#include "esvgd/core/resources.h"
+#include "core/resources.h"
 #include "esvgd/core/progress.h"
-#include "esvgd/plot/figure.h"
-#include "esvgd/experiment/toy.h"
+#include "plot/figure.h"
+#include "experiment/toy.h"
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
 

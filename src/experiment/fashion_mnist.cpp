@@ -12,13 +12,13 @@
 #include "esvgd/core/npy.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/data/fashion_mnist.h"
-#include "esvgd/experiment/ebm_toy.h"
-#include "esvgd/experiment/registry_entries.h"
+#include "experiment/ebm_toy.h"
+#include "experiment/registry_entries.h"
 #include "esvgd/group/image_rotation_group.h"
 #include "esvgd/metric/frechet.h"
 #include "esvgd/model/image_energy.h"
-#include "esvgd/plot/image_grid.h"
-#include "esvgd/train/supervised.h"
+#include "plot/image_grid.h"
+#include "train/supervised.h"
 
 namespace esvgd::experiment {
 

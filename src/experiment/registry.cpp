@@ -1,6 +1,6 @@
 #include "esvgd/core/error.h"
-#include "esvgd/experiment/experiment.h"
-#include "esvgd/experiment/registry_entries.h"
+#include "experiment/experiment.h"
+#include "experiment/registry_entries.h"
 
 namespace esvgd::experiment {
 

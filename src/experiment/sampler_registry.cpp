@@ -1,4 +1,4 @@
-#include "esvgd/experiment/sampler_registry.h"
+#include "experiment/sampler_registry.h"
 
 #include "esvgd/core/error.h"
 #include "esvgd/group/image_rotation_group.h"

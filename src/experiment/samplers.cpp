@@ -1,9 +1,9 @@
-#include "esvgd/experiment/samplers.h"
+#include "experiment/samplers.h"
 
 #include <algorithm>
 
 #include "esvgd/core/error.h"
-#include "esvgd/experiment/sampler_registry.h"
+#include "experiment/sampler_registry.h"
 
 namespace esvgd::experiment {
 

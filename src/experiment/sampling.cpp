@@ -5,12 +5,12 @@
 
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
-#include "esvgd/core/resources.h"
-#include "esvgd/experiment/registry_entries.h"
-#include "esvgd/experiment/toy.h"
+#include "core/resources.h"
+#include "experiment/registry_entries.h"
+#include "experiment/toy.h"
 #include "esvgd/group/cyclic.h"
 #include "esvgd/group/group.h"
 #include "esvgd/target/gaussian_mixture.h"

@@ -1,4 +1,4 @@
-#include "esvgd/experiment/toy.h"
+#include "experiment/toy.h"
 
 #include <chrono>
 #include <cmath>
@@ -9,11 +9,11 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
-#include "esvgd/core/resources.h"
+#include "core/resources.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/metric/discrepancy.h"
 #include "esvgd/metric/orbit_metrics.h"
-#include "esvgd/plot/figure.h"
+#include "plot/figure.h"
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"

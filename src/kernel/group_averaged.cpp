@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
-#include "esvgd/kernel/kernel_sum.h"
+#include "kernel/kernel_sum.h"
 #include "esvgd/kernel/orbit_matrix.h"
 #include "esvgd/kernel/rbf.h"
 

@@ -4,7 +4,7 @@
 //   rectangular  out = K V                          every pair (i, j) once
 //   symmetric    out = K V, K = Kᵀ                   pairs j ≥ i only: half the exponentials
 //   pair         (K V_B, Kᵀ V_A)                    one exponential serves both products
-#include "esvgd/kernel/kernel_sum.h"
+#include "kernel/kernel_sum.h"
 
 #include <algorithm>
 #include <cmath>

@@ -4,9 +4,9 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/group/cyclic.h"
-#include "esvgd/model/frozen_energy.h"
-#include "head.h"
-#include "input_map.h"
+#include "model/frozen_energy.h"
+#include "model/head.h"
+#include "model/input_map.h"
 
 namespace esvgd::model {
 

@@ -1,10 +1,10 @@
-#include "esvgd/model/frozen_energy.h"
+#include "model/frozen_energy.h"
 
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
-#include "head.h"
-#include "input_map.h"
+#include "model/head.h"
+#include "model/input_map.h"
 
 namespace esvgd::model {
 

@@ -1,4 +1,4 @@
-#include "esvgd/model/frozen_mlp.h"
+#include "model/frozen_mlp.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "head.h"
+#include "model/head.h"
 
 #include <algorithm>
 #include <cmath>

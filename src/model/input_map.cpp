@@ -1,10 +1,10 @@
-#include "input_map.h"
+#include "model/input_map.h"
 
 #include <cmath>
 
 #include <torch/torch.h>
 
-#include "esvgd/model/frozen_mlp.h"
+#include "model/frozen_mlp.h"
 
 namespace esvgd::model {
 

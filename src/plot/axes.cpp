@@ -5,7 +5,7 @@
 
 #include "axes_data.h"
 #include "esvgd/core/error.h"
-#include "esvgd/plot/figure.h"
+#include "plot/figure.h"
 
 namespace esvgd::plot {
 

@@ -6,10 +6,10 @@
 #include <variant>
 #include <vector>
 
-#include "esvgd/plot/colormap.h"
-#include "esvgd/plot/contour.h"
-#include "esvgd/plot/figure.h"
-#include "esvgd/plot/stats.h"
+#include "plot/colormap.h"
+#include "plot/contour.h"
+#include "plot/figure.h"
+#include "plot/stats.h"
 
 namespace esvgd::plot::detail {
 

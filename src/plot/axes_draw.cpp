@@ -6,7 +6,7 @@
 #include <type_traits>
 
 #include "axes_render.h"
-#include "esvgd/plot/colormap.h"
+#include "plot/colormap.h"
 #include "layout_constants.h"
 #include "text.h"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "axes_data.h"
-#include "esvgd/plot/ticks.h"
+#include "plot/ticks.h"
 
 namespace esvgd::plot::detail {
 

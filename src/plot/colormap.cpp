@@ -1,4 +1,4 @@
-#include "esvgd/plot/colormap.h"
+#include "plot/colormap.h"
 
 #include <algorithm>
 #include <array>

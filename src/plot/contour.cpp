@@ -1,4 +1,4 @@
-#include "esvgd/plot/contour.h"
+#include "plot/contour.h"
 
 #include <array>
 #include <cmath>

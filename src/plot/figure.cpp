@@ -1,5 +1,5 @@
 /// Figure: a grid of panels rendered into one cairo image surface and written as PNG.
-#include "esvgd/plot/figure.h"
+#include "plot/figure.h"
 
 #include <cairo.h>
 
@@ -9,7 +9,7 @@
 
 #include "axes_data.h"
 #include "axes_render.h"
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "layout_constants.h"
 #include "text.h"

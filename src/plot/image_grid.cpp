@@ -1,4 +1,4 @@
-#include "esvgd/plot/image_grid.h"
+#include "plot/image_grid.h"
 
 #include <cmath>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <cairo.h>
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::plot {

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "esvgd/plot/colormap.h"
-#include "esvgd/plot/ticks.h"
+#include "plot/colormap.h"
+#include "plot/ticks.h"
 
 namespace esvgd::plot::detail {
 

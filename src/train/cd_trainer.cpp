@@ -7,9 +7,9 @@
 
 #include <torch/torch.h>
 
-#include "esvgd/core/atomic_file.h"
+#include "core/atomic_file.h"
 #include "esvgd/core/error.h"
-#include "esvgd/core/interrupt.h"
+#include "core/interrupt.h"
 #include "esvgd/core/progress.h"
 #include "adam_state.h"
 

@@ -1,4 +1,4 @@
-#include "esvgd/train/supervised.h"
+#include "train/supervised.h"
 
 #include <chrono>
 #include <cmath>

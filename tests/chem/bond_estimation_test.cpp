@@ -7,7 +7,7 @@
 
 #include "chem/geometries.h"
 #include "esvgd/chem/bond_estimation.h"
-#include "esvgd/chem/elements.h"
+#include "chem/elements.h"
 #include "esvgd/chem/molecule_check.h"
 #include "test_support.h"
 

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "esvgd/cli/cli.h"
+#include "cli/cli.h"
 
 namespace fs = std::filesystem;
 

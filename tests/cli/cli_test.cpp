@@ -11,7 +11,7 @@
 
 #include "cli/cli_support.h"
 #include "esvgd/core/npy.h"
-#include "esvgd/experiment/sampler_registry.h"
+#include "experiment/sampler_registry.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/cli_support.h"
-#include "esvgd/core/folder_lock.h"
+#include "core/folder_lock.h"
 
 namespace {
 

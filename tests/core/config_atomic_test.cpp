@@ -3,8 +3,8 @@
 #include <stdexcept>
 
 #include "core/test_util.h"
-#include "esvgd/core/atomic_file.h"
-#include "esvgd/core/config.h"
+#include "core/atomic_file.h"
+#include "core/config.h"
 
 namespace esvgd::test {
 namespace {

@@ -8,12 +8,12 @@
 #include <string>
 
 #include "core/test_util.h"
-#include "esvgd/core/atomic_file.h"
-#include "esvgd/core/config.h"
-#include "esvgd/core/folder_lock.h"
-#include "esvgd/core/interrupt.h"
+#include "core/atomic_file.h"
+#include "core/config.h"
+#include "core/folder_lock.h"
+#include "core/interrupt.h"
 #include "esvgd/core/progress.h"
-#include "esvgd/core/resources.h"
+#include "core/resources.h"
 
 namespace esvgd::test {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "esvgd/core/config.h"
-#include "esvgd/experiment/experiment.h"
+#include "core/config.h"
+#include "experiment/experiment.h"
 
 namespace {
 

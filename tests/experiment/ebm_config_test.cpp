@@ -10,8 +10,8 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/npy.h"
-#include "esvgd/experiment/ebm_toy.h"
-#include "esvgd/experiment/experiment.h"
+#include "experiment/ebm_toy.h"
+#include "experiment/experiment.h"
 #include "test_support.h"
 
 using namespace esvgd;

@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/data/idx.h"
-#include "esvgd/experiment/experiment.h"
+#include "experiment/experiment.h"
 #include "test_support.h"
 
 using namespace esvgd;

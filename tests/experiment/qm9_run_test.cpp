@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "esvgd/experiment/experiment.h"
+#include "experiment/experiment.h"
 #include "test_support.h"
 
 using namespace esvgd;

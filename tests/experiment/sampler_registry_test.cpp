@@ -5,9 +5,9 @@
 // same property test: that is all that adding a kernel family takes (docs/method.md, "The library's shape").
 #include <cmath>
 
-#include "esvgd/core/config.h"
+#include "core/config.h"
 #include "esvgd/core/error.h"
-#include "esvgd/experiment/sampler_registry.h"
+#include "experiment/sampler_registry.h"
 #include "esvgd/group/cyclic.h"
 #include "esvgd/group/image_rotation_group.h"
 #include "esvgd/group/molecule_group.h"

@@ -1,6 +1,6 @@
 // The fast paths of RbfKernel and OrbitMatrixKernel (symmetric and pair kernel sums, taken when
 // there are no anchors) against their general path.
-#include "esvgd/kernel/kernel_sum.h"
+#include "kernel/kernel_sum.h"
 #include "kernel/test_util.h"
 
 namespace esvgd::test {

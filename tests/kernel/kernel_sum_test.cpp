@@ -7,7 +7,7 @@
 
 #include <ATen/Parallel.h>
 
-#include "esvgd/kernel/kernel_sum.h"
+#include "kernel/kernel_sum.h"
 #include "kernel/test_util.h"
 
 namespace esvgd::test {

@@ -6,7 +6,7 @@
 
 #include "esvgd/group/orthogonal.h"
 #include "esvgd/model/energy_model.h"
-#include "esvgd/model/frozen_mlp.h"
+#include "model/frozen_mlp.h"
 #include "test_support.h"
 
 using namespace esvgd;

@@ -1,4 +1,4 @@
-#include "esvgd/plot/figure.h"
+#include "plot/figure.h"
 
 #include <cairo.h>
 #include <gtest/gtest.h>

@@ -7,7 +7,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
-#include "esvgd/plot/image_grid.h"
+#include "plot/image_grid.h"
 #include "test_support.h"
 
 namespace esvgd::test {

@@ -1,4 +1,4 @@
-#include "esvgd/plot/stats.h"
+#include "plot/stats.h"
 
 #include <gtest/gtest.h>
 

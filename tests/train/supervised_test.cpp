@@ -7,7 +7,7 @@
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/model/image_energy.h"
 #include "esvgd/train/cd_trainer.h"
-#include "esvgd/train/supervised.h"
+#include "train/supervised.h"
 #include "test_support.h"
 
 namespace esvgd::test {

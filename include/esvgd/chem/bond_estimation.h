@@ -1,6 +1,6 @@
 #pragma once
 /// Bonds from 3-D positions: the three-step estimate of Jaini et al. (2021), Appendix E.2, that the
-/// paper uses before drawing sampled molecules. Distance is the only evidence; valences (elements.h)
+/// paper uses before drawing sampled molecules. Distance is the only evidence; valences (src/chem/elements.h)
 /// are the only chemistry.
 ///
 ///  1. Heavy-atom tree. Start from the heavy atom nearest the origin. Repeatedly add the heavy atom

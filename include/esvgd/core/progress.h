@@ -12,7 +12,8 @@ class Progress {
  public:
   Progress(std::string label, int64_t total, std::ostream* out, double interval_s = 2.0);
   /// Reports that `done` of `total` units are complete; `extra` is appended to the line. Long loops
-  /// stop here after SIGINT/SIGTERM/SIGHUP: it throws core::Interrupted (see interrupt.h).
+  /// stop here after SIGINT/SIGTERM/SIGHUP while the command line's handlers are installed: it throws
+  /// core::Interrupted (src/core/interrupt.h).
   void update(int64_t done, const std::string& extra = "");
   /// Prints a final line if anything was printed before (so a printed run always shows its end).
   void finish(const std::string& extra = "");

@@ -2,7 +2,7 @@
 /// E(3) × S_species on molecules of P atoms in space (QM9): rotations and reflections applied to
 /// every atom, permutations among atoms of the same species (element), and translations. The
 /// linear part acts on rows [N, 3P] as 3P × 3P matrices; translations are removed by centring
-/// inside the invariant maps. Samplers pick the molecule kernels from it (experiment/samplers.h);
+/// inside the invariant maps. Samplers pick the molecule kernels from it (src/experiment/samplers.h);
 /// fold() is the authors' canonical form (centre, sort by radius, farthest atom onto +x).
 #include <vector>
 

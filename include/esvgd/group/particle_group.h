@@ -3,7 +3,7 @@
 /// applied to every particle, permutations of the particles, and translations. The linear part
 /// O(2) × S_P acts on rows [N, 2P] as 2P × 2P matrices; translations are removed by centring
 /// (kernels and invariant maps centre internally). Samplers pick their particle kernels from it
-/// (experiment/samplers.h); fold() is the authors' canonical form.
+/// (src/experiment/samplers.h); fold() is the authors' canonical form.
 #include <vector>
 
 #include "esvgd/group/group.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "esvgd/experiment/samplers.h"
+#include "experiment/samplers.h"
 
 namespace esvgd::experiment {
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "esvgd/core/config.h"
+#include "core/config.h"
 #include "esvgd/group/group.h"
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/sampler/svgd.h"

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
-#include "esvgd/core/config.h"
-#include "esvgd/experiment/experiment.h"
-#include "esvgd/experiment/samplers.h"
+#include "core/config.h"
+#include "experiment/experiment.h"
+#include "experiment/samplers.h"
 #include "esvgd/group/group.h"
 #include "esvgd/target/target.h"
 

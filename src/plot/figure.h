@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "esvgd/plot/colormap.h"
-#include "esvgd/plot/stats.h"
-#include "esvgd/plot/ticks.h"
+#include "plot/colormap.h"
+#include "plot/stats.h"
+#include "plot/ticks.h"
 
 namespace esvgd::plot {
 

@@ -2,7 +2,7 @@
 /// Constructors of the built-in experiments, one per experiment source file; registry.cpp lists them.
 #include <memory>
 
-#include "esvgd/experiment/experiment.h"
+#include "experiment/experiment.h"
 
 namespace esvgd::experiment {
 

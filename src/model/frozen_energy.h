@@ -9,7 +9,7 @@
 #include <torch/types.h>
 
 #include "esvgd/model/energy_model.h"
-#include "esvgd/model/frozen_mlp.h"
+#include "model/frozen_mlp.h"
 
 namespace esvgd::model {
 

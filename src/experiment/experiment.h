@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "esvgd/core/config.h"
+#include "core/config.h"
 
 namespace esvgd::experiment {
 

@@ -17,12 +17,12 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
-#include "esvgd/core/config.h"
-#include "esvgd/experiment/experiment.h"
-#include "esvgd/experiment/samplers.h"
+#include "core/config.h"
+#include "experiment/experiment.h"
+#include "experiment/samplers.h"
 #include "esvgd/group/group.h"
 #include "esvgd/model/energy_model.h"
-#include "esvgd/plot/figure.h"
+#include "plot/figure.h"
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/train/cd_trainer.h"
 
