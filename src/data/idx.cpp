@@ -111,10 +111,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-}  // namespace
-
-torch::Tensor read_idx(const std::string& path) {
-  GzReader in(path);
+// The header: magic (two zero bytes, element type 0x08, rank 1–4), then one big-endian size per axis.
+std::vector<int64_t> read_idx_shape(GzReader& in, const std::string& path) {
   unsigned char head[4];
   const uint64_t got = in.read(head, 4);
   if (got < 4)
@@ -146,10 +144,14 @@ torch::Tensor read_idx(const std::string& path) {
       throw Error(ErrorKind::kFormat, path, "the header's sizes give more than 2^31 elements (corrupt header?)");
     shape.push_back(static_cast<int64_t>(size));
   }
-  // The data go into a buffer that grows with what the file really holds, and into the tensor only
-  // once they are all there: a corrupt header that promises 2^31 bytes in a 20-byte file must not
-  // allocate them first (where memory is not overcommitted that threw a c10::Error).
-  const std::string shape_text = c10::str(c10::IntArrayRef(shape));
+  return shape;
+}
+
+// The `total` data bytes, then nothing: missing bytes, trailing bytes and a gzip stream cut before its
+// trailer are errors. The buffer grows with what the file really holds, so a corrupt header that
+// promises 2^31 bytes in a 20-byte file does not allocate them first (where memory is not
+// overcommitted that threw a c10::Error).
+std::vector<uint8_t> read_idx_data(GzReader& in, const std::string& path, uint64_t total, const std::string& shape_text) {
   std::vector<uint8_t> bytes;
   uint64_t n = 0;
   while (n < total) {
@@ -173,6 +175,17 @@ torch::Tensor read_idx(const std::string& path) {
   if (extra > 0)
     throw Error(ErrorKind::kFormat, path, std::to_string(extra) + " trailing bytes after the " +
                                               std::to_string(total) + " data bytes for shape " + shape_text);
+  return bytes;
+}
+
+}  // namespace
+
+torch::Tensor read_idx(const std::string& path) {
+  GzReader in(path);
+  const std::vector<int64_t> shape = read_idx_shape(in, path);
+  uint64_t total = 1;
+  for (int64_t size : shape) total *= static_cast<uint64_t>(size);
+  const std::vector<uint8_t> bytes = read_idx_data(in, path, total, c10::str(c10::IntArrayRef(shape)));
   auto t = torch::empty(shape, torch::kUInt8);
   std::memcpy(t.data_ptr<uint8_t>(), bytes.data(), total);
   return t;

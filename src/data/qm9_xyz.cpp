@@ -147,13 +147,8 @@ class Lines {
   std::vector<std::string> lines_;
 };
 
-Parsed parse_qm9(const std::string& path) {
-  const Lines L(path);
-  if (L.size() == 0) throw L.fail(1, "empty file, expected the atom count");
-  const int64_t n = L.count(1);
-  Parsed p;
-  p.name = fs::path(path).stem().string();
-
+// Line 2: 'gdb <id>' and the properties, checked as numbers and not kept.
+void parse_qm9_properties(const Lines& L, Parsed& p) {
   if (!L.has(2)) throw L.fail(2, "file ends before the 'gdb <id> <properties>' line");
   const auto props = split_fields(L[2]);
   if (props.empty() || props[0] != "gdb")
@@ -164,8 +159,10 @@ Parsed parse_qm9(const std::string& path) {
   p.gdb_id = L.integer(2, props[1], "gdb id");
   if (p.gdb_id < 1) throw L.fail(2, "gdb id must be >= 1, got " + props[1]);
   for (int k = 0; k < kQm9Properties; ++k) L.number(2, props[2 + k], "property " + std::to_string(k + 1));
+}
 
-  // Atom lines; a count that is too small shows at the frequencies line, one too large here.
+// Atom lines; a count that is too small shows at the frequencies line, one too large here.
+void parse_qm9_atoms(const Lines& L, int64_t n, Parsed& p) {
   p.z.reserve(static_cast<size_t>(std::min<int64_t>(n, 1024)));
   for (int64_t a = 0; a < n; ++a) {
     const size_t line = 3 + static_cast<size_t>(a);
@@ -177,8 +174,10 @@ Parsed parse_qm9(const std::string& path) {
     L.atom(line, f, p);
     L.number(line, f[4], "Mulliken charge");
   }
+}
 
-  size_t line = 3 + static_cast<size_t>(n);
+// The harmonic frequencies at `line`, checked as numbers and not kept.
+void check_qm9_frequencies(const Lines& L, size_t line, int64_t n) {
   if (!L.has(line)) throw L.fail(line, "file ends before the harmonic frequencies line");
   const auto freq = split_fields(L[line]);
   if (freq.empty()) throw L.fail(line, "expected the harmonic frequencies, got an empty line");
@@ -190,8 +189,10 @@ Parsed parse_qm9(const std::string& path) {
                              std::to_string(n) + " on line 1 match the atom lines?)");
     }
   }
+}
 
-  ++line;
+// The SMILES line at `line` (the relaxed one is kept), the InChI line after it, then only blank lines.
+void parse_qm9_identifiers(const Lines& L, size_t line, Parsed& p) {
   if (!L.has(line)) throw L.fail(line, "missing SMILES line: the file ends after the harmonic frequencies");
   const auto smiles = split_fields(L[line]);
   if (smiles.size() != 2)
@@ -207,6 +208,19 @@ Parsed parse_qm9(const std::string& path) {
 
   for (++line; L.has(line); ++line)
     if (!is_blank(L[line])) throw L.fail(line, "unexpected text after the InChI line");
+}
+
+Parsed parse_qm9(const std::string& path) {
+  const Lines L(path);
+  if (L.size() == 0) throw L.fail(1, "empty file, expected the atom count");
+  const int64_t n = L.count(1);
+  Parsed p;
+  p.name = fs::path(path).stem().string();
+  parse_qm9_properties(L, p);
+  parse_qm9_atoms(L, n, p);
+  const size_t frequencies = 3 + static_cast<size_t>(n);
+  check_qm9_frequencies(L, frequencies, n);
+  parse_qm9_identifiers(L, frequencies + 1, p);
   return p;
 }
 

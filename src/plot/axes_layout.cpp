@@ -209,10 +209,9 @@ double AxesLayout::px(double x) const { return plot.x + (x - xlo) / (xhi - xlo) 
 double AxesLayout::py(double y) const { return py_axis(ty(y)); }
 double AxesLayout::py_axis(double t) const { return plot.y + plot.h - (t - ylo) / (yhi - ylo) * plot.h; }
 
-AxesLayout layout_axes(cairo_t* cr, const AxesData& data, Box panel, double scale) {
-  AxesLayout l;
-  l.log_y = data.log_y;
+namespace {
 
+void set_limits(const AxesData& data, AxesLayout& l) {
   Extent ex, ey;
   collect_extents(data, l, &ex, &ey);
   std::tie(l.xlo, l.xhi) = data.xlim ? *data.xlim : ex.limits();
@@ -222,7 +221,55 @@ AxesLayout layout_axes(cairo_t* cr, const AxesData& data, Box panel, double scal
   } else {
     std::tie(l.ylo, l.yhi) = ey.limits();
   }
+}
 
+struct Margins {
+  double left, right, top, bottom;
+};
+
+// The plot box inside the panel; with equal_aspect one data unit gets the same number of pixels on
+// both axes, and the box shrinks and is centred.
+Box place_plot(Box panel, const Margins& m, bool equal_aspect, const AxesLayout& l) {
+  Box b{panel.x + m.left, panel.y + m.top, std::max(kMinPlotSize, panel.w - m.left - m.right),
+        std::max(kMinPlotSize, panel.h - m.top - m.bottom)};
+  if (!equal_aspect) return b;
+  const double per_unit = std::min(b.w / (l.xhi - l.xlo), b.h / (l.yhi - l.ylo));
+  const double w = per_unit * (l.xhi - l.xlo), h = per_unit * (l.yhi - l.ylo);
+  b.x += 0.5 * (b.w - w);
+  b.y += 0.5 * (b.h - h);
+  b.w = w;
+  b.h = h;
+  return b;
+}
+
+// The outermost x labels stick out of the plot box: widen the margins to keep them inside the panel.
+void fit_x_labels(cairo_t* cr, const AxesLayout& l, Margins& m) {
+  const TextStyle xstyle{l.xticks.font_size};
+  for (std::size_t i = 0; i < l.xticks.positions.size(); ++i) {
+    const double w = measure(cr, l.xticks.labels[i], xstyle).width;
+    const double pos = l.px(l.xticks.positions[i]) - l.plot.x;  // from the box's left edge
+    const double reach_left = l.xticks.angle != 0.0 ? w * std::cos(l.xticks.angle) : 0.5 * w;
+    const double reach_right = l.xticks.angle != 0.0 ? 0.0 : 0.5 * w;
+    m.left = std::max(m.left, kLabelOverhangPad + reach_left - pos);
+    m.right = std::max(m.right, kLabelOverhangPad + reach_right - (l.plot.w - pos));
+  }
+}
+
+// Whole device pixels for the boxes, so that the frame is crisp.
+void snap_boxes(AxesLayout& l, double scale) {
+  const double x0 = snap(l.plot.x, scale), y0 = snap(l.plot.y, scale);
+  l.plot = Box{x0, y0, snap(l.plot.x + l.plot.w, scale) - x0, snap(l.plot.y + l.plot.h, scale) - y0};
+  if (l.colorbar) {
+    l.colorbar_box = Box{snap(l.plot.x + l.plot.w + kColorbarGap, scale), l.plot.y, kColorbarWidth, l.plot.h};
+  }
+}
+
+}  // namespace
+
+AxesLayout layout_axes(cairo_t* cr, const AxesData& data, Box panel, double scale) {
+  AxesLayout l;
+  l.log_y = data.log_y;
+  set_limits(data, l);
   for (const Artist& artist : data.artists) {
     if (const auto* image = std::get_if<ImageArtist>(&artist); image && image->colorbar) l.colorbar = image;
   }
@@ -232,56 +279,26 @@ AxesLayout layout_axes(cairo_t* cr, const AxesData& data, Box panel, double scal
   const double title_h = measure(cr, "Xg", TextStyle{kTitleFontSize, true}).height;
   const double xlabel_block = data.xlabel.empty() ? 0.0 : kLabelPad + label_h;
   const double ylabel_block = data.ylabel.empty() ? 0.0 : kLabelPad + label_h;
-  const double top = kPanelPad + (data.title.empty() ? 0.0 : title_h + kTitlePad);
 
   // Margins depend on tick labels, whose choice depends on the plot size: iterate to a fixed point.
-  double left = kPanelPad + ylabel_block + kTickLength + kTickPad + kInitialTickLabelWidth;
-  double right = kPanelPad;
-  double bottom = kPanelPad + xlabel_block + kTickLength + kTickPad + tick_h;
-  auto place = [&]() {
-    Box b{panel.x + left, panel.y + top, std::max(kMinPlotSize, panel.w - left - right),
-          std::max(kMinPlotSize, panel.h - top - bottom)};
-    if (data.equal_aspect) {
-      // One data unit gets the same number of pixels on both axes; the box shrinks and is centred.
-      const double per_unit = std::min(b.w / (l.xhi - l.xlo), b.h / (l.yhi - l.ylo));
-      const double w = per_unit * (l.xhi - l.xlo), h = per_unit * (l.yhi - l.ylo);
-      b.x += 0.5 * (b.w - w);
-      b.y += 0.5 * (b.h - h);
-      b.w = w;
-      b.h = h;
-    }
-    l.plot = b;
-  };
+  Margins m{kPanelPad + ylabel_block + kTickLength + kTickPad + kInitialTickLabelWidth, kPanelPad,
+            kPanelPad + (data.title.empty() ? 0.0 : title_h + kTitlePad),
+            kPanelPad + xlabel_block + kTickLength + kTickPad + tick_h};
   for (int pass = 0; pass < kLayoutPasses; ++pass) {
-    place();
+    l.plot = place_plot(panel, m, data.equal_aspect, l);
     l.yticks = make_y_ticks(cr, l);
     l.xticks = make_x_ticks(cr, data, l);
-    left = kPanelPad + ylabel_block + l.yticks.extent + kTickPad + kTickLength;
-    right = kPanelPad;
+    m.left = kPanelPad + ylabel_block + l.yticks.extent + kTickPad + kTickLength;
+    m.right = kPanelPad;
     if (l.colorbar) {
       l.colorbar_ticks = make_colorbar_ticks(cr, *l.colorbar, l.plot.h);
-      right += kColorbarGap + kColorbarWidth + kTickLength + kTickPad + l.colorbar_ticks.extent;
+      m.right += kColorbarGap + kColorbarWidth + kTickLength + kTickPad + l.colorbar_ticks.extent;
     }
-    // The outermost x labels stick out of the plot box; keep them inside the panel.
-    const TextStyle xstyle{l.xticks.font_size};
-    for (std::size_t i = 0; i < l.xticks.positions.size(); ++i) {
-      const double w = measure(cr, l.xticks.labels[i], xstyle).width;
-      const double pos = l.px(l.xticks.positions[i]) - l.plot.x;  // from the box's left edge
-      const double reach_left = l.xticks.angle != 0.0 ? w * std::cos(l.xticks.angle) : 0.5 * w;
-      const double reach_right = l.xticks.angle != 0.0 ? 0.0 : 0.5 * w;
-      left = std::max(left, kLabelOverhangPad + reach_left - pos);
-      right = std::max(right, kLabelOverhangPad + reach_right - (l.plot.w - pos));
-    }
-    bottom = kPanelPad + xlabel_block + kTickLength + kTickPad + l.xticks.extent;
+    fit_x_labels(cr, l, m);
+    m.bottom = kPanelPad + xlabel_block + kTickLength + kTickPad + l.xticks.extent;
   }
-  place();
-
-  // Whole device pixels for the box, so that the frame is crisp.
-  const double x0 = snap(l.plot.x, scale), y0 = snap(l.plot.y, scale);
-  l.plot = Box{x0, y0, snap(l.plot.x + l.plot.w, scale) - x0, snap(l.plot.y + l.plot.h, scale) - y0};
-  if (l.colorbar) {
-    l.colorbar_box = Box{snap(l.plot.x + l.plot.w + kColorbarGap, scale), l.plot.y, kColorbarWidth, l.plot.h};
-  }
+  l.plot = place_plot(panel, m, data.equal_aspect, l);
+  snap_boxes(l, scale);
   return l;
 }
 
