@@ -116,7 +116,7 @@ TEST(Equivariance, So3OrbitEachParticleStandsForItsOrbit) {
 }
 
 TEST(Equivariance, GroupAveragedScalarKernelFailsPerParticleTest) {
-  // Notes §2.3: the driving term uses the partner's unrotated score, so rotating one particle
+  // docs/method.md, "Three orbit kernels" 2: the driving term uses the partner's unrotated score, so rotating one particle
   // changes the others' updates by k_G(x_i, x_j)(R s_j − s_j)/M. On the C4 mixture with h = 1 the
   // worst change is O(1e-1) of max|φ|; asserting > 1e-3 shows it is a real, not a rounding, effect.
   auto gen = make_gen(13);

@@ -107,9 +107,9 @@ TEST(SteinIdentity, ShiftedSamplesViolateTheIdentity) {
 }
 
 TEST(SteinIdentity, ReferenceFormOfGroupAveragedKernelViolatesIt) {
-  // Notes §9: differentiating the receiver x instead of the source y breaks the identity for the
+  // docs/method.md, "Paper parity": differentiating the receiver x instead of the source y breaks the identity for the
   // group-averaged kernel: the repulsion's mean is −∇_x E_y k_G(x, y) = −∇_x (k * π)(x) ≠ 0 while
-  // the driving term averages to 0 over the C4 orbit. Notes report a residual ~6e-2 vs ~1e-3.
+  // the driving term averages to 0 over the C4 orbit (a residual ~6e-2 against ~1e-3).
   auto gen = make_gen(33);
   auto samples = c4_target().sample(kSamples, gen);
   kernel::GroupAveragedKernel ref(cn_elements(4), 1.0, kernel::RepulsionForm::kReference, "C4");
