@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   model::ImageEnergy net(o);
   // Random images stand in for the data: the cost does not depend on the pixels.
   auto gen = at::detail::createCPUGenerator(0);
-  train::CdData data{torch::rand({64L * batches, 784}, gen, torch::kFloat32),
-                     torch::randint(10, {64L * batches}, gen, torch::kLong), {}};
+  data::TrainingData data{torch::rand({64L * batches, 784}, gen, torch::kFloat32),
+                         torch::randint(10, {64L * batches}, gen, torch::kLong), {}};
   std::shared_ptr<kernel::Kernel> k;
   if (kernel_name == "rbf") k = std::make_shared<kernel::RbfKernel>(0.1);
   else k = std::make_shared<kernel::GroupAveragedKernel>(group::ImageRotationGroup(28), 0.005,

@@ -28,7 +28,7 @@ constexpr int64_t kChains = 32;
 constexpr double kBandwidth = 0.1, kStepSize = 0.9, kTemperature = 2.0;
 
 /// −∇_x E for the JEM joint energy through the plain MLP, written with torch ops (no autograd).
-esvgd::target::ScoreFn torch_ops_score(esvgd::model::EnergyModel& m) {
+esvgd::ScoreFn torch_ops_score(esvgd::model::EnergyModel& m) {
   std::vector<torch::Tensor> W, b;
   for (const auto& l : m->network()->layers()) {
     W.push_back(l->weight.detach().clone());
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   o.outputs = 2;
   o.symmetry = model_kind == "regular" ? esvgd::model::Symmetry::kNone : esvgd::model::Symmetry::kCyclic;
   esvgd::model::EnergyModel model(o);
-  esvgd::target::ScoreFn score = mode == "fast"        ? model->frozen_score()
+  esvgd::ScoreFn score = mode == "fast"        ? model->frozen_score()
                                  : mode == "torch-ops" ? torch_ops_score(model)
                                                        : [model](const torch::Tensor& X) mutable {
                                                            return model->score_autograd(X);

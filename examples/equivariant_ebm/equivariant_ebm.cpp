@@ -31,7 +31,7 @@ int main() try {
   // Training set: 256 points of the rings with radii 3 and 10, labelled with −log p_r(|x|).
   const target::RadialMixture rings(2, {3.0, 10.0}, 0.5);
   auto true_energy = [&](const torch::Tensor& X) { return -rings.radial_log_density(X.norm(2, 1)); };
-  const train::CdData data = data::sample_with_energies(rings, 256, true_energy, gen);
+  const data::TrainingData data = data::sample_with_energies(rings, 256, true_energy, gen);
 
   model::EnergyModelOptions model_options;
   model_options.hidden = {32, 32};
@@ -53,7 +53,7 @@ int main() try {
   options.mse_weight = 0.5;  // regression on the true energies
   options.replay_size = 256;
   options.replay_fresh = 0.2;
-  options.chain_init = "uniform";  // fresh chains from U[−13, 13)²
+  options.chain_init = train::ChainInit::kUniform;  // fresh chains from U[−13, 13)²
   options.box_low = -13;
   options.box_high = 13;
   sampler::SvgdOptions svgd;

@@ -16,6 +16,7 @@
 #include "core/interrupt.h"
 #include "core/printable.h"
 #include "esvgd/core/progress.h"
+#include "esvgd/model/energy_model.h"
 #include "experiment/experiment.h"
 #include "experiment/sampler_registry.h"
 #include "run_folder.h"
@@ -164,7 +165,7 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
     nlohmann::json resolved = config.resolved();
     core::write_text_atomic((staging / "config.resolved.json").string(), resolved.dump(2) + "\n");
     const auto t0 = std::chrono::steady_clock::now();
-    nlohmann::json metrics = exp.run(config, ctx);
+    nlohmann::json metrics = experiment::run_experiment(exp, config, ctx);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json doc{{"experiment", a.experiment}, {"preset", a.preset}, {"seed", a.seed},
                        {"threads", threads}, {"seconds", seconds}, {"metrics", metrics}};
@@ -196,6 +197,10 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       for (const auto& e : experiment::experiments()) out << e->name() << "\t" << e->summary() << "\n";
       out << "\nsamplers (combinations \"...@NAME\", samplers = [...]):\n";
       for (const auto& s : experiment::samplers()) out << s.name << "\t" << s.doc << "\n";
+      out << "\nenergy symmetries (model.symmetry):\n";
+      for (const auto& [name, doc] : model::symmetry_docs()) out << name << "\t" << doc << "\n";
+      out << "\nenergy heads (model.head):\n";
+      for (const auto& [name, doc] : model::head_docs()) out << name << "\t" << doc << "\n";
       return kExitOk;
     }
     if (args.command == "config") {

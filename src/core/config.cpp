@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <set>
@@ -103,9 +104,9 @@ void flatten(const Config::Json& obj, const std::string& prefix, std::vector<std
 
 }  // namespace
 
-Config& Config::declare(const std::string& key, Json default_value, std::string doc) {
+Config& Config::declare(const std::string& key, Json default_value, std::string doc, std::vector<std::string> options) {
   Json kind = default_value;
-  entries_[key] = Entry{std::move(default_value), std::move(kind), std::move(doc)};
+  entries_[key] = Entry{std::move(default_value), std::move(kind), std::move(doc), std::move(options)};
   return *this;
 }
 
@@ -184,6 +185,37 @@ std::string Config::describe() const {
   std::ostringstream os;
   for (const auto& [k, e] : entries_) os << k << " = " << shown(e.value) << "   # " << e.doc << "\n";
   return os.str();
+}
+
+namespace {
+
+bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Replaces whole-name occurrences of `name` (no name character on either side) in text.
+std::string replace_name(std::string text, const std::string& name, const std::string& by) {
+  for (size_t at = text.find(name); at != std::string::npos; at = text.find(name, at)) {
+    const size_t end = at + name.size();
+    if ((at > 0 && is_name_char(text[at - 1])) || (end < text.size() && is_name_char(text[end]))) {
+      at = end;
+      continue;
+    }
+    text.replace(at, name.size(), by);
+    at += by.size();
+  }
+  return text;
+}
+
+}  // namespace
+
+Error Config::in_key_terms(const Error& error) const {
+  std::map<std::string, std::string> keys_of;  // option -> "key" or "key1 or key2"
+  for (const auto& [key, entry] : entries_)
+    for (const auto& option : entry.options) keys_of[option] += (keys_of[option].empty() ? "" : " or ") + key;
+  std::string message = error.message();
+  for (const auto& [option, keys] : keys_of) message = replace_name(message, option, keys);
+  const auto where = keys_of.find(error.where());
+  if (where == keys_of.end()) return Error(error.kind(), error.where(), message);
+  return Error(ErrorKind::kConfig, where->second, message);
 }
 
 }  // namespace esvgd::core

@@ -10,14 +10,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "esvgd/core/error.h"
+
 namespace esvgd::core {
 
 class Config {
  public:
   using Json = nlohmann::json;
 
-  /// Declares `key` with its default value (whose JSON type the key keeps) and a doc line.
-  Config& declare(const std::string& key, Json default_value, std::string doc);
+  /// Declares `key` with its default value (whose JSON type the key keeps) and a doc line; `options`
+  /// names the library options the key sets ("SvgdOptions::max_steps"), so that errors can name the key.
+  Config& declare(const std::string& key, Json default_value, std::string doc, std::vector<std::string> options = {});
 
   /// Sets a declared key; `source` names where the value came from (file, --set, preset).
   void set(const std::string& key, const Json& value, const std::string& source);
@@ -45,11 +48,16 @@ class Config {
   /// One line per key: "key = value   # doc".
   std::string describe() const;
 
+  /// The error with every option that a declared key sets replaced by that key ("key1 or key2" when
+  /// several keys set the same option); an error located at such an option becomes kConfig.
+  Error in_key_terms(const Error& error) const;
+
  private:
   struct Entry {
     Json value;
     Json declared;  ///< the default: its JSON type is the key's type
     std::string doc;
+    std::vector<std::string> options;  ///< the library options the key sets
   };
   std::map<std::string, Entry> entries_;
 };

@@ -23,6 +23,6 @@ std::string full_message(const std::string& where, const std::string& what) {
 }  // namespace
 
 Error::Error(ErrorKind kind, std::string where, std::string what)
-    : std::runtime_error(full_message(where, what)), kind_(kind), where_(std::move(where)) {}
+    : std::runtime_error(full_message(where, what)), kind_(kind), where_(std::move(where)), message_(std::move(what)) {}
 
 }  // namespace esvgd

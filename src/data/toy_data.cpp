@@ -23,7 +23,7 @@ torch::Tensor ClassMixture::log_prob(const torch::Tensor& X) const {
   return torch::logsumexp(torch::stack(parts, 1), 1) - std::log(static_cast<double>(classes_.size()));
 }
 
-train::CdData ClassMixture::sample(int64_t per_class, at::Generator& gen) const {
+TrainingData ClassMixture::sample(int64_t per_class, at::Generator& gen) const {
   ESVGD_CHECK(per_class >= 1, "points per class must be >= 1, got ", per_class);
   std::vector<torch::Tensor> xs, ys;
   for (size_t y = 0; y < classes_.size(); ++y) {
@@ -33,7 +33,7 @@ train::CdData ClassMixture::sample(int64_t per_class, at::Generator& gen) const 
   return {torch::cat(xs), torch::cat(ys), {}};
 }
 
-train::CdData sample_with_energies(const target::Target& target, int64_t n,
+TrainingData sample_with_energies(const target::Target& target, int64_t n,
                                    const std::function<torch::Tensor(const torch::Tensor&)>& energy_of,
                                    at::Generator& gen) {
   ESVGD_CHECK(n >= 1, "number of points must be >= 1, got ", n);
@@ -41,7 +41,7 @@ train::CdData sample_with_energies(const target::Target& target, int64_t n,
   return {x, {}, energy_of(x).to(torch::kFloat64)};
 }
 
-train::CdData read_toy_data(const std::string& path, int64_t dim, const std::string& column) {
+TrainingData read_toy_data(const std::string& path, int64_t dim, const std::string& column) {
   ESVGD_ASSERT(column == "label" || column == "energy");
   auto a = core::read_npy(path);
   auto fail = [&](const std::string& what) { throw Error(ErrorKind::kFormat, path, what); };
@@ -51,7 +51,7 @@ train::CdData read_toy_data(const std::string& path, int64_t dim, const std::str
   if (a.scalar_type() != torch::kFloat64) fail("expected float64 values");
   if (a.size(0) == 0) fail("the array has no rows");
   if (!torch::isfinite(a).all().item<bool>()) fail("the array contains NaN or inf");
-  train::CdData d;
+  TrainingData d;
   d.x = a.narrow(1, 0, dim).contiguous();
   auto last = a.select(1, dim).contiguous();
   if (column == "label") {

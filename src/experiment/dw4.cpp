@@ -277,8 +277,8 @@ class Dw4 : public Experiment {
     torch::Tensor X = from_file;
     if (set == "fixed") X = data::build_state_copies(states, c.get_int("data.copies"), c.get_double("data.noise"), gen);
     else if (set == "original") X = original();
-    train::CdData train_set{X, {}, {}};
-    train::check_data(train_set, kDim, 1, set);
+    data::TrainingData train_set{X, {}, {}};
+    data::check_training_data(train_set, kDim, 1, set);
     core::write_npy(ctx.out_dir + "/train_x.npy", X);
     const double near = c.get_positive("states.near");
     const auto training = count_states(judge(classifier, X, near).near, states.size());
@@ -357,7 +357,7 @@ class Dw4 : public Experiment {
                            const target::StateClassifier& classifier, const torch::Tensor& X, double near,
                            at::Generator& gen, nlohmann::json& result) const {
     const auto n_states = classifier.states().size();
-    train::CdData data{X, {}, {}};
+    data::TrainingData data{X, {}, {}};
     const auto training = count_states(judge(classifier, X, near).near, n_states);
     Combination combo = parse_combination("e-ebm+e-svgd");
     combo.name = "original-e-ebm+e-svgd";

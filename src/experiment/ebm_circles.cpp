@@ -39,7 +39,7 @@ void radius_histogram(plot::Axes& ax, const torch::Tensor& X, const target::Radi
 
 /// Figure 10: columns target and each combination; row 1 the density with data (blue) and the last
 /// CD negatives (red), row 2 the same points in the group-factorised space (their radii).
-void plot_figure10(const std::string& path, const target::RadialMixture& t, const train::CdData& train_set,
+void plot_figure10(const std::string& path, const target::RadialMixture& t, const data::TrainingData& train_set,
                    std::vector<Result>& results, double extent) {
   const int cols = 1 + static_cast<int>(results.size());
   plot::Figure fig(2, cols, 320, 300);
@@ -122,7 +122,7 @@ class EbmCircles : public Experiment {
     const std::string file = c.get_string("data.file");
     auto train_set = file.empty() ? data::sample_with_energies(*t, n_train, energy_of, gen)
                                   : data::read_toy_data(file, 2, "energy");
-    train::check_data(train_set, 2, 1, file.empty() ? "generated data" : file);
+    data::check_training_data(train_set, 2, 1, file.empty() ? "generated data" : file);
     const auto test_set = data::sample_with_energies(*t, n_test, energy_of, gen);
     core::write_npy(ctx.out_dir + "/train_x.npy", train_set.x);
     core::write_npy(ctx.out_dir + "/train_energy.npy", train_set.energies);

@@ -45,37 +45,54 @@ Combination parse_combination(const std::string& name) {
 
 void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("combinations", std::vector<std::string>{"ebm+svgd", "e-ebm+svgd", "e-ebm+e-svgd"},
-            "model/sampler combinations to train: ebm+svgd, e-ebm+svgd, e-ebm+e-svgd");
+            "model/sampler combinations to train: ebm+svgd, e-ebm+svgd, e-ebm+e-svgd",
+            {"EnergyModelOptions::symmetry"});
   if (d.mlp_model) {
     c.declare("model.hidden", d.hidden, "hidden widths of the MLP (ReLU between layers)");
-    c.declare("model.head", d.head, "energy head: jem (logits), log1p-square (E = log(1+o²)) or linear (E = o)");
-    c.declare("model.symmetry", d.symmetry, "invariance of the e-ebm models: cyclic (C_n-averaged outputs) or radius");
+    c.declare("model.head", d.head, "energy head: jem (logits), log1p-square (E = log(1+o²)) or linear (E = o)",
+              {"EnergyModelOptions::head"});
+    c.declare("model.symmetry", d.symmetry, "invariance of the e-ebm models: cyclic (C_n-averaged outputs) or radius",
+              {"EnergyModelOptions::symmetry"});
     c.declare("model.cyclic_order", int64_t{4}, "n of the C_n average");
   }
-  c.declare("train.epochs", d.epochs, "training epochs");
-  c.declare("train.batch_size", d.batch_size, "data batch size = number of persistent chains (last partial batch dropped)");
-  c.declare("train.learning_rate", d.learning_rate, "Adam learning rate until the first milestone");
+  c.declare("train.epochs", d.epochs, "training epochs", {"CdOptions::epochs", "SupervisedOptions::epochs"});
+  c.declare("train.batch_size", d.batch_size, "data batch size = number of persistent chains (last partial batch dropped)",
+            {"CdOptions::batch_size", "SupervisedOptions::batch_size"});
+  c.declare("train.learning_rate", d.learning_rate, "Adam learning rate until the first milestone",
+            {"CdOptions::learning_rate", "SupervisedOptions::learning_rate"});
   c.declare("train.lr_milestones", d.lr_milestones, "epochs at which the learning rate changes");
   c.declare("train.lr_after", d.lr_after, "learning rates from each milestone on");
-  c.declare("train.adam_beta1", 0.9, "Adam's beta1 (0: no momentum)");
-  c.declare("train.grad_clip", 0.0, "clip the gradient norm to this value (0 = off, as in the paper)");
-  c.declare("train.checkpoint_every", d.checkpoint_every, "write a checkpoint every this many epochs (and at the end)");
-  c.declare("loss.ce_weight", d.ce_weight, "weight of the cross-entropy term (JEM)");
-  c.declare("loss.mse_weight", d.mse_weight, "weight of the MSE between data energies and their true energies");
-  c.declare("loss.energy_l2", 0.0, "α of the α(E(x+)² + E(x-)²) regulariser (0 = off, as in the paper)");
-  c.declare("chains.reset_probability", d.reset_probability, "probability per batch of restarting the chains");
-  c.declare("chains.init", d.chain_init, "chain restarts: data (the current batch) or uniform (U[low, high)^D)");
-  c.declare("chains.low", -5.0, "lower bound of the uniform chain init");
-  c.declare("chains.high", 5.0, "upper bound of the uniform chain init");
+  c.declare("train.adam_beta1", 0.9, "Adam's beta1 (0: no momentum)", {"CdOptions::adam_beta1"});
+  c.declare("train.grad_clip", 0.0, "clip the gradient norm to this value (0 = off, as in the paper)",
+            {"CdOptions::grad_clip"});
+  c.declare("train.checkpoint_every", d.checkpoint_every, "write a checkpoint every this many epochs (and at the end)",
+            {"CdOptions::checkpoint_every"});
+  c.declare("loss.ce_weight", d.ce_weight, "weight of the cross-entropy term (JEM)", {"CdOptions::ce_weight"});
+  c.declare("loss.mse_weight", d.mse_weight, "weight of the MSE between data energies and their true energies",
+            {"CdOptions::mse_weight"});
+  c.declare("loss.energy_l2", 0.0, "α of the α(E(x+)² + E(x-)²) regulariser (0 = off, as in the paper)", {"CdOptions::energy_l2"});
+  c.declare("chains.reset_probability", d.reset_probability, "probability per batch of restarting the chains",
+            {"CdOptions::reset_probability"});
+  c.declare("chains.init", d.chain_init, "chain restarts: data (the current batch) or uniform (U[low, high)^D)",
+            {"CdOptions::chain_init"});
+  c.declare("chains.low", -5.0, "lower bound of the uniform chain init", {"CdOptions::box_low"});
+  c.declare("chains.high", 5.0, "upper bound of the uniform chain init", {"CdOptions::box_high"});
   c.declare("chains.anchors", true, "pass the data batch to SVGD as fixed anchor particles");
   c.declare("chains.replay_size", int64_t{0},
-            "replay buffer of past negatives (Du & Mordatch): capacity in chains (0 = one persistent set)");
-  c.declare("chains.replay_fresh", 0.05, "with a replay buffer: fraction of chains started fresh (chains.init)");
-  c.declare("langevin.steps", int64_t{60}, "Langevin steps per batch of the *+langevin combinations");
-  c.declare("langevin.step_size", 0.005, "Langevin step eps in x <- x + (eps/2) score + sigma sqrt(eps) xi");
-  c.declare("langevin.noise", 1.0, "Langevin noise scale sigma (1: the Langevin diffusion)");
-  c.declare("langevin.clip", 0.0, "clip each sample's drift (eps/2) score to this norm (0 = off)");
-  c.declare("langevin.clamp", std::vector<double>{}, "[low, high]: clamp every coordinate into this box after each step ([] = none)");
+            "replay buffer of past negatives (Du & Mordatch): capacity in chains (0 = one persistent set)",
+            {"CdOptions::replay_size"});
+  c.declare("chains.replay_fresh", 0.05, "with a replay buffer: fraction of chains started fresh (chains.init)",
+            {"CdOptions::replay_fresh"});
+  c.declare("langevin.steps", int64_t{60}, "Langevin steps per batch of the *+langevin combinations",
+            {"LangevinOptions::max_steps"});
+  c.declare("langevin.step_size", 0.005, "Langevin step eps in x <- x + (eps/2) score + sigma sqrt(eps) xi",
+            {"LangevinOptions::step_size"});
+  c.declare("langevin.noise", 1.0, "Langevin noise scale sigma (1: the Langevin diffusion)",
+            {"LangevinOptions::noise"});
+  c.declare("langevin.clip", 0.0, "clip each sample's drift (eps/2) score to this norm (0 = off)",
+            {"LangevinOptions::clip"});
+  c.declare("langevin.clamp", std::vector<double>{}, "[low, high]: clamp every coordinate into this box after each step ([] = none)",
+            {"LangevinOptions::low"});
   declare_svgd_keys(c, d.svgd_steps, d.svgd_step_size, d.bandwidth);
   c.set("svgd.epsilon", d.epsilon, "default");
   c.declare("svgd.step_size_milestones", d.step_milestones, "epochs at which the SVGD step size changes");
@@ -86,7 +103,8 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("svgd.equivariant_bandwidth", d.equivariant_bandwidth,
             "bandwidth of the e-svgd samplers (0 = svgd.bandwidth; orbit_matrix.bandwidth > 0 wins for orbit-matrix)");
   c.declare("sample.particles", d.sample_particles, "particles drawn from each trained model for the figures");
-  c.declare("sample.steps", d.sample_steps, "maximum SVGD steps when sampling a trained model");
+  c.declare("sample.steps", d.sample_steps, "maximum SVGD steps when sampling a trained model",
+            {"SvgdOptions::max_steps", "LangevinOptions::max_steps"});
   if (d.sample_center != 0) {
     c.declare("sample.center", d.sample_center, "sampling starts from U[center - box, center + box)^D");
     c.declare("sample.box", d.sample_box, "half-width of the uniform sampling start around sample.center");
@@ -96,8 +114,10 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("sample.start", "noise",
             "where sampling starts: noise (the uniform box of sample.box) or replay (rows of the training "
             "replay buffer, the persistent chains; needs chains.replay_size > 0)");
-  c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε");
-  c.declare("sample.step_size", 0.0, "step size when sampling a trained model (0 = the last training one)");
+  c.declare("sample.epsilon", d.sample_epsilon, "stop sampling when the mean displacement < ε",
+            {"SvgdOptions::epsilon"});
+  c.declare("sample.step_size", 0.0, "step size when sampling a trained model (0 = the last training one)",
+            {"OptimizerOptions::step_size", "LangevinOptions::step_size"});
   c.declare("sample.noise", -1.0, "noise scale sigma of noisy samplers when sampling a trained model (< 0: the training one)");
 }
 
@@ -167,7 +187,7 @@ sampler::LangevinOptions langevin_options(const core::Config& c) {
 train::CdOptions cd_options(const core::Config& c, const Combination& combo, const std::string& checkpoint,
                             const std::string& fingerprint) {
   train::CdOptions o;
-  o.sampler = combo.langevin ? "langevin" : "svgd";
+  o.sampler = combo.langevin ? train::NegativeSampler::kLangevin : train::NegativeSampler::kSvgd;
   o.langevin = langevin_options(c);
   o.replay_size = c.get_int("chains.replay_size");
   o.replay_fresh = c.get_double("chains.replay_fresh");
@@ -183,7 +203,7 @@ train::CdOptions cd_options(const core::Config& c, const Combination& combo, con
                                      c.get_ints("svgd.step_size_milestones"),
                                      "config key 'svgd.step_size_milestones'/'svgd.step_size_after'");
   o.reset_probability = c.get_double("chains.reset_probability");
-  o.chain_init = c.get_string("chains.init");
+  o.chain_init = train::parse_chain_init(c.get_string("chains.init"));
   o.box_low = c.get_double("chains.low");
   o.box_high = c.get_double("chains.high");
   o.anchors = c.get_bool("chains.anchors");
@@ -255,7 +275,7 @@ double mean_interacting(const std::vector<train::EpochRecord>& history) {
 }  // namespace
 
 TrainedModel train_combination(const core::Config& c, const RunContext& ctx, const Combination& combo,
-                               const group::Group& group, const train::CdData& data, int64_t outputs,
+                               const group::Group& group, const data::TrainingData& data, int64_t outputs,
                                at::Generator& gen, const ModelFactory& factory) {
   torch::manual_seed(ctx.seed);  // the same initial weights for every combination
   TrainedModel t;

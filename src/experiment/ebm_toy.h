@@ -113,7 +113,7 @@ struct TrainedModel {
 /// ctx.checkpoint_dir/<combo>.pt; with ctx.resume an existing checkpoint is continued. Prints
 /// progress per epoch.
 TrainedModel train_combination(const core::Config& config, const RunContext& ctx, const Combination& combo,
-                               const group::Group& group, const train::CdData& data, int64_t outputs,
+                               const group::Group& group, const data::TrainingData& data, int64_t outputs,
                                at::Generator& gen, const ModelFactory& factory = nullptr);
 
 /// Draws sample.particles points (or `particles` when > 0) from U[c − sample.box, c + sample.box)^D

@@ -45,6 +45,9 @@ class Experiment {
 const std::vector<std::shared_ptr<const Experiment>>& experiments();
 /// Finds an experiment by name; the error lists the known names.
 const Experiment& find_experiment(const std::string& name);
+/// experiment.run(config, ctx), with errors that name a library option renamed to the config key that
+/// sets it (core::Config::in_key_terms): what the command line and the tests call.
+nlohmann::json run_experiment(const Experiment& experiment, const core::Config& config, const RunContext& ctx);
 /// The experiment's config with a preset ("paper", "quick" or one of its extra_presets()) applied.
 core::Config make_config(const Experiment& experiment, const std::string& preset);
 

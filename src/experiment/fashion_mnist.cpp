@@ -144,10 +144,14 @@ class FashionMnist : public Experiment {
     c.declare("data.train_subset", int64_t{0}, "train on a seeded random subset of this many images (0 = all 60000)");
     c.declare("data.test_subset", int64_t{0}, "test on a seeded random subset of this many images (0 = all 10000)");
     c.declare("model.fields", std::vector<int64_t>{16, 16, 32, 32, 32, 32, 64, 64},
-              "fields per convolution layer (x4 channels: one per rotation); the seed gives 8 layers, not widths");
-    c.declare("model.kernel_size", int64_t{3}, "filter size of every convolution (odd)");
-    c.declare("model.pool_after", std::vector<int64_t>{2, 4}, "layers followed by 2x2 average pooling (28 -> 14 -> 7)");
-    c.declare("model.head_hidden", int64_t{64}, "hidden units of the fully connected head");
+              "fields per convolution layer (x4 channels: one per rotation); the seed gives 8 layers, not widths",
+              {"ImageEnergyOptions::fields"});
+    c.declare("model.kernel_size", int64_t{3}, "filter size of every convolution (odd)",
+              {"ImageEnergyOptions::kernel_size"});
+    c.declare("model.pool_after", std::vector<int64_t>{2, 4}, "layers followed by 2x2 average pooling (28 -> 14 -> 7)",
+              {"ImageEnergyOptions::pool_after"});
+    c.declare("model.head_hidden", int64_t{64}, "hidden units of the fully connected head",
+              {"ImageEnergyOptions::head_hidden"});
     c.declare("reference.rows", std::vector<std::string>{"cnn", "c4-cnn"},
               "supervised reference rows without the generative term: cnn, c4-cnn (the last one judges the samples)");
     c.declare("reference.epochs", int64_t{0}, "epochs of the supervised rows (0 = train.epochs)");
@@ -224,8 +228,8 @@ class FashionMnist : public Experiment {
         throw Error(ErrorKind::kFormat, dir, std::string("the ") + split + " images are " + std::to_string(images.size(2)) + "x" +
                     std::to_string(images.size(3)) + "; the networks of this experiment take 28x28 Fashion-MNIST images");
     const int64_t n = train_set.images.size(0);
-    train::CdData train_data{train_set.images.reshape({n, kDim}).to(device), train_set.labels.to(device), {}};
-    train::check_data(train_data, kDim, kClasses, dir);
+    data::TrainingData train_data{train_set.images.reshape({n, kDim}).to(device), train_set.labels.to(device), {}};
+    data::check_training_data(train_data, kDim, kClasses, dir);
     at::Generator rot_gen = at::detail::createCPUGenerator(ctx.seed + 1);
     const TestSets tests{test_set.images, data::random_c4_rotation(test_set.images, rot_gen).first, test_set.labels};
     plot::save_image_grid(ctx.out_dir + "/data.png", first_per_class(train_set, c.get_int("sample.per_class")),
@@ -310,7 +314,7 @@ class FashionMnist : public Experiment {
   /// trained from the JEM rows' initial weights; returns its row and the network.
   static std::pair<nlohmann::json, model::ImageEnergy> train_reference(const core::Config& c, const RunContext& ctx,
                                                                        const std::string& ref,
-                                                                       const train::CdData& train_data,
+                                                                       const data::TrainingData& train_data,
                                                                        const TestSets& tests, torch::Device device) {
     const int64_t epochs = c.get_int("reference.epochs") > 0 ? c.get_int("reference.epochs") : c.get_int("train.epochs");
     torch::manual_seed(ctx.seed);  // the same initial weights as the JEM rows

@@ -49,7 +49,7 @@ Problem make_problem(const core::Config& c) {
   return {data::ClassMixture(classes), means, std::max(radii[0], radii[1]) + 7.0};
 }
 
-double accuracy(model::EnergyNetwork& m, const train::CdData& d) {
+double accuracy(model::EnergyNetwork& m, const data::TrainingData& d) {
   torch::NoGradGuard no_grad;
   return m.outputs(d.x).argmax(1).eq(d.labels).to(torch::kFloat64).mean().item<double>();
 }
@@ -69,7 +69,7 @@ nlohmann::json occupancy_json(const torch::Tensor& X, const torch::Tensor& means
 
 /// Figure 9: one row per model (the target first); columns: decision boundary, joint density with
 /// the last negatives, both class-conditional densities with their samples, samples folded.
-void plot_figure9(const std::string& path, const Problem& p, const train::CdData& train_set,
+void plot_figure9(const std::string& path, const Problem& p, const data::TrainingData& train_set,
                   std::vector<Result>& results, int64_t order) {
   const double e = p.extent;
   auto grid = metric::grid_points(-e, e, kImageGrid);
@@ -164,7 +164,7 @@ class JemC4 : public Experiment {
       core::require_memory(key, 64.0 * kClasses * 2 * static_cast<double>(n), "the data set and its copies");
     const std::string file = c.get_string("data.file");
     auto train_set = file.empty() ? p.mixture.sample(per_class, gen) : data::read_toy_data(file, 2, "label");
-    train::check_data(train_set, 2, kClasses, file.empty() ? "generated data" : file);
+    data::check_training_data(train_set, 2, kClasses, file.empty() ? "generated data" : file);
     const auto test_set = p.mixture.sample(test_per_class, gen);
     core::write_npy(ctx.out_dir + "/train_x.npy", train_set.x);
     core::write_npy(ctx.out_dir + "/train_y.npy", train_set.labels);

@@ -231,7 +231,8 @@ class Qm9 : public Experiment {
               "Gaussian radial basis functions of each distance in every edge message, centres over 0-6 Å (0 = d² only, the paper)");
     c.declare("model.core_radius", 0.0,
               "Å: a fixed hard-core repulsion 100 sum max(0, r - d)^2 added to the energy (0 = none, the paper; linear head)");
-    c.declare("model.head", "log1p-square", "energy head: log1p-square (E = log(1+o²)) or linear (E = o)");
+    c.declare("model.head", "log1p-square", "energy head: log1p-square (E = log(1+o²)) or linear (E = o)",
+              {"EnergyModelOptions::head"});
     EbmDefaults d;
     d.mlp_model = false;
     d.epochs = 2500;
@@ -323,8 +324,8 @@ class Qm9 : public Experiment {
                << " reference SMILES\n";
 
     const auto X = all.X.index_select(0, torch::tensor(train_rows, torch::kLong));
-    train::CdData train_set{X, {}, {}};
-    train::check_data(train_set, D, 1, source.empty() ? "qm9" : source);
+    data::TrainingData train_set{X, {}, {}};
+    data::check_training_data(train_set, D, 1, source.empty() ? "qm9" : source);
     core::write_npy(ctx.out_dir + "/train_x.npy", X);
 
     group::MoleculeGroup group(Z);

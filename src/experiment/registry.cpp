@@ -20,6 +20,14 @@ const Experiment& find_experiment(const std::string& name) {
   throw Error(ErrorKind::kConfig, "experiment '" + name + "'", "unknown experiment (known: " + known + ")");
 }
 
+nlohmann::json run_experiment(const Experiment& experiment, const core::Config& config, const RunContext& ctx) {
+  try {
+    return experiment.run(config, ctx);
+  } catch (const Error& e) {
+    throw config.in_key_terms(e);
+  }
+}
+
 core::Config make_config(const Experiment& experiment, const std::string& preset) {
   core::Config config;
   experiment.declare(config);

@@ -29,28 +29,37 @@ void declare_svgd_keys(core::Config& c, int64_t steps, double step_size, double 
                        double om_step_size) {
   c.declare("orbit_matrix.bandwidth", om_bandwidth, "bandwidth of the orbit-matrix sampler (0 = svgd.bandwidth)");
   c.declare("orbit_matrix.step_size", om_step_size, "step size of the orbit-matrix sampler (0 = svgd.step_size)");
-  c.declare("svgd.steps", steps, "maximum number of SVGD steps");
-  c.declare("svgd.step_size", step_size, "step size ε of the particle optimiser");
-  c.declare("svgd.optimizer", "sgd", "sgd (the paper), adagrad (Liu & Wang's code) or adam");
+  c.declare("svgd.steps", steps, "maximum number of SVGD steps", {"SvgdOptions::max_steps"});
+  c.declare("svgd.step_size", step_size, "step size ε of the particle optimiser", {"OptimizerOptions::step_size"});
+  c.declare("svgd.optimizer", "sgd", "sgd (the paper), adagrad (Liu & Wang's code) or adam",
+            {"OptimizerOptions::kind"});
   c.declare("svgd.bandwidth", bandwidth, "fixed kernel bandwidth h in exp(-d²/(2h²)) (on the kernel's features)");
   c.declare("svgd.median", false, "use the median heuristic 2h² = med(d²)/log(N+1) instead of the fixed h");
-  c.declare("svgd.median_interval", int64_t{1}, "recompute the median bandwidth every this many steps");
-  c.declare("svgd.median_max_pairs", int64_t{100000}, "exact median up to this many pairs, else a random subsample");
+  c.declare("svgd.median_interval", int64_t{1}, "recompute the median bandwidth every this many steps",
+            {"SvgdOptions::median_interval"});
+  c.declare("svgd.median_max_pairs", int64_t{100000}, "exact median up to this many pairs, else a random subsample",
+            {"SvgdOptions::median_max_pairs"});
   c.declare("svgd.normalize", "particles",
             "divide the Stein direction by the number of points M (particles, the paper) or by the kernel mass "
             "sum_j k(x_i, y_j) (kernel-mass: a lone particle steps eps * score whatever M is)");
   c.declare("svgd.langevin", false,
-            "noisy SVGD: x <- x + eps (score + beta phi) + sigma sqrt(2 eps) xi (stationary law pi for sigma = 1)");
-  c.declare("svgd.langevin_noise", 1.0, "sigma of the noisy SVGD step");
-  c.declare("svgd.stein_weight", 1.0, "beta, the weight of the Stein direction in the noisy SVGD step");
-  c.declare("svgd.clip", 0.0, "clip each particle's drift eps (score + beta phi) in the noisy SVGD step to this norm (0 = off)");
-  c.declare("svgd.epsilon", 0.0, "stop when the mean particle displacement < ε (0 = run all steps)");
-  c.declare("svgd.repulsion", 1.0, "repulsion temperature T for the textbook variants (the -paper variants use 2)");
+            "noisy SVGD: x <- x + eps (score + beta phi) + sigma sqrt(2 eps) xi (stationary law pi for sigma = 1)",
+            {"SvgdOptions::langevin"});
+  c.declare("svgd.langevin_noise", 1.0, "sigma of the noisy SVGD step", {"SvgdOptions::langevin_noise"});
+  c.declare("svgd.stein_weight", 1.0, "beta, the weight of the Stein direction in the noisy SVGD step",
+            {"SvgdOptions::stein_weight"});
+  c.declare("svgd.clip", 0.0, "clip each particle's drift eps (score + beta phi) in the noisy SVGD step to this norm (0 = off)",
+            {"SvgdOptions::clip"});
+  c.declare("svgd.epsilon", 0.0, "stop when the mean particle displacement < ε (0 = run all steps)",
+            {"SvgdOptions::epsilon"});
+  c.declare("svgd.repulsion", 1.0, "repulsion temperature T for the textbook variants (the -paper variants use 2)",
+            {"SvgdOptions::temperature"});
   c.declare("svgd.quadrature_nodes", int64_t{64}, "rotations in the quadrature of a continuous group without closed form");
-  c.declare("svgd.anneal.schedule", "none", "annealed SVGD score weight: none, cyclical or tanh");
-  c.declare("svgd.anneal.steps", int64_t{0}, "length of the annealing phase");
-  c.declare("svgd.anneal.cycles", int64_t{1}, "cycles of the cyclical schedule");
-  c.declare("svgd.anneal.power", 1.0, "exponent p of the schedule");
+  c.declare("svgd.anneal.schedule", "none", "annealed SVGD score weight: none, cyclical or tanh",
+            {"AnnealOptions::schedule"});
+  c.declare("svgd.anneal.steps", int64_t{0}, "length of the annealing phase", {"AnnealOptions::steps"});
+  c.declare("svgd.anneal.cycles", int64_t{1}, "cycles of the cyclical schedule", {"AnnealOptions::cycles"});
+  c.declare("svgd.anneal.power", 1.0, "exponent p of the schedule", {"AnnealOptions::power"});
 }
 
 sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
@@ -73,7 +82,7 @@ sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
   o.langevin_noise = c.get_double("svgd.langevin_noise");
   o.stein_weight = c.get_double("svgd.stein_weight");
   o.clip = c.get_double("svgd.clip");
-  o.anneal.schedule = c.get_string("svgd.anneal.schedule");
+  o.anneal.schedule = sampler::parse_anneal_schedule(c.get_string("svgd.anneal.schedule"));
   o.anneal.steps = c.get_int("svgd.anneal.steps");
   o.anneal.cycles = c.get_int("svgd.anneal.cycles");
   o.anneal.power = c.get_double("svgd.anneal.power");

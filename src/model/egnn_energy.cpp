@@ -113,7 +113,7 @@ torch::Tensor EgnnEnergyImpl::score_autograd(const torch::Tensor& X) {
   return (-grad).to(X.device(), X.scalar_type());
 }
 
-target::ScoreFn EgnnEnergyImpl::frozen_score(int64_t label) const {
+ScoreFn EgnnEnergyImpl::frozen_score(int64_t label) const {
   ESVGD_CHECK(label < 0, "the EGNN energy has no classes; got label ", label);
   auto copy = std::make_shared<EgnnEnergyImpl>(options_);
   {

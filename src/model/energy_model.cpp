@@ -10,42 +10,41 @@
 
 namespace esvgd::model {
 
-Symmetry parse_symmetry(const std::string& name) {
-  if (name == "none") return Symmetry::kNone;
-  if (name == "cyclic") return Symmetry::kCyclic;
-  if (name == "radius") return Symmetry::kRadius;
-  if (name == "canonical") return Symmetry::kCanonical;
-  if (name == "pair-distances") return Symmetry::kPairDistances;
-  throw Error(ErrorKind::kConfig, "",
-              "unknown model symmetry '" + name + "' (expected none, cyclic, radius, canonical or pair-distances)");
-}
+namespace {
 
-Head parse_head(const std::string& name) {
-  if (name == "log1p-square") return Head::kLog1pSquare;
-  if (name == "linear") return Head::kLinear;
-  if (name == "jem") return Head::kJem;
-  throw Error(ErrorKind::kConfig, "", "unknown energy head '" + name + "' (expected log1p-square, linear or jem)");
-}
-
-std::string to_string(Symmetry s) {
-  switch (s) {
-    case Symmetry::kNone: return "none";
-    case Symmetry::kCyclic: return "cyclic";
-    case Symmetry::kRadius: return "radius";
-    case Symmetry::kCanonical: return "canonical";
-    case Symmetry::kPairDistances: return "pair-distances";
+// Looks `name` up in a registry (symmetry_registry(), head_registry()); the error lists its names.
+template <typename Entry>
+const Entry& find_named(const std::vector<Entry>& registry, const std::string& name, const std::string& option) {
+  std::string known;
+  for (const auto& e : registry) {
+    if (name == e.name) return e;
+    known += (known.empty() ? "" : ", ") + std::string(e.name);
   }
+  throw Error(ErrorKind::kInvalidArgument, option, "unknown name '" + name + "' (expected " + known + ")");
+}
+
+template <typename Entry, typename Value>
+std::string name_of(const std::vector<Entry>& registry, Value value) {
+  for (const auto& e : registry)
+    if (e.value == value) return e.name;
   return "?";
 }
 
-std::string to_string(Head h) {
-  switch (h) {
-    case Head::kLog1pSquare: return "log1p-square";
-    case Head::kLinear: return "linear";
-    case Head::kJem: return "jem";
-  }
-  return "?";
+template <typename Entry>
+std::vector<std::pair<std::string, std::string>> docs_of(const std::vector<Entry>& registry) {
+  std::vector<std::pair<std::string, std::string>> docs;
+  for (const auto& e : registry) docs.emplace_back(e.name, e.doc);
+  return docs;
 }
+
+}  // namespace
+
+Symmetry parse_symmetry(const std::string& name) { return find_named(symmetry_registry(), name, "EnergyModelOptions::symmetry").value; }
+Head parse_head(const std::string& name) { return find_named(head_registry(), name, "EnergyModelOptions::head").value; }
+std::string to_string(Symmetry s) { return name_of(symmetry_registry(), s); }
+std::string to_string(Head h) { return name_of(head_registry(), h); }
+std::vector<std::pair<std::string, std::string>> symmetry_docs() { return docs_of(symmetry_registry()); }
+std::vector<std::pair<std::string, std::string>> head_docs() { return docs_of(head_registry()); }
 
 EnergyModelImpl::EnergyModelImpl(EnergyModelOptions options) : options_(std::move(options)) {
   const auto& o = options_;
@@ -97,7 +96,7 @@ torch::Tensor EnergyModelImpl::score_autograd(const torch::Tensor& X, int64_t la
   return (-grad).to(X.dtype());
 }
 
-target::ScoreFn EnergyModelImpl::frozen_score(int64_t label) const {
+ScoreFn EnergyModelImpl::frozen_score(int64_t label) const {
   check_label(label);
   if (!net_->parameters().front().device().is_cpu()) {
     auto self = std::static_pointer_cast<EnergyModelImpl>(

@@ -5,34 +5,50 @@
 
 #include <torch/torch.h>
 
+#include "esvgd/core/error.h"
+
 namespace esvgd::model {
 
+namespace {
+
+torch::Tensor log1p_square(const torch::Tensor& O) { return torch::log1p(O.squeeze(1).square()); }
+void log1p_square_gradient(const float* o, int64_t, float* g) { g[0] = 2 * o[0] / (1 + o[0] * o[0]); }
+
+torch::Tensor linear(const torch::Tensor& O) { return O.squeeze(1); }
+void linear_gradient(const float*, int64_t, float* g) { g[0] = 1.f; }
+
+torch::Tensor jem(const torch::Tensor& O) { return -torch::logsumexp(O, 1); }
+void jem_gradient(const float* o, int64_t C, float* g) {  // E = −logsumexp o: dE/do = −softmax(o)
+  const float mx = *std::max_element(o, o + C);
+  float total = 0.f;
+  for (int64_t c = 0; c < C; ++c) total += (g[c] = std::exp(o[c] - mx));
+  for (int64_t c = 0; c < C; ++c) g[c] = -g[c] / total;
+}
+
+const HeadEntry& entry_of(Head head) {
+  for (const auto& e : head_registry())
+    if (e.value == head) return e;
+  throw Error(ErrorKind::kInternal, "", "energy head not registered");
+}
+
+}  // namespace
+
+const std::vector<HeadEntry>& head_registry() {
+  static const std::vector<HeadEntry> registry{
+      {Head::kLog1pSquare, "log1p-square", "E = log(1 + o²): one output, energies >= 0", log1p_square, log1p_square_gradient},
+      {Head::kLinear, "linear", "E = o: one output", linear, linear_gradient},
+      {Head::kJem, "jem", "o are class logits: E(x) = −logsumexp o, E(x|y) = −o_y", jem, jem_gradient},
+  };
+  return registry;
+}
+
 torch::Tensor head_energy(Head head, const torch::Tensor& O, int64_t label) {
-  if (label >= 0) return -O.select(1, label);
-  switch (head) {
-    case Head::kLog1pSquare: return torch::log1p(O.squeeze(1).square());
-    case Head::kLinear: return O.squeeze(1);
-    case Head::kJem: return -torch::logsumexp(O, 1);
-  }
-  return O;
+  return label >= 0 ? -O.select(1, label) : entry_of(head).energy(O);
 }
 
 void head_gradient(Head head, const float* o, int64_t C, int64_t label, float* g) {
-  if (label >= 0) {
-    for (int64_t c = 0; c < C; ++c) g[c] = c == label ? -1.f : 0.f;
-    return;
-  }
-  switch (head) {
-    case Head::kJem: {  // E = −logsumexp o: dE/do = −softmax(o)
-      const float mx = *std::max_element(o, o + C);
-      float total = 0.f;
-      for (int64_t c = 0; c < C; ++c) total += (g[c] = std::exp(o[c] - mx));
-      for (int64_t c = 0; c < C; ++c) g[c] = -g[c] / total;
-      return;
-    }
-    case Head::kLog1pSquare: g[0] = 2 * o[0] / (1 + o[0] * o[0]); return;  // E = log(1 + o²)
-    case Head::kLinear: g[0] = 1.f; return;
-  }
+  if (label < 0) return entry_of(head).gradient(o, C, g);
+  for (int64_t c = 0; c < C; ++c) g[c] = c == label ? -1.f : 0.f;
 }
 
 }  // namespace esvgd::model

@@ -11,25 +11,31 @@ namespace esvgd::model {
 ImageEnergyImpl::ImageEnergyImpl(ImageEnergyOptions o) : options_(std::move(o)) {
   const auto& f = options_.fields;
   const int64_t L = static_cast<int64_t>(f.size());
-  if (L < 1) throw Error(ErrorKind::kConfig, "model.fields", "needs at least one layer");
+  if (L < 1) throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::fields", "needs at least one layer");
   for (auto c : f)
-    if (c < 1) throw Error(ErrorKind::kConfig, "model.fields", "every layer needs >= 1 field, got " + std::to_string(c));
+    if (c < 1)
+      throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::fields",
+                  "every layer needs >= 1 field, got " + std::to_string(c));
   if (options_.kernel_size < 1 || options_.kernel_size % 2 == 0)
-    throw Error(ErrorKind::kConfig, "model.kernel_size",
+    throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::kernel_size",
                 "must be odd (a 90° rotation then maps each filter's grid onto itself), got " +
                     std::to_string(options_.kernel_size));
-  if (options_.side < 1) throw Error(ErrorKind::kConfig, "model.side", "must be >= 1");
-  if (options_.head_hidden < 1) throw Error(ErrorKind::kConfig, "model.head_hidden", "must be >= 1");
-  if (options_.classes < 2) throw Error(ErrorKind::kConfig, "model.classes", "a JEM head needs >= 2 classes");
+  if (options_.side < 1) throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::side", "must be >= 1");
+  if (options_.head_hidden < 1)
+    throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::head_hidden",
+                "must be >= 1");
+  if (options_.classes < 2)
+    throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::classes",
+                "a JEM head needs >= 2 classes");
   auto pools = options_.pool_after;
   std::sort(pools.begin(), pools.end());
   int64_t size = options_.side;
   for (size_t i = 0; i < pools.size(); ++i) {
     if (pools[i] < 1 || pools[i] > L || (i > 0 && pools[i] == pools[i - 1]))
-      throw Error(ErrorKind::kConfig, "model.pool_after",
+      throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::pool_after",
                   "layer " + std::to_string(pools[i]) + " is not one of 1.." + std::to_string(L) + " or is repeated");
     if (size % 2 != 0)
-      throw Error(ErrorKind::kConfig, "model.pool_after",
+      throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::pool_after",
                   "2x2 pooling of a " + std::to_string(size) + "-pixel map does not commute with rotations (odd size)");
     size /= 2;
   }
@@ -87,7 +93,7 @@ torch::Tensor ImageEnergyImpl::energy_from_outputs(const torch::Tensor& O, int64
   return label < 0 ? -torch::logsumexp(O, 1) : -O.select(1, label);
 }
 
-target::ScoreFn ImageEnergyImpl::frozen_score(int64_t label) const {
+ScoreFn ImageEnergyImpl::frozen_score(int64_t label) const {
   ESVGD_CHECK(label < options_.classes, "class ", label, " is out of range for ", options_.classes, " classes");
   Weights w;
   {

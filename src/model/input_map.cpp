@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include "esvgd/core/error.h"
 #include "model/frozen_mlp.h"
 
 namespace esvgd::model {
@@ -138,19 +139,43 @@ class Invariant : public InputMap {
 
 }  // namespace
 
-std::unique_ptr<InputMap> make_input_map(const EnergyModelOptions& o, const torch::Tensor& rotations) {
+namespace {
+
+std::unique_ptr<InputMap> make_identity(const EnergyModelOptions& o, const torch::Tensor&) {
+  return std::make_unique<Identity>(o.dim);
+}
+std::unique_ptr<InputMap> make_cyclic(const EnergyModelOptions&, const torch::Tensor& rotations) {
+  return std::make_unique<CyclicCopies>(rotations);
+}
+std::unique_ptr<InputMap> make_radius(const EnergyModelOptions& o, const torch::Tensor&) {
+  return std::make_unique<Radius>(o.dim);
+}
+template <group::ParticleInvariant::Kind kind>
+std::unique_ptr<InputMap> make_invariant(const EnergyModelOptions& o, const torch::Tensor&) {
+  return std::make_unique<Invariant>(
+      std::make_shared<group::ParticleInvariant>(kind, o.dim / o.particle_dim, o.particle_dim), o.dim);
+}
+
+}  // namespace
+
+const std::vector<SymmetryEntry>& symmetry_registry() {
   using Kind = group::ParticleInvariant::Kind;
-  switch (o.symmetry) {
-    case Symmetry::kNone: return std::make_unique<Identity>(o.dim);
-    case Symmetry::kCyclic: return std::make_unique<CyclicCopies>(rotations);
-    case Symmetry::kRadius: return std::make_unique<Radius>(o.dim);
-    case Symmetry::kCanonical:
-    case Symmetry::kPairDistances:
-      return std::make_unique<Invariant>(std::make_shared<group::ParticleInvariant>(
-          o.symmetry == Symmetry::kCanonical ? Kind::kCanonical : Kind::kPairDistances, o.dim / o.particle_dim,
-          o.particle_dim), o.dim);
-  }
-  return nullptr;
+  static const std::vector<SymmetryEntry> registry{
+      {Symmetry::kNone, "none", "no invariance: the network sees x", make_identity},
+      {Symmetry::kCyclic, "cyclic", "C_n of the plane: outputs averaged over the n rotations of x", make_cyclic},
+      {Symmetry::kRadius, "radius", "O(D): the network sees |x|", make_radius},
+      {Symmetry::kCanonical, "canonical",
+       "E(n) x S_M on particle systems: the network sees the canonical form of x", make_invariant<Kind::kCanonical>},
+      {Symmetry::kPairDistances, "pair-distances",
+       "E(n) x S_M on particle systems: the network sees the sorted pair distances", make_invariant<Kind::kPairDistances>},
+  };
+  return registry;
+}
+
+std::unique_ptr<InputMap> make_input_map(const EnergyModelOptions& o, const torch::Tensor& rotations) {
+  for (const auto& e : symmetry_registry())
+    if (e.value == o.symmetry) return e.make(o, rotations);
+  throw Error(ErrorKind::kInternal, "", "model symmetry not registered");
 }
 
 const group::ParticleInvariant* particle_invariant_of(const InputMap& map) {

@@ -31,8 +31,17 @@ class InputMap {
   virtual std::unique_ptr<InputMap> clone() const = 0;
 };
 
-/// The map of a model's symmetry (none, cyclic, radius, canonical, pair-distances); rotations is
-/// the model's [n, D, D] float32 buffer for cyclic (shared, so that it follows the module's .to()).
+/// One symmetry, registered once: its name, doc and input map factory. `rotations` is the model's
+/// [n, D, D] float32 buffer for cyclic (shared, so that it follows the module's .to()).
+struct SymmetryEntry {
+  Symmetry value;
+  const char* name;
+  const char* doc;
+  std::unique_ptr<InputMap> (*make)(const EnergyModelOptions& options, const torch::Tensor& rotations);
+};
+const std::vector<SymmetryEntry>& symmetry_registry();
+
+/// The input map of the options' symmetry.
 std::unique_ptr<InputMap> make_input_map(const EnergyModelOptions& options, const torch::Tensor& rotations);
 
 /// The particle-system invariant behind canonical / pair-distances maps (null for the others).

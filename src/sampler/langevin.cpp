@@ -13,12 +13,12 @@ namespace esvgd::sampler {
 
 namespace {
 
-torch::Tensor drift_of(const target::ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X) {
+torch::Tensor drift_of(const ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X) {
   torch::NoGradGuard no_grad;
   return clip_row_norms(score(X).to(X.dtype()) * (o.step_size / 2), o.clip);
 }
 
-torch::Tensor step_with(const target::ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X,
+torch::Tensor step_with(const ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X,
                         const torch::Tensor& xi) {
   auto next = X + drift_of(score, o, X) + (o.noise * std::sqrt(o.step_size)) * xi;
   if (o.bounded()) next = next.clamp(o.low, o.high);
@@ -28,15 +28,16 @@ torch::Tensor step_with(const target::ScoreFn& score, const LangevinOptions& o, 
 }  // namespace
 
 void check_langevin(const LangevinOptions& o) {
-  if (o.max_steps < 0) throw Error(ErrorKind::kConfig, "langevin.steps", "must be >= 0");
+  if (o.max_steps < 0) throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::max_steps", "must be >= 0");
   if (!(o.step_size > 0) || !std::isfinite(o.step_size))
-    throw Error(ErrorKind::kConfig, "langevin.step_size", "must be a positive finite number");
+    throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::step_size", "must be a positive finite number");
   if (!(o.noise >= 0) || !std::isfinite(o.noise))
-    throw Error(ErrorKind::kConfig, "langevin.noise", "must be a finite number >= 0");
+    throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::noise", "must be a finite number >= 0");
   if (!(o.clip >= 0) || !std::isfinite(o.clip))
-    throw Error(ErrorKind::kConfig, "langevin.clip", "must be a finite number >= 0 (0 = off)");
+    throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::clip", "must be a finite number >= 0 (0 = off)");
   if (std::isnan(o.low) || std::isnan(o.high) || !(o.low < o.high))
-    throw Error(ErrorKind::kConfig, "langevin.clamp", "must be [low, high] with low < high, or [] for no box");
+    throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::low",
+                "must be [low, high] with low < high, or [] for no box");
 }
 
 LangevinState init(const torch::Tensor& X0, const LangevinOptions& options, at::Generator noise) {
@@ -45,7 +46,7 @@ LangevinState init(const torch::Tensor& X0, const LangevinOptions& options, at::
   return {X0.clone(), 0, std::move(noise)};
 }
 
-StepInfo step(LangevinState& s, const target::ScoreFn& score, const LangevinOptions& o) {
+StepInfo step(LangevinState& s, const ScoreFn& score, const LangevinOptions& o) {
   torch::NoGradGuard no_grad;
   const torch::Tensor& X = s.particles;
   const auto xi = torch::randn(X.sizes(), s.noise, X.options().device(torch::kCPU)).to(X.device());
@@ -56,11 +57,11 @@ StepInfo step(LangevinState& s, const target::ScoreFn& score, const LangevinOpti
   ++s.step;
   if (!finite)
     throw Error(ErrorKind::kNumerical, "Langevin step " + std::to_string(s.step),
-                "particles became NaN or inf (the run diverged); try a smaller langevin.step_size or langevin.clip > 0");
+                "particles became NaN or inf (the run diverged); try a smaller LangevinOptions::step_size or LangevinOptions::clip > 0");
   return info;
 }
 
-ChainResult run(LangevinState& s, const target::ScoreFn& score, const LangevinOptions& o, core::Progress* progress) {
+ChainResult run(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, core::Progress* progress) {
   const int64_t first = s.step;
   while (s.step < o.max_steps) {
     step(s, score, o);
@@ -69,7 +70,7 @@ ChainResult run(LangevinState& s, const target::ScoreFn& score, const LangevinOp
   return {s.particles, s.step - first, StopReason::kMaxSteps, 0.0, -1.0};
 }
 
-Langevin::Langevin(target::ScoreFn score, LangevinOptions options) : score_(std::move(score)), options_(options) {
+Langevin::Langevin(ScoreFn score, LangevinOptions options) : score_(std::move(score)), options_(options) {
   ESVGD_CHECK(score_ != nullptr, "Langevin needs a score function");
   check_langevin(options_);
 }

@@ -55,7 +55,8 @@ OptimizerKind parse_optimizer_kind(const std::string& name) {
   if (name == "sgd") return OptimizerKind::kSgd;
   if (name == "adagrad") return OptimizerKind::kAdagrad;
   if (name == "adam") return OptimizerKind::kAdam;
-  throw Error(ErrorKind::kConfig, "svgd.optimizer", "unknown optimizer '" + name + "' (expected sgd, adagrad or adam)");
+  throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::kind",
+              "unknown optimizer '" + name + "' (expected sgd, adagrad or adam)");
 }
 
 std::string to_string(OptimizerKind kind) {
@@ -69,7 +70,7 @@ std::string to_string(OptimizerKind kind) {
 
 void check_optimizer(const OptimizerOptions& o) {
   if (!(o.step_size > 0) || !std::isfinite(o.step_size))
-    throw Error(ErrorKind::kConfig, "svgd.step_size",
+    throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::step_size",
                 "step size must be a positive finite number, got " + std::to_string(o.step_size));
 }
 
@@ -79,7 +80,7 @@ torch::Tensor displacement(const OptimizerOptions& options, OptimizerState& stat
     case OptimizerKind::kAdagrad: return liu_adagrad(options, state, phi);
     case OptimizerKind::kAdam: return adam(options, state, phi);
   }
-  throw Error(ErrorKind::kInvalidArgument, "svgd.optimizer", "unknown optimizer kind");
+  throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::kind", "unknown optimizer kind");
 }
 
 }  // namespace esvgd::sampler

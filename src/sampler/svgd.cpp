@@ -31,7 +31,7 @@ class KernelAt {
 
 /// φ at X with the anchors' points and scores (S weighted by γ), and the scores of X, from one
 /// score evaluation.
-std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const target::ScoreFn& score, const kernel::Kernel& kernel,
+std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, const kernel::Kernel& kernel,
                                                        const SvgdOptions& o, const torch::Tensor& X,
                                                        const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                                                        double gamma) {
@@ -55,7 +55,7 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const target::ScoreFn& sc
 }
 
 /// What the step size multiplies: φ, or s + βφ for the noisy step.
-torch::Tensor drift_of(const target::ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+torch::Tensor drift_of(const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
                        const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                        double gamma) {
   auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, gamma);
@@ -69,24 +69,26 @@ torch::Tensor interacting_set(const SvgdState& s) {
 }  // namespace
 
 void check_svgd(const SvgdOptions& o) {
-  if (o.max_steps < 0) throw Error(ErrorKind::kConfig, "svgd.steps", "must be >= 0");
-  if (!(o.epsilon >= 0)) throw Error(ErrorKind::kConfig, "svgd.epsilon", "must be >= 0");
+  if (o.max_steps < 0) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::max_steps", "must be >= 0");
+  if (!(o.epsilon >= 0)) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::epsilon", "must be >= 0");
   if (!(o.temperature >= 0) || !std::isfinite(o.temperature))
-    throw Error(ErrorKind::kConfig, "svgd.repulsion", "repulsion temperature must be a finite number >= 0");
-  if (o.median_interval < 1) throw Error(ErrorKind::kConfig, "svgd.median_interval", "must be >= 1");
-  if (o.median_max_pairs < 1) throw Error(ErrorKind::kConfig, "svgd.median_max_pairs", "must be >= 1");
+    throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::temperature",
+                "repulsion temperature must be a finite number >= 0");
+  if (o.median_interval < 1) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::median_interval", "must be >= 1");
+  if (o.median_max_pairs < 1) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::median_max_pairs", "must be >= 1");
   check_anneal(o.anneal);
   if (!(o.langevin_noise >= 0) || !std::isfinite(o.langevin_noise))
-    throw Error(ErrorKind::kConfig, "svgd.langevin_noise", "must be a finite number >= 0");
+    throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::langevin_noise", "must be a finite number >= 0");
   if (!(o.stein_weight >= 0) || !std::isfinite(o.stein_weight))
-    throw Error(ErrorKind::kConfig, "svgd.stein_weight", "must be a finite number >= 0");
+    throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::stein_weight", "must be a finite number >= 0");
   if (!(o.clip >= 0) || !std::isfinite(o.clip))
-    throw Error(ErrorKind::kConfig, "svgd.clip", "must be a finite number >= 0 (0 = off)");
+    throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::clip", "must be a finite number >= 0 (0 = off)");
   if (o.clip > 0 && !o.langevin)
-    throw Error(ErrorKind::kConfig, "svgd.clip", "clips the drift of the noisy step: set svgd.langevin = true");
+    throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::clip",
+                "clips the drift of the noisy step: set SvgdOptions::langevin = true");
   if (o.langevin && o.optimizer.kind != OptimizerKind::kSgd)
-    throw Error(ErrorKind::kConfig, "svgd.optimizer",
-                "the noisy step (svgd.langevin = true) takes plain steps: use sgd, not " + to_string(o.optimizer.kind));
+    throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::kind",
+                "the noisy step (SvgdOptions::langevin = true) takes plain steps: use sgd, not " + to_string(o.optimizer.kind));
   check_optimizer(o.optimizer);
 }
 
@@ -124,7 +126,7 @@ void update_bandwidth(SvgdState& s, const kernel::Kernel& kernel, const SvgdOpti
   if (h > 0 && std::isfinite(h)) s.bandwidth = h;  // all particles equal: keep the last h
 }
 
-StepInfo step(SvgdState& s, const target::ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o) {
+StepInfo step(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o) {
   torch::NoGradGuard no_grad;
   if (has_rows(s.anchors) && !s.anchor_scores.defined()) s.anchor_scores = score(s.anchors).to(s.particles.dtype());
   const KernelAt k(kernel, s.bandwidth);
@@ -145,12 +147,12 @@ StepInfo step(SvgdState& s, const target::ScoreFn& score, const kernel::Kernel& 
   const auto [mean_displacement, finite] = displacement_and_finite(s.particles, dx);
   if (!finite)
     throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(s.step),
-                "particles became NaN or inf (the run diverged); try a smaller svgd.step_size or a larger bandwidth");
+                "particles became NaN or inf (the run diverged); try a smaller OptimizerOptions::step_size or a larger bandwidth");
   info.mean_displacement = mean_displacement;
   return info;
 }
 
-ChainResult run(SvgdState& s, const target::ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+ChainResult run(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
                 const Callback& callback, core::Progress* progress) {
   ChainResult result;
   const int64_t first = s.step;
@@ -211,7 +213,7 @@ SvgdState read_state(torch::serialize::InputArchive& archive, const std::string&
   return s;
 }
 
-Svgd::Svgd(target::ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options)
+Svgd::Svgd(ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options)
     : score_(std::move(score)), kernel_(std::move(kernel)), options_(std::move(options)) {
   ESVGD_CHECK(score_ != nullptr, "SVGD needs a score function");
   ESVGD_CHECK(kernel_ != nullptr, "SVGD needs a kernel");

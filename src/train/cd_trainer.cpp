@@ -56,24 +56,18 @@ nlohmann::json to_json(const EpochRecord& r) {
           {"bandwidth", r.bandwidth}, {"interacting", r.interacting}, {"seconds", r.seconds}};
 }
 
-void check_data(const CdData& d, int64_t dim, int64_t classes, const std::string& source) {
-  auto fail = [&](const std::string& what) { throw Error(ErrorKind::kFormat, source, what); };
-  if (!d.x.defined() || d.x.dim() != 2 || d.x.size(1) != dim)
-    fail("training points must be [N, " + std::to_string(dim) + "]");
-  if (!d.x.is_floating_point()) fail("training points must be floating point");
-  if (d.x.size(0) == 0) fail("no training points");
-  if (!torch::isfinite(d.x).all().item<bool>()) fail("training points contain NaN or inf");
-  const int64_t n = d.x.size(0);
-  if (d.labels.defined()) {
-    if (d.labels.dim() != 1 || d.labels.size(0) != n) fail("labels must be [N] with N = " + std::to_string(n));
-    if (d.labels.is_floating_point()) fail("labels must be integers");
-    if (d.labels.min().item<int64_t>() < 0 || d.labels.max().item<int64_t>() >= classes)
-      fail("labels must lie in [0, " + std::to_string(classes) + ")");
-  }
-  if (d.energies.defined()) {
-    if (d.energies.dim() != 1 || d.energies.size(0) != n) fail("energies must be [N] with N = " + std::to_string(n));
-    if (!torch::isfinite(d.energies).all().item<bool>()) fail("energies contain NaN or inf");
-  }
+ChainInit parse_chain_init(const std::string& name) {
+  if (name == "data") return ChainInit::kData;
+  if (name == "uniform") return ChainInit::kUniform;
+  throw Error(ErrorKind::kInvalidArgument, "CdOptions::chain_init",
+              "unknown chain init '" + name + "' (expected data or uniform)");
+}
+
+NegativeSampler parse_negative_sampler(const std::string& name) {
+  if (name == "svgd") return NegativeSampler::kSvgd;
+  if (name == "langevin") return NegativeSampler::kLangevin;
+  throw Error(ErrorKind::kInvalidArgument, "CdOptions::sampler",
+              "unknown negative sampler '" + name + "' (expected svgd or langevin)");
 }
 
 CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<const kernel::Kernel> kernel, sampler::SvgdOptions svgd,
@@ -81,26 +75,23 @@ CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_pt
     : model_(std::move(model)), kernel_(std::move(kernel)), svgd_(std::move(svgd)), options_(std::move(options)),
       gen_(at::detail::createCPUGenerator(seed)) {
   const auto& o = options_;
-  if (o.epochs < 0) throw Error(ErrorKind::kConfig, "train.epochs", "must be >= 0");
-  if (o.batch_size < 1) throw Error(ErrorKind::kConfig, "train.batch_size", "must be >= 1");
+  if (o.epochs < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::epochs", "must be >= 0");
+  if (o.batch_size < 1) throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size", "must be >= 1");
   if (!(o.reset_probability >= 0 && o.reset_probability <= 1))
-    throw Error(ErrorKind::kConfig, "chains.reset_probability", "must lie in [0, 1]");
-  if (o.chain_init != "data" && o.chain_init != "uniform")
-    throw Error(ErrorKind::kConfig, "chains.init", "unknown chain init '" + o.chain_init + "' (expected data or uniform)");
-  if (o.chain_init == "uniform" && !(o.box_high > o.box_low))
-    throw Error(ErrorKind::kConfig, "chains.high", "must be > chains.low");
-  for (auto [v, key] : {std::pair{o.ce_weight, "loss.ce_weight"}, {o.mse_weight, "loss.mse_weight"},
-                        {o.energy_l2, "loss.energy_l2"}, {o.grad_clip, "train.grad_clip"}})
-    if (!(v >= 0) || !std::isfinite(v)) throw Error(ErrorKind::kConfig, key, "must be a finite number >= 0");
-  if (o.checkpoint_every < 0) throw Error(ErrorKind::kConfig, "train.checkpoint_every", "must be >= 0");
-  if (o.sampler != "svgd" && o.sampler != "langevin")
-    throw Error(ErrorKind::kConfig, "sampler", "unknown negative sampler '" + o.sampler + "' (expected svgd or langevin)");
-  if (o.replay_size < 0) throw Error(ErrorKind::kConfig, "chains.replay_size", "must be >= 0 (0 = off)");
+    throw Error(ErrorKind::kInvalidArgument, "CdOptions::reset_probability", "must lie in [0, 1]");
+  if (o.chain_init == ChainInit::kUniform && !(o.box_high > o.box_low))
+    throw Error(ErrorKind::kInvalidArgument, "CdOptions::box_high", "must be > CdOptions::box_low");
+  for (auto [v, key] : {std::pair{o.ce_weight, "CdOptions::ce_weight"}, {o.mse_weight, "CdOptions::mse_weight"},
+                        {o.energy_l2, "CdOptions::energy_l2"}, {o.grad_clip, "CdOptions::grad_clip"}})
+    if (!(v >= 0) || !std::isfinite(v)) throw Error(ErrorKind::kInvalidArgument, key, "must be a finite number >= 0");
+  if (o.checkpoint_every < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::checkpoint_every", "must be >= 0");
+  if (o.replay_size < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_size", "must be >= 0 (0 = off)");
   if (o.replay_size > 0) replay_ = std::make_unique<ReplayBuffer>(o.replay_size, o.replay_fresh);
-  // Validate the sampler options now (errors name svgd.* and langevin.* keys), not at the first batch.
+  // Validate the sampler options now (their errors name the option), not at the first batch.
   svgd_.optimizer.step_size = o.svgd_step_size.at(0);
   negative_sampler();
-  if (!(o.adam_beta1 >= 0 && o.adam_beta1 < 1)) throw Error(ErrorKind::kConfig, "train.adam_beta1", "must lie in [0, 1)");
+  if (!(o.adam_beta1 >= 0 && o.adam_beta1 < 1))
+    throw Error(ErrorKind::kInvalidArgument, "CdOptions::adam_beta1", "must lie in [0, 1)");
   optimizer_ = std::make_unique<torch::optim::Adam>(
       model_->parameters(), torch::optim::AdamOptions(o.learning_rate.at(0)).betas({o.adam_beta1, 0.999}));
 }
@@ -181,14 +172,15 @@ bool CdTrainer::resume() {
 }
 
 std::unique_ptr<sampler::ChainSampler> CdTrainer::negative_sampler() const {
-  if (options_.sampler == "langevin") return std::make_unique<sampler::Langevin>(model_->frozen_score(), options_.langevin);
+  if (options_.sampler == NegativeSampler::kLangevin)
+    return std::make_unique<sampler::Langevin>(model_->frozen_score(), options_.langevin);
   return std::make_unique<sampler::Svgd>(model_->frozen_score(), kernel_, svgd_);
 }
 
 torch::Tensor CdTrainer::chain_starts(const torch::Tensor& x, BatchRecord& rec) {
   const auto& o = options_;
   auto fresh = [&] {
-    return o.chain_init == "data"
+    return o.chain_init == ChainInit::kData
                ? x.clone()
                : (o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32)).to(x.device());
   };
@@ -232,8 +224,8 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   rec.loss = loss.item<double>();
   if (!std::isfinite(rec.loss))
     throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch_ + 1) + ", batch " + std::to_string(batch + 1),
-                "the training loss became NaN or inf; try a smaller learning rate, loss.energy_l2 > 0 or "
-                "train.grad_clip > 0");
+                "the training loss became NaN or inf; try a smaller CdOptions::learning_rate, "
+                "CdOptions::energy_l2 > 0 or CdOptions::grad_clip > 0");
   optimizer_->zero_grad();
   loss.backward();
   if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o.grad_clip);
@@ -246,12 +238,12 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   return rec;
 }
 
-void CdTrainer::fit(const CdData& data, const std::function<void(const EpochRecord&)>& on_epoch,
+void CdTrainer::fit(const data::TrainingData& data, const std::function<void(const EpochRecord&)>& on_epoch,
                     core::Progress* progress) {
   const auto& o = options_;
   const int64_t n = data.x.size(0);
   if (n < o.batch_size)
-    throw Error(ErrorKind::kConfig, "train.batch_size",
+    throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size",
                 "is larger than the training set (" + std::to_string(n) + " points)");
   const auto x = data.x.to(torch::kFloat32);
   const auto e = data.energies.defined() ? data.energies.to(torch::kFloat32) : torch::Tensor();

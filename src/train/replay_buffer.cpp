@@ -9,8 +9,12 @@
 namespace esvgd::train {
 
 ReplayBuffer::ReplayBuffer(int64_t capacity, double fresh) : capacity_(capacity), fresh_(fresh) {
-  if (capacity_ < 1) throw Error(ErrorKind::kConfig, "chains.replay_size", "must be >= 1 (0 turns the buffer off)");
-  if (!(fresh_ >= 0 && fresh_ <= 1)) throw Error(ErrorKind::kConfig, "chains.replay_fresh", "must lie in [0, 1]");
+  if (capacity_ < 1)
+    throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_size",
+                "must be >= 1 (0 turns the buffer off)");
+  if (!(fresh_ >= 0 && fresh_ <= 1))
+    throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_fresh",
+                "must lie in [0, 1]");
 }
 
 ReplayBuffer::Draw ReplayBuffer::draw(const torch::Tensor& fresh_rows, at::Generator& gen) const {

@@ -11,15 +11,18 @@
 
 namespace esvgd::train {
 
-std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const CdData& data,
+std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const data::TrainingData& data,
                                             const SupervisedOptions& o, uint64_t seed, core::Progress* progress) {
-  if (o.epochs < 0) throw Error(ErrorKind::kConfig, "train.epochs", "must be >= 0");
-  if (o.batch_size < 1) throw Error(ErrorKind::kConfig, "train.batch_size", "must be >= 1");
-  if (!(o.learning_rate > 0)) throw Error(ErrorKind::kConfig, "train.learning_rate", "must be > 0");
+  if (o.epochs < 0) throw Error(ErrorKind::kInvalidArgument, "SupervisedOptions::epochs", "must be >= 0");
+  if (o.batch_size < 1) throw Error(ErrorKind::kInvalidArgument, "SupervisedOptions::batch_size", "must be >= 1");
+  if (!(o.learning_rate > 0))
+    throw Error(ErrorKind::kInvalidArgument, "SupervisedOptions::learning_rate",
+                "must be > 0");
   ESVGD_CHECK(data.labels.defined(), "supervised training needs labels");
   const int64_t n = data.x.size(0), batches = n / o.batch_size;
   if (batches < 1)
-    throw Error(ErrorKind::kConfig, "train.batch_size", "is larger than the training set (" + std::to_string(n) + " points)");
+    throw Error(ErrorKind::kInvalidArgument, "SupervisedOptions::batch_size",
+                "is larger than the training set (" + std::to_string(n) + " points)");
   torch::optim::Adam adam(model.parameters(), torch::optim::AdamOptions(o.learning_rate));
   at::Generator gen = at::detail::createCPUGenerator(seed);
   std::vector<SupervisedEpoch> history;
@@ -36,7 +39,7 @@ std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const C
       const double value = loss.item<double>();
       if (!std::isfinite(value))
         throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(b + 1),
-                    "the cross-entropy became NaN or inf; try a smaller train.learning_rate");
+                    "the cross-entropy became NaN or inf; try a smaller SupervisedOptions::learning_rate");
       adam.zero_grad();
       loss.backward();
       adam.step();

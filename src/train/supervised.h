@@ -29,7 +29,7 @@ struct SupervisedEpoch {
 
 /// Trains on data.x / data.labels (on the model's device); errors name the config keys
 /// (train.batch_size, train.epochs) or the epoch and batch of a non-finite loss.
-std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const CdData& data,
+std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const data::TrainingData& data,
                                             const SupervisedOptions& options, uint64_t seed,
                                             core::Progress* progress = nullptr);
 

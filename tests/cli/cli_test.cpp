@@ -11,6 +11,7 @@
 
 #include "cli/cli_support.h"
 #include "esvgd/core/npy.h"
+#include "esvgd/model/energy_model.h"
 #include "experiment/sampler_registry.h"
 
 namespace {
@@ -180,6 +181,9 @@ TEST_F(CliTest, ListAndConfigShowEveryExperiment) {
     EXPECT_NE(r.out.find(e), std::string::npos) << e;
   for (const auto& s : esvgd::experiment::samplers())  // the sampler names come from the registry
     EXPECT_NE(r.out.find(s.name + "\t" + s.doc), std::string::npos) << s.name;
+  for (const auto& [name, doc] : esvgd::model::symmetry_docs())  // and the model's from its registries
+    EXPECT_NE(r.out.find(name + "\t" + doc), std::string::npos) << name;
+  for (const auto& [name, doc] : esvgd::model::head_docs()) EXPECT_NE(r.out.find(name + "\t" + doc), std::string::npos) << name;
   r = run_cli({"config", "circles", "--preset", "quick"});
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("svgd.steps = 5000"), std::string::npos) << r.out;

@@ -59,6 +59,7 @@ TEST_F(CliTest, ADivergingTrainingRunLeavesNoCheckpoints) {
   EXPECT_EQ(r.status, 1) << r.err;
   expect_one_line(r, "epoch 3");
   expect_one_line(r, "NaN or inf");
+  expect_one_line(r, "try a smaller train.learning_rate, loss.energy_l2 > 0 or train.grad_clip > 0");  // keys, not options
   expect_nothing_written(out);
 }
 

@@ -39,6 +39,30 @@ TEST(Config, DefaultsAndTypedGetters) {
   EXPECT_NE(c.describe().find("svgd.steps = 1000   # number of steps"), std::string::npos) << c.describe();
 }
 
+// Library errors name options; a config renames each option to the keys declared to set it.
+TEST(Config, ErrorsNamingAnOptionNameItsKeys) {
+  Config c;
+  c.declare("svgd.steps", 10, "steps", {"SvgdOptions::max_steps"})
+      .declare("sample.steps", 10, "sampling steps", {"SvgdOptions::max_steps", "LangevinOptions::max_steps"})
+      .declare("svgd.langevin", false, "noisy step", {"SvgdOptions::langevin"})
+      .declare("svgd.clip", 0.0, "clip", {"SvgdOptions::clip"});
+  const auto one = c.in_key_terms(Error(ErrorKind::kInvalidArgument, "SvgdOptions::clip", "needs SvgdOptions::langevin = true"));
+  EXPECT_EQ(one.kind(), ErrorKind::kConfig);
+  EXPECT_EQ(one.where(), "svgd.clip");
+  EXPECT_STREQ(one.what(), "svgd.clip: needs svgd.langevin = true");
+  const auto two = c.in_key_terms(Error(ErrorKind::kInvalidArgument, "SvgdOptions::max_steps", "must be >= 0"));
+  EXPECT_EQ(two.where(), "sample.steps or svgd.steps");  // either key may have set it
+  EXPECT_EQ(c.in_key_terms(Error(ErrorKind::kInvalidArgument, "LangevinOptions::max_steps", "x")).where(), "sample.steps");
+  // Only whole names are renamed; errors elsewhere keep their kind and place.
+  const auto hint = c.in_key_terms(
+      Error(ErrorKind::kNumerical, "epoch 3", "NaN; try SvgdOptions::langevin_noise or XSvgdOptions::clip or SvgdOptions::clip"));
+  EXPECT_EQ(hint.kind(), ErrorKind::kNumerical);
+  EXPECT_STREQ(hint.what(), "epoch 3: NaN; try SvgdOptions::langevin_noise or XSvgdOptions::clip or svgd.clip");
+  const auto other = c.in_key_terms(Error(ErrorKind::kIo, "a.npy", "SvgdOptions::clip"));
+  EXPECT_EQ(other.kind(), ErrorKind::kIo);
+  EXPECT_EQ(other.where(), "a.npy");
+}
+
 TEST(Config, UnknownKeyNamesTheKeyAndSource) {
   auto c = make_config();
   expect_error([&] { c.set("svgd.stepsize", 0.1, "my.json"); }, ErrorKind::kConfig, {"'svgd.stepsize'", "my.json"});

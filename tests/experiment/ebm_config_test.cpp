@@ -26,7 +26,7 @@ void run_with(const std::string& name, const std::vector<std::string>& sets) {
   fs::create_directories(dir);
   experiment::RunContext ctx{dir.string(), 42, "", nullptr};
   try {
-    experiment::find_experiment(name).run(c, ctx);
+    experiment::run_experiment(experiment::find_experiment(name), c, ctx);
   } catch (...) {
     fs::remove_all(dir);
     throw;
@@ -90,7 +90,7 @@ TEST(Dw4Run, TinyRunWritesEveryOutput) {
                         "combinations=[\"ebm+svgd\",\"e-ebm@pair-distances+e-svgd@orbit-matrix\"]"})
     c.set_from_string(s);
   experiment::RunContext ctx{dir.string(), 42, "", nullptr};
-  auto m = experiment::find_experiment("dw4").run(c, ctx);
+  auto m = experiment::run_experiment(experiment::find_experiment("dw4"), c, ctx);
   ASSERT_EQ(m["states"].size(), 5u);
   EXPECT_NEAR(m["states"][0]["energy"].get<double>(), -25.792, 1e-3);
   ASSERT_EQ(m["combinations"].size(), 2u);
@@ -126,7 +126,7 @@ TEST(Dw4Run, TunedPresetInMiniature) {
   std::ostringstream warnings;
   experiment::RunContext ctx{dir.string(), 42, "", nullptr};
   ctx.warnings = &warnings;
-  auto m = experiment::find_experiment("dw4").run(c, ctx);
+  auto m = experiment::run_experiment(experiment::find_experiment("dw4"), c, ctx);
   ASSERT_EQ(m["combinations"].size(), 6u);
   for (const auto& row : m["combinations"]) {
     const bool langevin = row["sampler"] == "langevin";
@@ -146,7 +146,7 @@ TEST(Dw4Run, TunedPresetInMiniature) {
   c.set_from_string("combinations=[\"e-ebm+e-svgd\"]");
   fs::remove_all(dir);
   fs::create_directories(dir);
-  experiment::find_experiment("dw4").run(c, ctx);
+  experiment::run_experiment(experiment::find_experiment("dw4"), c, ctx);
   const std::string w = warnings.str();
   EXPECT_EQ(std::count(w.begin(), w.end(), '\n'), 2) << w;
   EXPECT_NE(w.find("e-ebm+e-svgd training: the kernel coupled no particles"), std::string::npos) << w;

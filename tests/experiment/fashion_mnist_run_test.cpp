@@ -45,7 +45,7 @@ nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& da
     c.set_from_string(s);
   for (const auto& s : sets) c.set_from_string(s);
   experiment::RunContext ctx{out.string(), 42, "", nullptr};
-  return experiment::find_experiment("fashion-mnist").run(c, ctx);
+  return experiment::run_experiment(experiment::find_experiment("fashion-mnist"), c, ctx);
 }
 
 }  // namespace

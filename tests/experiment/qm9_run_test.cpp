@@ -30,7 +30,7 @@ nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& di
     c.set_from_string(s);
   for (const auto& s : sets) c.set_from_string(s);
   experiment::RunContext ctx{dir.string(), 42, "", nullptr};
-  return experiment::find_experiment("qm9").run(c, ctx);
+  return experiment::run_experiment(experiment::find_experiment("qm9"), c, ctx);
 }
 
 }  // namespace

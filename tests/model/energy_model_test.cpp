@@ -213,8 +213,13 @@ TEST(EnergyModel, OptionErrors) {
   o.hidden = {4, 0};
   o.symmetry = model::Symmetry::kNone;
   test::expect_error([&] { model::EnergyModel m(o); }, "MLP width 2 must be >= 1");
-  test::expect_error([] { model::parse_head("softplus"); }, "expected log1p-square, linear or jem");
-  test::expect_error([] { model::parse_symmetry("c4"); }, "expected none, cyclic, radius, canonical or pair-distances");
+  test::expect_error([] { model::parse_head("softplus"); }, "EnergyModelOptions::head: unknown name 'softplus' (expected log1p-square, linear, jem)");
+  test::expect_error([] { model::parse_symmetry("c4"); }, "expected none, cyclic, radius, canonical, pair-distances)");
+  for (const auto& [name, doc] : model::symmetry_docs()) {  // every registered name round-trips
+    EXPECT_EQ(model::to_string(model::parse_symmetry(name)), name);
+    EXPECT_FALSE(doc.empty()) << name;
+  }
+  for (const auto& [name, doc] : model::head_docs()) EXPECT_EQ(model::to_string(model::parse_head(name)), name);
   o.dim = 7;
   o.symmetry = model::Symmetry::kPairDistances;
   test::expect_error([&] { model::EnergyModel m(o); }, "D = particles x particle_dim");

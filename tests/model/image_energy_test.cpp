@@ -182,19 +182,19 @@ TEST(ImageEnergy, OptionErrorsNameTheKey) {
   };
   model::ImageEnergyOptions o;
   o.kernel_size = 4;
-  expect_error(o, "model.kernel_size");
+  expect_error(o, "ImageEnergyOptions::kernel_size");
   o = {};
   o.fields = {};
-  expect_error(o, "model.fields");
+  expect_error(o, "ImageEnergyOptions::fields");
   o = {};
   o.pool_after = {2, 4, 6};  // 28 → 14 → 7 → pooling an odd map
   expect_error(o, "odd size");
   o = {};
   o.pool_after = {9};
-  expect_error(o, "model.pool_after");
+  expect_error(o, "ImageEnergyOptions::pool_after");
   o = {};
   o.classes = 1;
-  expect_error(o, "model.classes");
+  expect_error(o, "ImageEnergyOptions::classes");
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ using sampler::Langevin;
 using sampler::LangevinOptions;
 
 /// The score of N(mean, diag(var)).
-target::ScoreFn gaussian_score(torch::Tensor mean, torch::Tensor var) {
+ScoreFn gaussian_score(torch::Tensor mean, torch::Tensor var) {
   return [mean, var](const torch::Tensor& X) { return -(X - mean) / var; };
 }
 
@@ -113,29 +113,29 @@ TEST(Langevin, DivergenceAndBadOptionsAreClearErrors) {
       Langevin(gaussian_score(kMean, kVar), o);
       ADD_FAILURE() << "no error for " << key;
     } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::kConfig);
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
     }
   };
   LangevinOptions o;
   o.step_size = 0;
-  expect_error(o, "langevin.step_size");
+  expect_error(o, "LangevinOptions::step_size");
   o = {};
   o.noise = -1;
-  expect_error(o, "langevin.noise");
+  expect_error(o, "LangevinOptions::noise");
   o = {};
   o.clip = std::nan("");
-  expect_error(o, "langevin.clip");
+  expect_error(o, "LangevinOptions::clip");
   o = {};
   o.max_steps = -1;
-  expect_error(o, "langevin.steps");
+  expect_error(o, "LangevinOptions::max_steps");
   o = {};
   o.low = 1.0;
   o.high = 0.0;
-  expect_error(o, "langevin.clamp");
+  expect_error(o, "LangevinOptions::low");
   o = {};
   o.high = std::nan("");
-  expect_error(o, "langevin.clamp");
+  expect_error(o, "LangevinOptions::low");
 
   LangevinOptions big;
   big.step_size = 10;  // ε/(2s²) = 20: every step overshoots further

@@ -24,7 +24,7 @@ using sampler::SvgdOptions;
 const torch::Tensor kMean = torch::tensor({1.0, -2.0}, torch::kFloat64);
 const torch::Tensor kVar = torch::tensor({1.0, 0.25}, torch::kFloat64);
 
-target::ScoreFn gaussian_score() {
+ScoreFn gaussian_score() {
   return [](const torch::Tensor& X) { return -(X - kMean) / kVar; };
 }
 
@@ -131,19 +131,19 @@ TEST(NoisySvgd, BadOptionsAreClearErrors) {
   SvgdOptions o;
   o.langevin = true;
   o.optimizer.kind = sampler::OptimizerKind::kAdam;
-  expect_error(o, "svgd.optimizer");
+  expect_error(o, "OptimizerOptions::kind");
   o = {};
   o.langevin_noise = -0.5;
-  expect_error(o, "svgd.langevin_noise");
+  expect_error(o, "SvgdOptions::langevin_noise");
   o = {};
   o.stein_weight = std::nan("");
-  expect_error(o, "svgd.stein_weight");
+  expect_error(o, "SvgdOptions::stein_weight");
   o = {};
   o.clip = 0.5;  // without the noisy step
-  expect_error(o, "svgd.clip");
+  expect_error(o, "SvgdOptions::clip");
   o.langevin = true;
   o.clip = -1;
-  expect_error(o, "svgd.clip");
+  expect_error(o, "SvgdOptions::clip");
 }
 
 // svgd.clip shortens each particle's drift to the clip norm (one step, no noise): a particle far

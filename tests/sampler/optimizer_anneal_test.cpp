@@ -68,12 +68,12 @@ TEST(Optimizer, AdamHandExample) {
 TEST(Optimizer, BadOptionsNameTheKey) {
   OptimizerOptions o;
   o.step_size = 0.0;
-  expect_error([&] { check_optimizer(o); }, ErrorKind::kConfig, {"svgd.step_size"});
+  expect_error([&] { check_optimizer(o); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
   o.step_size = -1.0;
-  expect_error([&] { check_optimizer(o); }, ErrorKind::kConfig, {"svgd.step_size"});
+  expect_error([&] { check_optimizer(o); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
   o.step_size = std::nan("");
-  expect_error([&] { check_optimizer(o); }, ErrorKind::kConfig, {"svgd.step_size"});
-  expect_error([] { sampler::parse_optimizer_kind("rmsprop"); }, ErrorKind::kConfig, {"svgd.optimizer", "rmsprop"});
+  expect_error([&] { check_optimizer(o); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
+  expect_error([] { sampler::parse_optimizer_kind("rmsprop"); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::kind", "rmsprop"});
   for (auto kind : {sampler::OptimizerKind::kSgd, sampler::OptimizerKind::kAdagrad, sampler::OptimizerKind::kAdam})
     EXPECT_EQ(sampler::parse_optimizer_kind(sampler::to_string(kind)), kind);
 }
@@ -81,7 +81,7 @@ TEST(Optimizer, BadOptionsNameTheKey) {
 TEST(Annealing, CyclicalHandValues) {
   // γ(t) = (mod(t, P)/P)^p, P = steps/cycles = 100/4 = 25, p = 2; γ = 1 from t = steps on.
   AnnealOptions o;
-  o.schedule = "cyclical";
+  o.schedule = sampler::AnnealSchedule::kCyclical;
   o.steps = 100;
   o.cycles = 4;
   o.power = 2.0;
@@ -102,7 +102,7 @@ TEST(Annealing, CyclicalHandValues) {
 TEST(Annealing, TanhHandValues) {
   // γ(t) = tanh((1.3 t/steps)^p), steps = 100.
   AnnealOptions o;
-  o.schedule = "tanh";
+  o.schedule = sampler::AnnealSchedule::kTanh;
   o.steps = 100;
   o.power = 1.0;
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 0), 0.0);
@@ -118,17 +118,16 @@ TEST(Annealing, NoneAndErrors) {
   AnnealOptions o;
   EXPECT_EQ(anneal_gamma(o, 0), 1.0);
   EXPECT_EQ(anneal_gamma(o, 12345), 1.0);
-  o.schedule = "linear";
-  expect_error([&] { anneal_gamma(o, 0); }, ErrorKind::kConfig, {"svgd.anneal.schedule", "linear"});
-  o.schedule = "cyclical";
+  expect_error([] { sampler::parse_anneal_schedule("linear"); }, ErrorKind::kInvalidArgument, {"AnnealOptions::schedule", "linear"});
+  o.schedule = sampler::AnnealSchedule::kCyclical;
   o.steps = 0;
-  expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kConfig, {"svgd.anneal.steps"});
+  expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kInvalidArgument, {"AnnealOptions::steps"});
   o.steps = 10;
   o.cycles = 0;
-  expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kConfig, {"svgd.anneal.cycles"});
+  expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kInvalidArgument, {"AnnealOptions::cycles"});
   o.cycles = 1;
   o.power = 0;
-  expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kConfig, {"svgd.anneal.power"});
+  expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kInvalidArgument, {"AnnealOptions::power"});
 }
 
 }  // namespace

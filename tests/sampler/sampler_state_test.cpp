@@ -16,7 +16,7 @@ namespace {
 using sampler::SvgdOptions;
 using sampler::SvgdState;
 
-target::ScoreFn gaussian_score() {
+ScoreFn gaussian_score() {
   return [](const torch::Tensor& X) { return -(X - torch::tensor({1.0, -2.0}, torch::kFloat64)) * 2; };
 }
 
@@ -109,8 +109,8 @@ TEST(SvgdState, InitChecksOptionsAndShapes) {
   const auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
   SvgdOptions o;
   o.max_steps = -1;
-  expect_error([&] { sampler::init(torch::zeros({3, 2}, torch::kFloat64), *kernel, o); }, ErrorKind::kConfig,
-               {"svgd.steps"});
+  expect_error([&] { sampler::init(torch::zeros({3, 2}, torch::kFloat64), *kernel, o); }, ErrorKind::kInvalidArgument,
+               {"SvgdOptions::max_steps"});
   expect_error([&] { sampler::init(torch::zeros({0, 2}, torch::kFloat64), *kernel, SvgdOptions{}); },
                ErrorKind::kInvalidArgument, {"N >= 1"});
 }

@@ -194,7 +194,7 @@ TEST(Svgd, AnnealingScheduleIsAppliedPerStep) {
   auto X0 = gauss().sample(8, gen);
   SvgdOptions o;
   o.max_steps = 12;
-  o.anneal.schedule = "cyclical";
+  o.anneal.schedule = sampler::AnnealSchedule::kCyclical;
   o.anneal.steps = 8;
   o.anneal.cycles = 2;
   Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(1.0), o);
@@ -260,17 +260,17 @@ TEST(Svgd, BadOptionsNameTheConfigKey) {
     change(o);
     return [o, score, k] { Svgd s(score, k, o); };
   };
-  expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = 0; }), ErrorKind::kConfig, {"svgd.step_size"});
-  expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = -0.1; }), ErrorKind::kConfig, {"svgd.step_size"});
-  expect_error([] { sampler::parse_optimizer_kind("lbfgs"); }, ErrorKind::kConfig, {"svgd.optimizer", "lbfgs"});
-  expect_error(with([](SvgdOptions& o) { o.max_steps = -1; }), ErrorKind::kConfig, {"svgd.steps"});
-  expect_error(with([](SvgdOptions& o) { o.epsilon = -1e-3; }), ErrorKind::kConfig, {"svgd.epsilon"});
-  expect_error(with([](SvgdOptions& o) { o.epsilon = std::nan(""); }), ErrorKind::kConfig, {"svgd.epsilon"});
-  expect_error(with([](SvgdOptions& o) { o.temperature = -1; }), ErrorKind::kConfig, {"svgd.repulsion"});
-  expect_error(with([](SvgdOptions& o) { o.median_interval = 0; }), ErrorKind::kConfig, {"svgd.median_interval"});
-  expect_error(with([](SvgdOptions& o) { o.median_max_pairs = 0; }), ErrorKind::kConfig, {"svgd.median_max_pairs"});
-  expect_error(with([](SvgdOptions& o) { o.anneal.schedule = "cosine"; }), ErrorKind::kConfig,
-               {"svgd.anneal.schedule"});
+  expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = 0; }), ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
+  expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = -0.1; }), ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
+  expect_error([] { sampler::parse_optimizer_kind("lbfgs"); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::kind", "lbfgs"});
+  expect_error(with([](SvgdOptions& o) { o.max_steps = -1; }), ErrorKind::kInvalidArgument, {"SvgdOptions::max_steps"});
+  expect_error(with([](SvgdOptions& o) { o.epsilon = -1e-3; }), ErrorKind::kInvalidArgument, {"SvgdOptions::epsilon"});
+  expect_error(with([](SvgdOptions& o) { o.epsilon = std::nan(""); }), ErrorKind::kInvalidArgument, {"SvgdOptions::epsilon"});
+  expect_error(with([](SvgdOptions& o) { o.temperature = -1; }), ErrorKind::kInvalidArgument, {"SvgdOptions::temperature"});
+  expect_error(with([](SvgdOptions& o) { o.median_interval = 0; }), ErrorKind::kInvalidArgument, {"SvgdOptions::median_interval"});
+  expect_error(with([](SvgdOptions& o) { o.median_max_pairs = 0; }), ErrorKind::kInvalidArgument, {"SvgdOptions::median_max_pairs"});
+  expect_error([] { sampler::parse_anneal_schedule("cosine"); }, ErrorKind::kInvalidArgument,
+               {"AnnealOptions::schedule"});
   // Bad particles and anchors are invalid arguments.
   Svgd svgd(score, k, SvgdOptions{});
   expect_error([&] { svgd.run(torch::zeros({0, 2}, torch::kFloat64)); }, ErrorKind::kInvalidArgument, {"N >= 1"});

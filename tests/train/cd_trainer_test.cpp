@@ -34,7 +34,7 @@ sampler::SvgdOptions svgd_steps(int64_t steps) {
   return s;
 }
 
-train::CdData blob(int64_t n, uint64_t seed) {
+data::TrainingData blob(int64_t n, uint64_t seed) {
   auto gen = test::make_gen(seed);
   return {torch::tensor({2.0, 2.0}, torch::kFloat64) + 0.5 * torch::randn({n, 2}, gen, torch::kFloat64), {}, {}};
 }
@@ -83,7 +83,7 @@ TEST(CdTrainer, LowersDataEnergiesRelativeToNegatives) {
   o.batch_size = 16;
   o.learning_rate = train::Schedule(3e-3);
   o.svgd_step_size = train::Schedule(0.1);
-  o.chain_init = "uniform";
+  o.chain_init = train::ChainInit::kUniform;
   o.box_low = -4;
   o.box_high = 4;
   o.reset_probability = 1.0;  // fresh negatives from the box every batch
@@ -124,7 +124,7 @@ TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
   o.epochs = 2;
   o.batch_size = 8;
   o.reset_probability = 0;
-  o.chain_init = "uniform";
+  o.chain_init = train::ChainInit::kUniform;
   o.svgd_step_size = train::Schedule(0.05);
   train::CdTrainer trainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(3), o, 1);
   trainer.fit(data);
@@ -138,7 +138,7 @@ TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
 
 TEST(CdTrainer, ResumedRunIsBitIdentical) {
   const auto dir = temp_dir("resume");
-  train::CdData data{torch::cat({blob(32, 5).x, -blob(32, 6).x}), torch::cat({torch::zeros({32}, torch::kLong),
+  data::TrainingData data{torch::cat({blob(32, 5).x, -blob(32, 6).x}), torch::cat({torch::zeros({32}, torch::kLong),
                                                                              torch::ones({32}, torch::kLong)}), {}};
   auto options = [&](const std::string& path, int64_t epochs) {
     train::CdOptions o;
@@ -219,31 +219,30 @@ TEST(CdTrainer, DivergingTrainingNamesWhereItHappened) {
 }
 
 TEST(CdTrainer, DataAndOptionErrors) {
-  test::expect_error([] { train::check_data({torch::zeros({4, 3}), {}, {}}, 2, 1, "f.npy"); }, ErrorKind::kFormat,
+  test::expect_error([] { data::check_training_data({torch::zeros({4, 3}), {}, {}}, 2, 1, "f.npy"); }, ErrorKind::kFormat,
                      {"f.npy", "[N, 2]"});
   auto x = torch::zeros({4, 2}, torch::kFloat64);
   x[1][0] = NAN;
-  test::expect_error([&] { train::check_data({x, {}, {}}, 2, 1, "f.npy"); }, "NaN");
-  test::expect_error([] { train::check_data({torch::zeros({4, 2}), torch::tensor({0, 1, 2, 1}), {}}, 2, 2, "d"); },
+  test::expect_error([&] { data::check_training_data({x, {}, {}}, 2, 1, "f.npy"); }, "NaN");
+  test::expect_error([] { data::check_training_data({torch::zeros({4, 2}), torch::tensor({0, 1, 2, 1}), {}}, 2, 2, "d"); },
                      "labels must lie in [0, 2)");
-  test::expect_error([] { train::check_data({torch::zeros({4, 2}), torch::zeros({3}, torch::kLong), {}}, 2, 2, "d"); },
+  test::expect_error([] { data::check_training_data({torch::zeros({4, 2}), torch::zeros({3}, torch::kLong), {}}, 2, 2, "d"); },
                      "labels must be [N]");
-  test::expect_error([] { train::check_data({torch::zeros({4, 2}), {}, torch::full({4}, NAN)}, 2, 1, "d"); },
+  test::expect_error([] { data::check_training_data({torch::zeros({4, 2}), {}, torch::full({4}, NAN)}, 2, 1, "d"); },
                      "energies contain NaN");
   auto make = [](train::CdOptions o) {
     train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   };
   train::CdOptions o;
   o.reset_probability = 1.5;
-  test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"chains.reset_probability"});
+  test::expect_error([&] { make(o); }, ErrorKind::kInvalidArgument, {"CdOptions::reset_probability"});
   o = {};
-  o.chain_init = "gaussian";
-  test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"chains.init", "gaussian"});
+  test::expect_error([] { train::parse_chain_init("gaussian"); }, ErrorKind::kInvalidArgument, {"CdOptions::chain_init", "gaussian"});
   o = {};
   o.grad_clip = -1;
-  test::expect_error([&] { make(o); }, ErrorKind::kConfig, {"train.grad_clip"});
+  test::expect_error([&] { make(o); }, ErrorKind::kInvalidArgument, {"CdOptions::grad_clip"});
   o = {};
   o.batch_size = 100;
   train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
-  test::expect_error([&] { t.fit(blob(10, 1)); }, ErrorKind::kConfig, {"train.batch_size", "10 points"});
+  test::expect_error([&] { t.fit(blob(10, 1)); }, ErrorKind::kInvalidArgument, {"CdOptions::batch_size", "10 points"});
 }

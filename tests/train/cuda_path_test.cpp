@@ -72,7 +72,7 @@ TEST(CudaPath, ImageEnergyScoreMatchesTheCpu) {
 
 TEST(CudaPath, LangevinAndNoisySvgdChainsMatchTheCpu) {
   SKIP_WITHOUT_CUDA();
-  const target::ScoreFn score = [](const torch::Tensor& X) { return -X; };  // N(0, I)
+  const ScoreFn score = [](const torch::Tensor& X) { return -X; };  // N(0, I)
   auto gen0 = test::make_gen(3);
   const auto X0 = 3 * torch::randn({64, 3}, gen0, torch::kFloat32);
   sampler::LangevinOptions lo;
@@ -107,15 +107,15 @@ TEST(CudaPath, OneEpochOfContrastiveDivergenceMatchesTheCpu) {
     model::EnergyModel model(mo);
     model->to(device);
     auto gen = test::make_gen(6);
-    train::CdData data{(torch::tensor({2.0, 2.0}) + 0.5 * torch::randn({32, 2}, gen)).to(device), {}, {}};
+    data::TrainingData data{(torch::tensor({2.0, 2.0}) + 0.5 * torch::randn({32, 2}, gen)).to(device), {}, {}};
     train::CdOptions o;
     o.epochs = 1;
     o.batch_size = 16;
-    o.sampler = "langevin";
+    o.sampler = train::NegativeSampler::kLangevin;
     o.langevin.max_steps = 10;
     o.langevin.step_size = 0.05;
     o.replay_size = 64;
-    o.chain_init = "uniform";
+    o.chain_init = train::ChainInit::kUniform;
     o.box_low = -4;
     o.box_high = 4;
     train::CdTrainer trainer(model.ptr(), std::make_shared<kernel::RbfKernel>(1.0), {}, o, 7);

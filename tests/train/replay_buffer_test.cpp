@@ -64,8 +64,8 @@ TEST(ReplayBuffer, EmptyBufferStartsFreshAndPushIsFifo) {
 }
 
 TEST(ReplayBuffer, BadOptionsNameTheirKeys) {
-  test::expect_error([] { train::ReplayBuffer(0, 0.05); }, ErrorKind::kConfig, {"chains.replay_size"});
-  test::expect_error([] { train::ReplayBuffer(10, 1.5); }, ErrorKind::kConfig, {"chains.replay_fresh"});
+  test::expect_error([] { train::ReplayBuffer(0, 0.05); }, ErrorKind::kInvalidArgument, {"CdOptions::replay_size"});
+  test::expect_error([] { train::ReplayBuffer(10, 1.5); }, ErrorKind::kInvalidArgument, {"CdOptions::replay_fresh"});
 }
 
 // ---- contrastive divergence with a replay buffer --------------------------------------------------
@@ -78,7 +78,7 @@ model::EnergyModel small_model() {
   return model::EnergyModel(o);
 }
 
-train::CdData blob(int64_t n, uint64_t seed) {
+data::TrainingData blob(int64_t n, uint64_t seed) {
   auto gen = test::make_gen(seed);
   return {torch::tensor({2.0, 2.0}, torch::kFloat64) + 0.5 * torch::randn({n, 2}, gen, torch::kFloat64), {}, {}};
 }
@@ -87,12 +87,12 @@ train::CdOptions replay_options(const std::string& sampler, const std::string& p
   train::CdOptions o;
   o.epochs = epochs;
   o.batch_size = 16;
-  o.sampler = sampler;
+  o.sampler = train::parse_negative_sampler(sampler);
   o.langevin.max_steps = 10;
   o.langevin.step_size = 0.01;
   o.replay_size = 40;
   o.replay_fresh = 0.2;
-  o.chain_init = "uniform";
+  o.chain_init = train::ChainInit::kUniform;
   o.anchors = false;
   o.learning_rate = train::Schedule({5e-3});
   o.svgd_step_size = train::Schedule({0.01});
@@ -176,9 +176,8 @@ TEST(CdTrainerReplay, LangevinNegativesLowerDataEnergies) {
   EXPECT_LT(e_data + 0.5, e_far) << "data " << e_data << ", box " << e_far;
   test::expect_error([&] {
     auto bad = o;
-    bad.sampler = "hmc";
-    train::CdTrainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), noisy_svgd(), bad, 2);
-  }, ErrorKind::kConfig, {"sampler", "hmc"});
+    train::parse_negative_sampler("hmc");
+  }, ErrorKind::kInvalidArgument, {"CdOptions::sampler", "hmc"});
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace esvgd::test {
 namespace {
 
-train::CdData halves(int64_t n, at::Generator& gen) {
+data::TrainingData halves(int64_t n, at::Generator& gen) {
   auto x = 0.3 * torch::rand({n, 8, 8}, gen, torch::kFloat32);
   auto y = torch::arange(n, torch::kLong).remainder(2);
   for (int64_t i = 0; i < n; ++i) x[i].narrow(0, y[i].item<int64_t>() == 0 ? 0 : 4, 4) += 0.6;
@@ -67,10 +67,10 @@ TEST(Supervised, BadOptionsNameTheirKey) {
   auto gen = make_gen(3);
   auto data = halves(32, gen);
   auto net = small_net(true);
-  expect_error([&] { train::fit_classifier(*net, data, {1, 64, 1e-3}, 0); }, ErrorKind::kConfig, {"train.batch_size", "32 points"});
-  expect_error([&] { train::fit_classifier(*net, data, {1, 0, 1e-3}, 0); }, ErrorKind::kConfig, {"train.batch_size"});
-  expect_error([&] { train::fit_classifier(*net, data, {-1, 8, 1e-3}, 0); }, ErrorKind::kConfig, {"train.epochs"});
-  expect_error([&] { train::fit_classifier(*net, data, {1, 8, 0.0}, 0); }, ErrorKind::kConfig, {"train.learning_rate"});
+  expect_error([&] { train::fit_classifier(*net, data, {1, 64, 1e-3}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::batch_size", "32 points"});
+  expect_error([&] { train::fit_classifier(*net, data, {1, 0, 1e-3}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::batch_size"});
+  expect_error([&] { train::fit_classifier(*net, data, {-1, 8, 1e-3}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::epochs"});
+  expect_error([&] { train::fit_classifier(*net, data, {1, 8, 0.0}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::learning_rate"});
   auto nan = data;
   nan.x = data.x.clone();
   nan.x[0][0] = std::nan("");

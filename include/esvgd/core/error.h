@@ -1,8 +1,9 @@
 #pragma once
 /// esvgd::Error: the one exception type of the library.
 ///
-/// It carries what failed, where (a file, config key or step) and what was expected, so that the
-/// command line can print it on one line. Use ESVGD_CHECK(cond, pieces...) at every boundary
+/// It carries what failed, where (a file, an option such as "SvgdOptions::max_steps", a config key or a
+/// step) and what was expected, so that the command line can print it on one line. Library code names
+/// options; the experiment layer renames them to the config keys that set them (core/config.h). Use ESVGD_CHECK(cond, pieces...) at every boundary
 /// (user input, files, config); never name a macro CHECK or LOG (glog leaks those from torch).
 #include <sstream>
 #include <stdexcept>
@@ -19,12 +20,14 @@ class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, std::string where, std::string what);
   ErrorKind kind() const { return kind_; }
-  /// File, config key, or step where the problem was found (may be empty).
+  /// File, option, config key, or step where the problem was found (may be empty).
   const std::string& where() const { return where_; }
+  /// What failed, without `where`.
+  const std::string& message() const { return message_; }
 
  private:
   ErrorKind kind_;
-  std::string where_;
+  std::string where_, message_;
 };
 
 namespace detail {

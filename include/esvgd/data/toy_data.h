@@ -8,8 +8,8 @@
 
 #include <torch/types.h>
 
+#include "esvgd/data/training_data.h"
 #include "esvgd/target/target.h"
-#include "esvgd/train/cd_trainer.h"
 
 namespace esvgd::data {
 
@@ -24,7 +24,7 @@ class ClassMixture {
   /// log π(x) = logsumexp_y log π(x | y) − log C for normalised class densities: [N].
   torch::Tensor log_prob(const torch::Tensor& X) const;
   /// per_class points of every class (class-major order): x [C·per_class, D] float64, labels int64.
-  train::CdData sample(int64_t per_class, at::Generator& gen) const;
+  TrainingData sample(int64_t per_class, at::Generator& gen) const;
 
  private:
   std::vector<std::shared_ptr<target::Target>> classes_;
@@ -32,13 +32,13 @@ class ClassMixture {
 
 /// n points of `target` with regression targets e = −log π_e(x), where π_e is `energy_of` (the
 /// circles EBM uses the normalised radius density: docs/method.md, "Energy-based models").
-train::CdData sample_with_energies(const target::Target& target, int64_t n,
+TrainingData sample_with_energies(const target::Target& target, int64_t n,
                                    const std::function<torch::Tensor(const torch::Tensor&)>& energy_of,
                                    at::Generator& gen);
 
 /// Reads a training set from an .npy array [N, D + 1] (float64): D coordinates, then the label
 /// (column = "label", integral values) or the target energy (column = "energy"). Errors name the
 /// file and what is wrong.
-train::CdData read_toy_data(const std::string& path, int64_t dim, const std::string& column);
+TrainingData read_toy_data(const std::string& path, int64_t dim, const std::string& column);
 
 }  // namespace esvgd::data

@@ -88,7 +88,7 @@ class EgnnEnergyImpl : public EnergyNetwork {
   torch::Tensor radial_basis(const torch::Tensor& d2) const;
   /// Autograd through a copy of the current weights (no hand-written pass: the network runs on any
   /// device as is).
-  target::ScoreFn frozen_score(int64_t label = -1) const override;
+  ScoreFn frozen_score(int64_t label = -1) const override;
 
  private:
   EgnnOptions options_;

@@ -17,6 +17,7 @@
 ///   jem           o are class logits; E(x) = −logsumexp_y o_y, E(x|y) = −o_y, p(y|x) = softmax(o)
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/nn/pimpl.h>
@@ -25,7 +26,7 @@
 #include "esvgd/group/particle_invariant.h"
 #include "esvgd/model/energy_network.h"
 #include "esvgd/model/mlp.h"
-#include "esvgd/target/target.h"
+#include "esvgd/core/score_fn.h"
 
 namespace esvgd::model {
 
@@ -34,11 +35,14 @@ class InputMap;
 enum class Symmetry { kNone, kCyclic, kRadius, kCanonical, kPairDistances };
 enum class Head { kLog1pSquare, kLinear, kJem };
 
-/// Parsing errors list the accepted names.
+/// Names as in configs ("pair-distances", "log1p-square"); parsing errors list the registered names.
 Symmetry parse_symmetry(const std::string& name);
 Head parse_head(const std::string& name);
 std::string to_string(Symmetry s);
 std::string to_string(Head h);
+/// (name, one-line doc) of every registered symmetry and head, for listings.
+std::vector<std::pair<std::string, std::string>> symmetry_docs();
+std::vector<std::pair<std::string, std::string>> head_docs();
 
 struct EnergyModelOptions {
   int64_t dim = 2;                     ///< D of x
@@ -64,7 +68,7 @@ class EnergyModelImpl : public EnergyNetwork {
   /// −∇_x E with the current weights frozen: a hand-written forward and backward pass
   /// (FrozenEnergy) on the CPU, autograd elsewhere. The function returns scores in its input's dtype and does not
   /// see later weight updates: build one per SVGD run.
-  target::ScoreFn frozen_score(int64_t label = -1) const override;
+  ScoreFn frozen_score(int64_t label = -1) const override;
 
   const EnergyModelOptions& options() const { return options_; }
   Mlp& network() { return net_; }

@@ -5,7 +5,7 @@
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
-#include "esvgd/target/target.h"
+#include "esvgd/core/score_fn.h"
 
 namespace esvgd::model {
 
@@ -17,7 +17,7 @@ class EnergyNetwork : public torch::nn::Module {
   virtual torch::Tensor energy_from_outputs(const torch::Tensor& O, int64_t label = -1) const = 0;
   /// −∇_x E with the current weights frozen, in the input's dtype; build one per SVGD run (it does
   /// not see later weight updates).
-  virtual target::ScoreFn frozen_score(int64_t label = -1) const = 0;
+  virtual ScoreFn frozen_score(int64_t label = -1) const = 0;
   /// E_θ(x) [N] = energy_from_outputs(outputs(X), label).
   torch::Tensor energy(const torch::Tensor& X, int64_t label = -1) { return energy_from_outputs(outputs(X), label); }
 };

@@ -54,7 +54,7 @@ class ImageEnergyImpl : public EnergyNetwork {
   std::vector<torch::Tensor> feature_maps(const torch::Tensor& X);
   /// −∇ₓE(x|label) by autograd with the filters expanded once (they are frozen), in X's dtype and
   /// device.
-  target::ScoreFn frozen_score(int64_t label = -1) const override;
+  ScoreFn frozen_score(int64_t label = -1) const override;
 
  private:
   struct Weights {

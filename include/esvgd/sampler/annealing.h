@@ -7,17 +7,23 @@
 
 namespace esvgd::sampler {
 
+enum class AnnealSchedule { kNone, kCyclical, kTanh };
+
+/// "none", "cyclical" or "tanh"; another name is esvgd::Error naming AnnealOptions::schedule.
+AnnealSchedule parse_anneal_schedule(const std::string& name);
+std::string to_string(AnnealSchedule schedule);
+
 struct AnnealOptions {
-  std::string schedule = "none";  ///< "none", "cyclical" or "tanh"
+  AnnealSchedule schedule = AnnealSchedule::kNone;
   int64_t steps = 0;              ///< length of the annealing phase (steps)
   int64_t cycles = 1;             ///< cyclical: number of cycles C
   double power = 1.0;             ///< exponent p
 };
 
-/// γ(t) for step t (0-based). Unknown schedules or non-positive lengths are esvgd::Error(kConfig).
+/// γ(t) for step t (0-based); invalid options are esvgd::Error naming the option.
 double anneal_gamma(const AnnealOptions& options, int64_t step);
 
-/// Validates options (throws esvgd::Error(kConfig) naming the key).
+/// Validates options (throws esvgd::Error naming the option).
 void check_anneal(const AnnealOptions& options);
 
 }  // namespace esvgd::sampler

@@ -19,8 +19,8 @@
 
 #include <torch/types.h>
 
+#include "esvgd/core/score_fn.h"
 #include "esvgd/sampler/chain_sampler.h"
-#include "esvgd/target/target.h"
 
 namespace esvgd::sampler {
 
@@ -48,14 +48,14 @@ struct LangevinState {
 /// The state at step 0 from X0 [N >= 1, D], drawing the noise from `noise` (shared with the caller).
 LangevinState init(const torch::Tensor& X0, const LangevinOptions& options, at::Generator noise);
 /// One step; non-finite particles are esvgd::Error(kNumerical) naming the step.
-StepInfo step(LangevinState& state, const target::ScoreFn& score, const LangevinOptions& options);
+StepInfo step(LangevinState& state, const ScoreFn& score, const LangevinOptions& options);
 /// Steps until state.step == max_steps.
-ChainResult run(LangevinState& state, const target::ScoreFn& score, const LangevinOptions& options,
+ChainResult run(LangevinState& state, const ScoreFn& score, const LangevinOptions& options,
                 core::Progress* progress = nullptr);
 
 class Langevin : public ChainSampler {
  public:
-  Langevin(target::ScoreFn score, LangevinOptions options);
+  Langevin(ScoreFn score, LangevinOptions options);
 
   /// The deterministic part of one step, clip_c((ε/2) s(X)): [N, D].
   torch::Tensor drift(const torch::Tensor& X) const;
@@ -68,7 +68,7 @@ class Langevin : public ChainSampler {
   const LangevinOptions& options() const { return options_; }
 
  private:
-  target::ScoreFn score_;
+  ScoreFn score_;
   LangevinOptions options_;
 };
 

@@ -32,11 +32,11 @@
 
 #include <torch/types.h>
 
+#include "esvgd/core/score_fn.h"
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/sampler/annealing.h"
 #include "esvgd/sampler/chain_sampler.h"
 #include "esvgd/sampler/optimizer.h"
-#include "esvgd/target/target.h"
 
 namespace esvgd::core {
 class Progress;
@@ -97,14 +97,14 @@ SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const Svgd
 void update_bandwidth(SvgdState& state, const kernel::Kernel& kernel, const SvgdOptions& options);
 
 /// One step at the state's bandwidth and annealing weight γ(state.step); advances the state.
-StepInfo step(SvgdState& state, const target::ScoreFn& score, const kernel::Kernel& kernel,
+StepInfo step(SvgdState& state, const ScoreFn& score, const kernel::Kernel& kernel,
               const SvgdOptions& options);
 
 /// Called after every step with the step's info and the current particles; return false to stop.
 using Callback = std::function<bool(const StepInfo&, const torch::Tensor&)>;
 
 /// The loop of the file comment from the state's current step on (a restored state continues).
-ChainResult run(SvgdState& state, const target::ScoreFn& score, const kernel::Kernel& kernel,
+ChainResult run(SvgdState& state, const ScoreFn& score, const kernel::Kernel& kernel,
                 const SvgdOptions& options, const Callback& callback = nullptr, core::Progress* progress = nullptr);
 
 /// Stores / restores a state (tensors, moments, bandwidth, step, both generators' states) under
@@ -117,7 +117,7 @@ using SvgdResult = ChainResult;
 class Svgd : public ChainSampler {
  public:
   /// Validates options (errors name the config key).
-  Svgd(target::ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options);
+  Svgd(ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options);
 
   /// Stein direction at X [N, D] with fixed anchors [A, D] (may be undefined/empty) whose scores are
   /// anchor_scores (computed when undefined).
@@ -141,7 +141,7 @@ class Svgd : public ChainSampler {
   const SvgdOptions& options() const { return options_; }
 
  private:
-  target::ScoreFn score_;
+  ScoreFn score_;
   std::shared_ptr<const kernel::Kernel> kernel_;
   SvgdOptions options_;
 };

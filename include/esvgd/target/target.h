@@ -1,11 +1,12 @@
 #pragma once
 /// Target densities π known up to a constant: log π(X) [N], the score ∇log π(X) [N, D], and, where
 /// known, an exact sampler used as ground truth by the metrics.
-#include <functional>
 #include <memory>
 #include <string>
 
 #include <torch/types.h>
+
+#include "esvgd/core/score_fn.h"
 
 namespace esvgd::target {
 
@@ -23,9 +24,6 @@ class Target {
   /// n exact samples [n, D] float64. The default throws.
   virtual torch::Tensor sample(int64_t n, at::Generator& gen) const;
 };
-
-/// A score function X [N, D] -> ∇log π [N, D]: what the sampler needs (EBMs give -∇E).
-using ScoreFn = std::function<torch::Tensor(const torch::Tensor&)>;
 
 /// Wraps a target's score() as a ScoreFn (the target must outlive it).
 ScoreFn score_fn(const Target& target);

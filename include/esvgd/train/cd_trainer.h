@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include "esvgd/data/training_data.h"
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/model/energy_network.h"
 #include "esvgd/sampler/langevin.h"
@@ -44,15 +45,14 @@ class Progress;
 
 namespace esvgd::train {
 
-/// Training data: points with optional class labels and optional regression targets (true energies).
-struct CdData {
-  torch::Tensor x;         ///< [N, D]
-  torch::Tensor labels;    ///< [N] int64 in [0, C), or undefined
-  torch::Tensor energies;  ///< [N] finite targets for the MSE term, or undefined
-};
+/// Where restarted chains start: the current data batch, or uniform in the box.
+enum class ChainInit { kData, kUniform };
+/// The negative sampler: SVGD (the svgd options) or Langevin (the langevin options).
+enum class NegativeSampler { kSvgd, kLangevin };
 
-/// Checks shapes, dtypes, finiteness and label range; errors name `source` and what is wrong.
-void check_data(const CdData& data, int64_t dim, int64_t classes, const std::string& source);
+/// "data" / "uniform" and "svgd" / "langevin"; other names are esvgd::Error naming the option.
+ChainInit parse_chain_init(const std::string& name);
+NegativeSampler parse_negative_sampler(const std::string& name);
 
 struct CdOptions {
   int64_t epochs = 500;
@@ -61,11 +61,11 @@ struct CdOptions {
   double adam_beta1 = 0.9;             ///< Adam's β1 (0: no momentum, as short-run EBM training often uses)
   Schedule svgd_step_size{0.9};
   double reset_probability = 0.05;
-  std::string chain_init = "data";     ///< "data" (the current batch) or "uniform"
-  double box_low = -5, box_high = 5;   ///< U[low, high)^D for chain_init = "uniform"
+  ChainInit chain_init = ChainInit::kData;
+  double box_low = -5, box_high = 5;   ///< U[low, high)^D for ChainInit::kUniform
   bool anchors = true;                 ///< the data batch as fixed SVGD anchors
-  std::string sampler = "svgd";        ///< negative sampler: "svgd" (svgd options) or "langevin"
-  sampler::LangevinOptions langevin;   ///< sampler = "langevin"
+  NegativeSampler sampler = NegativeSampler::kSvgd;
+  sampler::LangevinOptions langevin;   ///< for NegativeSampler::kLangevin
   int64_t replay_size = 0;             ///< replay buffer capacity (0: one persistent set of chains)
   double replay_fresh = 0.05;          ///< fraction of fresh starts drawn with a replay buffer
   double ce_weight = 0;                ///< w_ce (needs labels)
@@ -114,7 +114,7 @@ class CdTrainer {
   bool resume();
   /// Trains from the current epoch to options.epochs; on_epoch runs after each epoch (before its
   /// checkpoint is written). Non-finite losses are esvgd::Error(kNumerical) naming epoch and batch.
-  void fit(const CdData& data, const std::function<void(const EpochRecord&)>& on_epoch = nullptr,
+  void fit(const data::TrainingData& data, const std::function<void(const EpochRecord&)>& on_epoch = nullptr,
            core::Progress* progress = nullptr);
   /// Writes a checkpoint now (atomically).
   void save_checkpoint() const;
