@@ -6,7 +6,7 @@
 #include "esvgd/core/npy.h"
 #include "core/resources.h"
 #include "esvgd/data/toy_data.h"
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/group.h"
