@@ -7,7 +7,7 @@
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
 #include "esvgd/data/dw4_data.h"
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/particle_group.h"
@@ -170,6 +170,189 @@ void plot_energies(const std::string& path, const std::vector<Panel>& panels, co
   fig.save_png(path);
 }
 
+/// The state search's settings (states.*, relax.*).
+target::StateSearchOptions search_options(const core::Config& c) {
+  target::StateSearchOptions search;
+  search.starts = c.get_int("states.starts");
+  search.box = c.get_positive("states.box");
+  search.relax.max_iterations = c.get_int("relax.iterations");
+  search.relax.gradient_tolerance = c.get_positive("relax.tolerance");
+  if (search.starts < 1) throw Error(ErrorKind::kConfig, "config key 'states.starts'", "must be >= 1");
+  return search;
+}
+
+/// data.set and the configurations of data.file (data.set = file; else undefined).
+struct DataSource {
+  std::string set;
+  torch::Tensor from_file;
+};
+
+/// data.set, checked, and a data.file read: before the state search, so that a bad file is found
+/// in a second.
+DataSource data_source(const core::Config& c) {
+  const std::string set = c.get_string("data.set");
+  if (set != "fixed" && set != "original" && set != "file")
+    throw Error(ErrorKind::kConfig, "config key 'data.set'", "must be fixed, original or file, got '" + set + "'");
+  return {set, set == "file" ? data::read_configurations(c.get_string("data.file"), kDim) : torch::Tensor()};
+}
+
+/// The meta-stable states of u, logged and drawn (states.png).
+std::vector<target::MetaStableState> find_states(const target::DoubleWellPotential& u,
+                                                 const target::StateSearchOptions& search, const RunContext& ctx,
+                                                 at::Generator& gen) {
+  auto states = target::find_meta_stable_states(u, search, gen);
+  if (ctx.log) {
+    *ctx.log << "[dw4] " << states.size() << " meta-stable states from " << search.starts << " starts:";
+    for (const auto& s : states) *ctx.log << " " << s.name << " " << s.energy;
+    *ctx.log << "\n";
+  }
+  if (states.empty()) throw Error(ErrorKind::kNumerical, "dw4", "the state search found no minimum");
+  plot_states(ctx.out_dir + "/states.png", states);
+  return states;
+}
+
+/// The authors' configurations, rows [1:]: row 0 is the exact square, a saddle.
+torch::Tensor original_data() {
+  auto x = data::read_configurations(data::shipped_data_path("dw4/jaini2021_dimer_4particles.npy"), kDim);
+  return x.narrow(0, 1, x.size(0) - 1);
+}
+
+/// The training set (data.set) and what the samples are compared with.
+struct TrainingData {
+  std::string set;             ///< data.set
+  data::TrainingData train_set;     ///< the configurations X [N, 8]
+  double near = 0;             ///< states.near
+  StateCounts training;        ///< the states of the training configurations
+  torch::Tensor data_energy;   ///< u of every training configuration [N]
+  torch::Tensor held_out;      ///< the reference of distance_tv
+};
+
+/// Builds (fixed), reads (original) or takes (file) the training set, writes it, and counts its states.
+TrainingData training_data(const core::Config& c, const RunContext& ctx, const DataSource& source,
+                           const std::vector<target::MetaStableState>& states,
+                           const target::StateClassifier& classifier, const target::DoubleWellPotential& u,
+                           at::Generator& gen) {
+  TrainingData d;
+  d.set = source.set;
+  torch::Tensor X = source.from_file;
+  if (d.set == "fixed") X = data::build_state_copies(states, c.get_int("data.copies"), c.get_double("data.noise"), gen);
+  else if (d.set == "original") X = original_data();
+  d.train_set = {X, {}, {}};
+  data::check_training_data(d.train_set, kDim, 1, d.set);
+  core::write_npy(ctx.out_dir + "/train_x.npy", X);
+  d.near = c.get_positive("states.near");
+  d.training = count_states(judge(classifier, X, d.near).near, states.size());
+  d.data_energy = u.energy(X);
+  // Held-out data for the distance histogram: a fresh draw of the fixed set from its own stream
+  // (the run's generator is left as it was); sets read from files are their own reference.
+  at::Generator held_gen = at::detail::createCPUGenerator(ctx.seed ^ 0x9e3779b97f4a7c15ULL);
+  d.held_out = d.set == "fixed" ? data::build_state_copies(states, c.get_int("data.copies"),
+                                                           c.get_double("data.noise"), held_gen)
+                                : X;
+  return d;
+}
+
+/// sample.bandwidth, checked.
+double sample_bandwidth(const core::Config& c) {
+  const double h = c.get_double("sample.bandwidth");
+  if (h < 0) throw Error(ErrorKind::kConfig, "config key 'sample.bandwidth'", "must be >= 0 (0 = training bandwidth)");
+  return h;
+}
+
+/// A trained combination's row and its panel of the samples figure.
+struct Judgement {
+  nlohmann::json row;
+  Panel panel;
+};
+
+/// Samples a trained model (sample.bandwidth) and judges the samples: the states they lie near,
+/// their energies and pair distances; writes them.
+Judgement sample_and_judge(const core::Config& c, const RunContext& ctx, TrainedModel& t, const TrainingData& d,
+                           const target::StateClassifier& classifier, const target::DoubleWellPotential& u,
+                           double sample_h, at::Generator& gen) {
+  const auto n_states = classifier.states().size();
+  auto samples = sample_model(c, ctx, t, -1, gen, sample_h);
+  auto judged = judge(classifier, samples, d.near);
+  auto row = common_metrics(t, ctx);
+  row.update(state_metrics(judged, n_states, d.training));
+  row["sample_energy_mean"] = u.energy(samples).mean().item<double>();
+  row["energy_gap"] = row["sample_energy_mean"].get<double>() - d.data_energy.mean().item<double>();
+  row["distance_tv"] = distance_tv(samples, d.held_out);
+  core::write_npy(ctx.out_dir + "/samples_" + t.combo.name + ".npy", samples);
+  Panel panel{t.combo.name + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
+                  std::to_string(n_states) + ")",
+              samples, judged.near};
+  return {std::move(row), std::move(panel)};
+}
+
+/// The states found and the training set's statistics, for metrics.json.
+nlohmann::json states_json(const std::vector<target::MetaStableState>& states, const TrainingData& d) {
+  nlohmann::json result{{"states", nlohmann::json::array()}};
+  for (const auto& s : states)
+    result["states"].push_back({{"name", s.name}, {"energy", s.energy}, {"pair_distances", s.distances},
+                                {"hits", s.hits}, {"min_curvature", s.min_curvature}, {"x", s.x}});
+  result["training_state_counts"] = d.training.counts;
+  result["training_unclassified"] = d.training.unclassified;
+  result["data_energy_mean"] = d.data_energy.mean().item<double>();
+  result["distance_tv_training_vs_held_out"] = distance_tv(d.train_set.x, d.held_out);
+  return result;
+}
+
+/// Figure 12: one e-ebm+e-svgd model trained on the original single-state data, sampled with each
+/// ablation bandwidth; returns the markdown table and stores the rows in result["ablation"].
+std::string run_ablation(const core::Config& c, const RunContext& ctx, const group::ParticleGroup& group,
+                         const target::StateClassifier& classifier, const torch::Tensor& X, double near,
+                         at::Generator& gen, nlohmann::json& result) {
+  const auto n_states = classifier.states().size();
+  data::TrainingData data{X, {}, {}};
+  const auto training = count_states(judge(classifier, X, near).near, n_states);
+  Combination combo = parse_combination("e-ebm+e-svgd");
+  combo.name = "original-e-ebm+e-svgd";
+  auto t = train_combination(c, ctx, combo, group, data, 1, gen);
+  std::vector<Panel> panels;
+  nlohmann::json rows = nlohmann::json::array();
+  std::string md = "## Figure 12: e-ebm+e-svgd trained on the original (single-state) data\n\n"
+                   "Training states " + list_str(training.counts) + "; training bandwidth " +
+                   c10::str(t.history.empty() ? 0.0 : t.history.back().bandwidth) + ".\n\n| sampling bandwidth | states recovered | state counts | not near a state | relaxed state counts |\n|---|---|---|---|---|\n";
+  for (double h : c.get_doubles("ablation.bandwidths")) {
+    if (!(h > 0)) throw Error(ErrorKind::kConfig, "config key 'ablation.bandwidths'", "every bandwidth must be > 0");
+    auto samples = sample_model(c, ctx, t, -1, gen, h);
+    auto judged = judge(classifier, samples, near);
+    auto counts = count_states(judged.near, n_states);
+    auto row = state_metrics(judged, n_states, training);
+    row["bandwidth"] = h;
+    md += "| " + c10::str(h) + " | " + std::to_string(row["states_recovered"].get<int64_t>()) + " | " +
+          list_str(counts.counts) + " | " + std::to_string(counts.unclassified) + " | " +
+          list_str(count_states(judged.relaxed, n_states).counts) + " |\n";
+    core::write_npy(ctx.out_dir + "/ablation_samples_h" + c10::str(h) + ".npy", samples);
+    panels.push_back({"h = " + c10::str(h) + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
+                          std::to_string(n_states) + " states)",
+                      samples, judged.near});
+    rows.push_back(row);
+  }
+  plot_samples(ctx.out_dir + "/ablation.png",
+               "dw4 Figure 12: original data, two bandwidths", panels, n_states);
+  result["ablation"] = {{"training_state_counts", training.counts}, {"samplings", rows},
+                        {"history", history_json(t.history)}};
+  return md;
+}
+
+/// summary.md's text above the table: the training set, how samples are judged, and the floors.
+std::string preamble(const core::Config& c, const TrainingData& d, const nlohmann::json& result) {
+  return "Training set: " + d.set + " (" + std::to_string(d.train_set.x.size(0)) + " configurations; per state " +
+         list_str(d.training.counts) + "). Samples: " + std::to_string(c.get_int("sample.particles")) +
+         " per model, relaxed under u; a sample counts for a state when it lies within RMS " + c10::str(d.near) +
+         " of its relaxed configuration (state_counts; the rest: not_near_a_state); metrics.json's "
+         "relaxed_state_counts credit every sample with the state it relaxes to. TV is to the training proportions over the "
+         "states and the not-near bin. distance_tv: TV between the histograms of the six pair distances "
+         "(" + std::to_string(kDistanceBins) + " bins on [0, " + c10::str(kDistanceMax) + ")) of the samples and of " +
+         (d.set == "fixed" ? "a held-out draw of the training set" : "the training set") + " (training set against it: " +
+         c10::str(result["distance_tv_training_vs_held_out"].get<double>()) + "). energy_gap: mean u of the samples "
+         "minus mean u of the data (" + c10::str(result["data_energy_mean"].get<double>()) + "). interacting: mean "
+         "number of points within each chain's kernel reach (k > 1e-3) at the end of each SVGD run, in training and "
+         "in sampling (0: every particle moved alone).\n\n";
+}
+
 class Dw4 : public Experiment {
  public:
   std::string name() const override { return "dw4"; }
@@ -249,145 +432,37 @@ class Dw4 : public Experiment {
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
     target::DoubleWellPotential u;
-    target::StateSearchOptions search;
-    search.starts = c.get_int("states.starts");
-    search.box = c.get_positive("states.box");
-    search.relax.max_iterations = c.get_int("relax.iterations");
-    search.relax.gradient_tolerance = c.get_positive("relax.tolerance");
-    if (search.starts < 1) throw Error(ErrorKind::kConfig, "config key 'states.starts'", "must be >= 1");
-    // The data set is checked before the state search, so that a bad file is found in a second.
-    const std::string set = c.get_string("data.set");
-    if (set != "fixed" && set != "original" && set != "file")
-      throw Error(ErrorKind::kConfig, "config key 'data.set'", "must be fixed, original or file, got '" + set + "'");
-    const auto from_file = set == "file" ? data::read_configurations(c.get_string("data.file"), kDim) : torch::Tensor();
-    auto states = target::find_meta_stable_states(u, search, gen);
-    if (ctx.log) {
-      *ctx.log << "[dw4] " << states.size() << " meta-stable states from " << search.starts << " starts:";
-      for (const auto& s : states) *ctx.log << " " << s.name << " " << s.energy;
-      *ctx.log << "\n";
-    }
-    if (states.empty()) throw Error(ErrorKind::kNumerical, "dw4", "the state search found no minimum");
-    plot_states(ctx.out_dir + "/states.png", states);
+    const auto search = search_options(c);
+    const auto source = data_source(c);
+    const auto states = find_states(u, search, ctx, gen);
     target::StateClassifier classifier(u, states, 1e-3, search.relax);
-
-    auto original = [&] {  // the authors' rows [1:]: row 0 is the exact square, a saddle
-      auto x = data::read_configurations(data::shipped_data_path("dw4/jaini2021_dimer_4particles.npy"), kDim);
-      return x.narrow(0, 1, x.size(0) - 1);
-    };
-    torch::Tensor X = from_file;
-    if (set == "fixed") X = data::build_state_copies(states, c.get_int("data.copies"), c.get_double("data.noise"), gen);
-    else if (set == "original") X = original();
-    data::TrainingData train_set{X, {}, {}};
-    data::check_training_data(train_set, kDim, 1, set);
-    core::write_npy(ctx.out_dir + "/train_x.npy", X);
-    const double near = c.get_positive("states.near");
-    const auto training = count_states(judge(classifier, X, near).near, states.size());
-    const auto data_energy = u.energy(X);
-    // Held-out data for the distance histogram: a fresh draw of the fixed set from its own stream
-    // (the run's generator is left as it was); sets read from files are their own reference.
-    at::Generator held_gen = at::detail::createCPUGenerator(ctx.seed ^ 0x9e3779b97f4a7c15ULL);
-    const auto held_out = set == "fixed" ? data::build_state_copies(states, c.get_int("data.copies"),
-                                                                    c.get_double("data.noise"), held_gen)
-                                         : X;
-
+    const auto data = training_data(c, ctx, source, states, classifier, u, gen);
     group::ParticleGroup group(kParticles);
-    const double sample_h = c.get_double("sample.bandwidth");
-    if (sample_h < 0) throw Error(ErrorKind::kConfig, "config key 'sample.bandwidth'", "must be >= 0 (0 = training bandwidth)");
+    const double sample_h = sample_bandwidth(c);
     std::vector<TrainedModel> trained;
     std::vector<nlohmann::json> rows;
     std::vector<Panel> panels;
     for (const auto& combo : checked_combinations(c, group, kDim, 1)) {
-      auto t = train_combination(c, ctx, combo, group, train_set, 1, gen);
-      auto samples = sample_model(c, ctx, t, -1, gen, sample_h);
-      auto judged = judge(classifier, samples, near);
-      auto row = common_metrics(t, ctx);
-      row.update(state_metrics(judged, states.size(), training));
-      row["sample_energy_mean"] = u.energy(samples).mean().item<double>();
-      row["energy_gap"] = row["sample_energy_mean"].get<double>() - data_energy.mean().item<double>();
-      row["distance_tv"] = distance_tv(samples, held_out);
-      core::write_npy(ctx.out_dir + "/samples_" + combo.name + ".npy", samples);
-      panels.push_back({combo.name + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
-                            std::to_string(states.size()) + ")",
-                        samples, judged.near});
+      auto t = train_combination(c, ctx, combo, group, data.train_set, 1, gen);
+      auto [row, panel] = sample_and_judge(c, ctx, t, data, classifier, u, sample_h, gen);
       trained.push_back(std::move(t));
       rows.push_back(std::move(row));
+      panels.push_back(std::move(panel));
     }
     plot_samples(ctx.out_dir + "/samples.png", "dw4: samples by state (canonical frame; states found / " +
                  std::to_string(states.size()) + ")", panels, states.size());
-    plot_energies(ctx.out_dir + "/energies.png", panels, data_energy, u);
-
-    nlohmann::json result{{"states", nlohmann::json::array()}};
-    for (const auto& s : states)
-      result["states"].push_back({{"name", s.name}, {"energy", s.energy}, {"pair_distances", s.distances},
-                                  {"hits", s.hits}, {"min_curvature", s.min_curvature}, {"x", s.x}});
-    result["training_state_counts"] = training.counts;
-    result["training_unclassified"] = training.unclassified;
-    result["data_energy_mean"] = data_energy.mean().item<double>();
-    result["distance_tv_training_vs_held_out"] = distance_tv(X, held_out);
-
+    plot_energies(ctx.out_dir + "/energies.png", panels, data.data_energy, u);
+    auto result = states_json(states, data);
     std::string ablation_md;
     if (c.get_bool("ablation.enabled"))
-      ablation_md = run_ablation(c, ctx, group, classifier, original(), near, gen, result);
-    auto summary = finish_ebm_run(
-        ctx, trained, rows, "dw4",
-        "Training set: " + set + " (" + std::to_string(X.size(0)) + " configurations; per state " +
-            list_str(training.counts) + "). Samples: " + std::to_string(c.get_int("sample.particles")) +
-            " per model, relaxed under u; a sample counts for a state when it lies within RMS " + c10::str(near) +
-            " of its relaxed configuration (state_counts; the rest: not_near_a_state); metrics.json's "
-            "relaxed_state_counts credit every sample with the state it relaxes to. TV is to the training proportions over the "
-            "states and the not-near bin. distance_tv: TV between the histograms of the six pair distances "
-            "(" + std::to_string(kDistanceBins) + " bins on [0, " + c10::str(kDistanceMax) + ")) of the samples and of " +
-            (set == "fixed" ? "a held-out draw of the training set" : "the training set") + " (training set against it: " +
-            c10::str(result["distance_tv_training_vs_held_out"].get<double>()) + "). energy_gap: mean u of the samples "
-            "minus mean u of the data (" + c10::str(result["data_energy_mean"].get<double>()) + "). interacting: mean "
-            "number of points within each chain's kernel reach (k > 1e-3) at the end of each SVGD run, in training and "
-            "in sampling (0: every particle moved alone).\n\n",
+      ablation_md = run_ablation(c, ctx, group, classifier, original_data(), data.near, gen, result);
+    result.update(finish_ebm_run(
+        ctx, trained, rows, "dw4", preamble(c, data, result),
         {"combination", "states_recovered", "state_counts", "not_near_a_state", "tv_to_training", "distance_tv",
          "sample_energy_mean", "energy_gap", "interacting_train", "bandwidth_train", "interacting_sample",
          "svgd_steps_per_batch", "train_seconds"},
-        ablation_md);
-    result.update(summary);
+        ablation_md));
     return result;
-  }
-
- private:
-  /// Figure 12: one e-ebm+e-svgd model trained on the original single-state data, sampled with each
-  /// ablation bandwidth; returns the markdown table and stores the rows in result["ablation"].
-  std::string run_ablation(const core::Config& c, const RunContext& ctx, const group::ParticleGroup& group,
-                           const target::StateClassifier& classifier, const torch::Tensor& X, double near,
-                           at::Generator& gen, nlohmann::json& result) const {
-    const auto n_states = classifier.states().size();
-    data::TrainingData data{X, {}, {}};
-    const auto training = count_states(judge(classifier, X, near).near, n_states);
-    Combination combo = parse_combination("e-ebm+e-svgd");
-    combo.name = "original-e-ebm+e-svgd";
-    auto t = train_combination(c, ctx, combo, group, data, 1, gen);
-    std::vector<Panel> panels;
-    nlohmann::json rows = nlohmann::json::array();
-    std::string md = "## Figure 12: e-ebm+e-svgd trained on the original (single-state) data\n\n"
-                     "Training states " + list_str(training.counts) + "; training bandwidth " +
-                     c10::str(t.history.empty() ? 0.0 : t.history.back().bandwidth) + ".\n\n| sampling bandwidth | states recovered | state counts | not near a state | relaxed state counts |\n|---|---|---|---|---|\n";
-    for (double h : c.get_doubles("ablation.bandwidths")) {
-      if (!(h > 0)) throw Error(ErrorKind::kConfig, "config key 'ablation.bandwidths'", "every bandwidth must be > 0");
-      auto samples = sample_model(c, ctx, t, -1, gen, h);
-      auto judged = judge(classifier, samples, near);
-      auto counts = count_states(judged.near, n_states);
-      auto row = state_metrics(judged, n_states, training);
-      row["bandwidth"] = h;
-      md += "| " + c10::str(h) + " | " + std::to_string(row["states_recovered"].get<int64_t>()) + " | " +
-            list_str(counts.counts) + " | " + std::to_string(counts.unclassified) + " | " +
-            list_str(count_states(judged.relaxed, n_states).counts) + " |\n";
-      core::write_npy(ctx.out_dir + "/ablation_samples_h" + c10::str(h) + ".npy", samples);
-      panels.push_back({"h = " + c10::str(h) + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
-                            std::to_string(n_states) + " states)",
-                        samples, judged.near});
-      rows.push_back(row);
-    }
-    plot_samples(ctx.out_dir + "/ablation.png",
-                 "dw4 Figure 12: original data, two bandwidths", panels, n_states);
-    result["ablation"] = {{"training_state_counts", training.counts}, {"samplings", rows},
-                          {"history", history_json(t.history)}};
-    return md;
   }
 };
 

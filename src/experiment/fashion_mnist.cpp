@@ -12,7 +12,7 @@
 #include "esvgd/core/npy.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/data/fashion_mnist.h"
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 #include "experiment/registry_entries.h"
 #include "esvgd/group/image_rotation_group.h"
 #include "esvgd/metric/frechet.h"

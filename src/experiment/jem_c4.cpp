@@ -6,7 +6,7 @@
 #include "esvgd/core/npy.h"
 #include "core/resources.h"
 #include "esvgd/data/toy_data.h"
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/cyclic.h"
@@ -67,6 +67,37 @@ nlohmann::json occupancy_json(const torch::Tensor& X, const torch::Tensor& means
   return {{"occupancy", occ}, {"modes_covered", covered}, {"tv_to_uniform", metric::tv_to_uniform(occ)}};
 }
 
+/// The densities a row of Figure 9 shows: the target's (trained = null) or a model's, on `grid`.
+struct RowDensities {
+  std::string name;
+  torch::Tensor log_joint, log_c0, log_c1, post1;  ///< log p(x), log p(x|y) up to constants, p(y=1|x)
+};
+
+RowDensities row_densities(const Problem& p, const TrainedModel* trained, const torch::Tensor& grid) {
+  if (!trained) {
+    auto log_c0 = p.mixture.conditional(0).log_prob(grid), log_c1 = p.mixture.conditional(1).log_prob(grid);
+    return {"target", p.mixture.log_prob(grid), log_c0, log_c1, torch::sigmoid(log_c1 - log_c0)};
+  }
+  torch::NoGradGuard no_grad;
+  auto O = trained->model->outputs(grid).to(torch::kFloat64);
+  return {trained->combo.name, torch::logsumexp(O, 1), O.select(1, 0), O.select(1, 1), torch::softmax(O, 1).select(1, 1)};
+}
+
+/// p(y=1|x) as an image under the training points of both classes.
+void plot_decision_boundary(plot::Axes& db, const RowDensities& d, const torch::Tensor& x0, const torch::Tensor& x1,
+                            double e) {
+  auto pc = d.post1.contiguous();
+  const double cell = 2 * e / kImageGrid;
+  db.image(std::vector<double>(pc.data_ptr<double>(), pc.data_ptr<double>() + pc.numel()), kImageGrid, kImageGrid,
+           -e + cell / 2, e - cell / 2, -e + cell / 2, e - cell / 2, plot::Colormap::kCoolwarm);
+  scatter_points(db, x0, plot::palette(0), 2.0);
+  scatter_points(db, x1, plot::palette(3), 2.0);
+  db.set_xlim(-e, e);
+  db.set_ylim(-e, e);
+  db.set_equal_aspect(true);
+  db.set_title(d.name + ": p(y=1|x)");
+}
+
 /// Figure 9: one row per model (the target first); columns: decision boundary, joint density with
 /// the last negatives, both class-conditional densities with their samples, samples folded.
 void plot_figure9(const std::string& path, const Problem& p, const data::TrainingData& train_set,
@@ -81,42 +112,16 @@ void plot_figure9(const std::string& path, const Problem& p, const data::Trainin
   const auto x1 = train_set.x.index_select(0, train_set.labels.eq(1).nonzero().squeeze(1));
   group::CyclicGroup g(order);
   for (int r = 0; r < rows; ++r) {
-    torch::Tensor log_joint, log_c0, log_c1, post1;
-    std::string name = "target";
-    if (r == 0) {
-      log_c0 = p.mixture.conditional(0).log_prob(grid);
-      log_c1 = p.mixture.conditional(1).log_prob(grid);
-      log_joint = p.mixture.log_prob(grid);
-      post1 = torch::sigmoid(log_c1 - log_c0);
-    } else {
-      auto& m = results[r - 1].trained.model;
-      name = results[r - 1].trained.combo.name;
-      torch::NoGradGuard no_grad;
-      auto O = m->outputs(grid).to(torch::kFloat64);
-      log_c0 = O.select(1, 0);
-      log_c1 = O.select(1, 1);
-      log_joint = torch::logsumexp(O, 1);
-      post1 = torch::softmax(O, 1).select(1, 1);
-    }
-    auto& db = fig.axes(r, 0);
-    auto pc = post1.contiguous();
-    const double cell = 2 * e / kImageGrid;
-    db.image(std::vector<double>(pc.data_ptr<double>(), pc.data_ptr<double>() + pc.numel()), kImageGrid, kImageGrid,
-             -e + cell / 2, e - cell / 2, -e + cell / 2, e - cell / 2, plot::Colormap::kCoolwarm);
-    scatter_points(db, x0, blue, 2.0);
-    scatter_points(db, x1, red, 2.0);
-    db.set_xlim(-e, e);
-    db.set_ylim(-e, e);
-    db.set_equal_aspect(true);
-    db.set_title(name + ": p(y=1|x)");
+    const auto d = row_densities(p, r == 0 ? nullptr : &results[r - 1].trained, grid);
+    plot_decision_boundary(fig.axes(r, 0), d, x0, x1, e);
     auto& joint = fig.axes(r, 1);
-    show_density(joint, log_joint, kImageGrid, e);
+    show_density(joint, d.log_joint, kImageGrid, e);
     scatter_points(joint, train_set.x, blue, 1.5);
     if (r > 0) scatter_points(joint, results[r - 1].trained.chains, red, 2.0);
     joint.set_title(r == 0 ? "pi(x), data" : "p(x), data, negatives");
     for (int64_t y = 0; y < kClasses; ++y) {
       auto& ax = fig.axes(r, 2 + static_cast<int>(y));
-      show_density(ax, y == 0 ? log_c0 : log_c1, kImageGrid, e);
+      show_density(ax, y == 0 ? d.log_c0 : d.log_c1, kImageGrid, e);
       scatter_points(ax, r == 0 ? (y == 0 ? x0 : x1) : results[r - 1].samples[y], y == 0 ? orange : green, 2.0);
       ax.set_title((r == 0 ? "pi(x|y=" : "p(x|y=") + std::to_string(y) + ")");
     }
@@ -129,6 +134,98 @@ void plot_figure9(const std::string& path, const Problem& p, const data::Trainin
     fold.set_title("folded (fundamental domain)");
   }
   fig.save_png(path);
+}
+
+struct DataSets {
+  data::TrainingData train, test;
+};
+
+/// data.train_per_class points per class (or data.file), then the test set; writes the training set.
+DataSets load_data(const core::Config& c, const RunContext& ctx, const Problem& p, at::Generator& gen) {
+  const int64_t per_class = c.get_int("data.train_per_class"), test_per_class = c.get_int("data.test_per_class");
+  if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.train_per_class'", "must be >= 1");
+  if (test_per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.test_per_class'", "must be >= 1");
+  for (const auto& [key, n] : {std::pair{"data.train_per_class", per_class}, {"data.test_per_class", test_per_class}})
+    core::require_memory(key, 64.0 * kClasses * 2 * static_cast<double>(n), "the data set and its copies");
+  const std::string file = c.get_string("data.file");
+  auto train_set = file.empty() ? p.mixture.sample(per_class, gen) : data::read_toy_data(file, 2, "label");
+  data::check_training_data(train_set, 2, kClasses, file.empty() ? "generated data" : file);
+  auto test_set = p.mixture.sample(test_per_class, gen);
+  core::write_npy(ctx.out_dir + "/train_x.npy", train_set.x);
+  core::write_npy(ctx.out_dir + "/train_y.npy", train_set.labels);
+  return {std::move(train_set), std::move(test_set)};
+}
+
+/// The KL grid (the densities are normalised numerically on it) with the target's log densities.
+struct KlGrid {
+  torch::Tensor points, log_pi;
+  torch::Tensor log_pi_c[kClasses];  ///< per class
+  torch::Tensor all_means;           ///< every class's modes [8, 2]
+};
+
+KlGrid kl_grid(const Problem& p) {
+  KlGrid g;
+  g.points = metric::grid_points(-p.extent, p.extent, kKlGrid);
+  g.log_pi = p.mixture.log_prob(g.points);
+  for (int64_t y = 0; y < kClasses; ++y) g.log_pi_c[y] = p.mixture.conditional(y).log_prob(g.points);
+  g.all_means = torch::cat(p.means);
+  return g;
+}
+
+/// Trains one combination and draws its class-conditional samples.
+Result train_and_sample(const core::Config& c, const RunContext& ctx, const Combination& combo,
+                        const group::Group& group, const DataSets& data, at::Generator& gen) {
+  Result res;
+  res.trained = train_combination(c, ctx, combo, group, data.train, kClasses, gen);
+  for (int64_t y = 0; y < kClasses; ++y) res.samples.push_back(sample_model(c, ctx, res.trained, y, gen));
+  return res;
+}
+
+/// The row of a trained combination: accuracies, KL of the joint and of each class, and the modes
+/// its samples and last negatives cover; writes the samples.
+nlohmann::json evaluate(const Result& res, const Problem& p, const DataSets& data, const KlGrid& grid,
+                        const RunContext& ctx) {
+  const auto& t = res.trained;
+  auto& m = *t.model;
+  auto row = common_metrics(t, ctx);
+  row["train_accuracy"] = accuracy(m, data.train);
+  row["test_accuracy"] = accuracy(m, data.test);
+  const auto kl = metric::grid_kl(grid.log_pi, model_log_density(m, grid.points));
+  row["kl_pi_p"] = kl.forward;
+  row["kl_p_pi"] = kl.reverse;
+  for (int64_t y = 0; y < kClasses; ++y) {
+    const auto kc = metric::grid_kl(grid.log_pi_c[y], model_log_density(m, grid.points, y));
+    row["kl_pi_p_y" + std::to_string(y)] = kc.forward;
+    row["kl_p_pi_y" + std::to_string(y)] = kc.reverse;
+    auto occ = occupancy_json(res.samples[y], p.means[y]);
+    // Samples of class y nearest to one of class y's modes (rather than the other class's).
+    const auto nearest = torch::cdist(res.samples[y], grid.all_means).argmin(1);
+    occ["in_class_fraction"] = (nearest.div(p.means[y].size(0), "floor").eq(y)).to(torch::kFloat64).mean().item<double>();
+    row["samples_y" + std::to_string(y)] = occ;
+    row["modes_covered_y" + std::to_string(y)] = occ["modes_covered"];
+    core::write_npy(ctx.out_dir + "/samples_" + t.combo.name + "_y" + std::to_string(y) + ".npy", res.samples[y]);
+  }
+  row["negatives"] = occupancy_json(t.chains.to(torch::kFloat64), grid.all_means);
+  row["negatives_modes_covered"] = row["negatives"]["modes_covered"];
+  return row;
+}
+
+/// training.png and summary.md; returns the rows.
+nlohmann::json report(const RunContext& ctx, const std::vector<Result>& results, double extent) {
+  std::vector<TrainedModel> trained;
+  std::vector<nlohmann::json> rows;
+  for (const auto& r : results) {
+    trained.push_back(r.trained);
+    rows.push_back(r.metrics);
+  }
+  return finish_ebm_run(ctx, trained, rows, "jem-c4",
+                        "KL on a " + std::to_string(kKlGrid) + "² grid over [-" + c10::str(extent) + ", " +
+                            c10::str(extent) +
+                            "]²; modes covered out of 4 per class by class-conditional samples, out of 8 by the "
+                            "last CD negatives.\n\n",
+                        {"combination", "test_accuracy", "kl_pi_p", "kl_p_pi", "kl_pi_p_y0", "kl_pi_p_y1",
+                         "modes_covered_y0", "modes_covered_y1", "negatives_modes_covered", "svgd_steps_per_batch",
+                         "train_seconds"});
 }
 
 class JemC4 : public Experiment {
@@ -157,69 +254,17 @@ class JemC4 : public Experiment {
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
     const auto p = make_problem(c);
-    const int64_t per_class = c.get_int("data.train_per_class"), test_per_class = c.get_int("data.test_per_class");
-    if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.train_per_class'", "must be >= 1");
-    if (test_per_class < 1) throw Error(ErrorKind::kConfig, "config key 'data.test_per_class'", "must be >= 1");
-    for (const auto& [key, n] : {std::pair{"data.train_per_class", per_class}, {"data.test_per_class", test_per_class}})
-      core::require_memory(key, 64.0 * kClasses * 2 * static_cast<double>(n), "the data set and its copies");
-    const std::string file = c.get_string("data.file");
-    auto train_set = file.empty() ? p.mixture.sample(per_class, gen) : data::read_toy_data(file, 2, "label");
-    data::check_training_data(train_set, 2, kClasses, file.empty() ? "generated data" : file);
-    const auto test_set = p.mixture.sample(test_per_class, gen);
-    core::write_npy(ctx.out_dir + "/train_x.npy", train_set.x);
-    core::write_npy(ctx.out_dir + "/train_y.npy", train_set.labels);
-    // The KL grid: the densities are normalised numerically on it.
-    const double e = p.extent;
-    const auto grid = metric::grid_points(-e, e, kKlGrid);
-    const auto log_pi = p.mixture.log_prob(grid);
-    const torch::Tensor log_pi_c[kClasses] = {p.mixture.conditional(0).log_prob(grid), p.mixture.conditional(1).log_prob(grid)};
-    const auto all_means = torch::cat(p.means);
+    const auto data = load_data(c, ctx, p, gen);
+    const auto grid = kl_grid(p);
     group::CyclicGroup group(c.get_int("model.cyclic_order"));
     std::vector<Result> results;
     for (const auto& combo : checked_combinations(c, group, 2, kClasses)) {
-      const auto& name = combo.name;
-      Result res;
-      res.trained = train_combination(c, ctx, combo, group, train_set, kClasses, gen);
-      auto& t = res.trained;
-      auto& m = t.model;
-      for (int64_t y = 0; y < kClasses; ++y) res.samples.push_back(sample_model(c, ctx, t, y, gen));
-      res.metrics = common_metrics(t, ctx);
-      auto& row = res.metrics;
-      row["train_accuracy"] = accuracy(*m, train_set);
-      row["test_accuracy"] = accuracy(*m, test_set);
-      const auto kl = metric::grid_kl(log_pi, model_log_density(*m, grid));
-      row["kl_pi_p"] = kl.forward;
-      row["kl_p_pi"] = kl.reverse;
-      for (int64_t y = 0; y < kClasses; ++y) {
-        const auto kc = metric::grid_kl(log_pi_c[y], model_log_density(*m, grid, y));
-        row["kl_pi_p_y" + std::to_string(y)] = kc.forward;
-        row["kl_p_pi_y" + std::to_string(y)] = kc.reverse;
-        auto occ = occupancy_json(res.samples[y], p.means[y]);
-        // Samples of class y nearest to one of class y's modes (rather than the other class's).
-        const auto nearest = torch::cdist(res.samples[y], all_means).argmin(1);
-        occ["in_class_fraction"] = (nearest.div(p.means[y].size(0), "floor").eq(y)).to(torch::kFloat64).mean().item<double>();
-        row["samples_y" + std::to_string(y)] = occ;
-        row["modes_covered_y" + std::to_string(y)] = occ["modes_covered"];
-        core::write_npy(ctx.out_dir + "/samples_" + name + "_y" + std::to_string(y) + ".npy", res.samples[y]);
-      }
-      row["negatives"] = occupancy_json(t.chains.to(torch::kFloat64), all_means);
-      row["negatives_modes_covered"] = row["negatives"]["modes_covered"];
+      auto res = train_and_sample(c, ctx, combo, group, data, gen);
+      res.metrics = evaluate(res, p, data, grid, ctx);
       results.push_back(std::move(res));
     }
-    plot_figure9(ctx.out_dir + "/figure9.png", p, train_set, results, c.get_int("model.cyclic_order"));
-    std::vector<TrainedModel> trained;
-    std::vector<nlohmann::json> rows;
-    for (auto& r : results) {
-      trained.push_back(r.trained);
-      rows.push_back(r.metrics);
-    }
-    return finish_ebm_run(ctx, trained, rows, "jem-c4",
-                          "KL on a " + std::to_string(kKlGrid) + "² grid over [-" + c10::str(e) + ", " + c10::str(e) +
-                              "]²; modes covered out of 4 per class by class-conditional samples, out of 8 by the "
-                              "last CD negatives.\n\n",
-                          {"combination", "test_accuracy", "kl_pi_p", "kl_p_pi", "kl_pi_p_y0", "kl_pi_p_y1",
-                           "modes_covered_y0", "modes_covered_y1", "negatives_modes_covered", "svgd_steps_per_batch",
-                           "train_seconds"});
+    plot_figure9(ctx.out_dir + "/figure9.png", p, data.train, results, c.get_int("model.cyclic_order"));
+    return report(ctx, results, p.extent);
   }
 };
 

@@ -18,7 +18,7 @@
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
 #include "esvgd/data/qm9_xyz.h"
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/molecule_group.h"

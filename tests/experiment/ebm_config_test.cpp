@@ -10,7 +10,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/npy.h"
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 #include "experiment/experiment.h"
 #include "test_support.h"
 

@@ -1,4 +1,4 @@
-#include "experiment/ebm_toy.h"
+#include "experiment/cd_experiment.h"
 
 #include <filesystem>
 

@@ -1,7 +1,8 @@
 #pragma once
-/// Shared machinery of the toy EBM experiments (jem-c4, ebm-circles): the three model/sampler
-/// combinations of the seed's Figures 9 and 10, their config keys, training with checkpoints, and
-/// sampling a trained model.
+/// Shared machinery of the experiments that train an energy by contrastive divergence (jem-c4,
+/// ebm-circles, dw4, qm9, fashion-mnist): the model/sampler combinations (the three of the seed's
+/// Figures 9 and 10 and the Langevin baselines), their config keys, training with checkpoints,
+/// sampling a trained model, and the metrics, figures and summary every such run reports.
 ///
 ///   ebm+svgd       regular MLP energy, regular SVGD (svgd.regular_sampler)
 ///   e-ebm+svgd     invariant energy (model.symmetry), regular SVGD
