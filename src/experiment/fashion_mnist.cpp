@@ -131,6 +131,170 @@ std::vector<std::string> class_labels() {
   return labels;
 }
 
+/// The training set (images and rows), the test sets, and the image side checked.
+struct DataSets {
+  data::ImageSet train_images, test_images;
+  data::TrainingData train;  ///< the training images as rows [n, 784] on the device, with labels
+  TestSets tests;
+};
+
+/// The first `per_class` images of every class, class by class: [10·per_class, 28, 28].
+torch::Tensor first_per_class(const data::ImageSet& set, int64_t per_class) {
+  if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'sample.per_class'", "must be >= 1");
+  std::vector<torch::Tensor> rows;
+  for (int64_t y = 0; y < kClasses; ++y) {
+    auto idx = set.labels.eq(y).nonzero().view({-1});
+    auto pick = set.images.index_select(0, idx.narrow(0, 0, std::min<int64_t>(per_class, idx.size(0))));
+    if (pick.size(0) < per_class)  // a tiny subset: pad with blank images
+      pick = torch::cat({pick, torch::zeros({per_class - pick.size(0), 1, kSide, kSide})});
+    rows.push_back(pick.view({per_class, kSide, kSide}));
+  }
+  return torch::cat(rows);
+}
+
+/// Reads data.dir (subsets of data.*_subset images), rotates the test set (its own seeded stream),
+/// and draws sample.per_class training images per class (data.png).
+DataSets load_data(const core::Config& c, const RunContext& ctx, torch::Device device, at::Generator& gen) {
+  const auto dir = c.get_string("data.dir");
+  auto train_set = subset(data::load_fashion_mnist(dir, "train"), c.get_int("data.train_subset"), "data.train_subset", gen);
+  auto test_set = subset(data::load_fashion_mnist(dir, "test"), c.get_int("data.test_subset"), "data.test_subset", gen);
+  for (const auto& [split, images] : {std::pair{"train", train_set.images}, {"test", test_set.images}})
+    if (images.size(2) != kSide)
+      throw Error(ErrorKind::kFormat, dir, std::string("the ") + split + " images are " + std::to_string(images.size(2)) + "x" +
+                  std::to_string(images.size(3)) + "; the networks of this experiment take 28x28 Fashion-MNIST images");
+  const int64_t n = train_set.images.size(0);
+  data::TrainingData train_data{train_set.images.reshape({n, kDim}).to(device), train_set.labels.to(device), {}};
+  data::check_training_data(train_data, kDim, kClasses, dir);
+  at::Generator rot_gen = at::detail::createCPUGenerator(ctx.seed + 1);
+  TestSets tests{test_set.images, data::random_c4_rotation(test_set.images, rot_gen).first, test_set.labels};
+  plot::save_image_grid(ctx.out_dir + "/data.png", first_per_class(train_set, c.get_int("sample.per_class")),
+                        {c.get_int("sample.per_class"), 2, "training images", class_labels()});
+  return {std::move(train_set), std::move(test_set), std::move(train_data), std::move(tests)};
+}
+
+/// A supervised reference row (cnn or c4-cnn: the same network without the generative term),
+/// trained from the JEM rows' initial weights; returns its row and the network.
+std::pair<nlohmann::json, model::ImageEnergy> train_reference(const core::Config& c, const RunContext& ctx,
+                                                              const std::string& ref, const data::TrainingData& train_data,
+                                                              const TestSets& tests, torch::Device device) {
+  const int64_t epochs = c.get_int("reference.epochs") > 0 ? c.get_int("reference.epochs") : c.get_int("train.epochs");
+  torch::manual_seed(ctx.seed);  // the same initial weights as the JEM rows
+  model::ImageEnergy net(model_options(c, ref == "c4-cnn"));
+  net->to(device);
+  core::Progress progress("supervised " + ref, epochs, ctx.log, 5.0);
+  const auto history = train::fit_classifier(
+      *net, train_data, {epochs, c.get_int("train.batch_size"), c.get_positive("train.learning_rate")}, ctx.seed, &progress);
+  progress.finish();
+  double seconds = 0;
+  for (const auto& h : history) seconds += h.seconds;
+  nlohmann::json row{{"combination", "supervised " + ref}, {"train_seconds", seconds},
+                     {"train_accuracy", history.empty() ? 0.0 : history.back().accuracy}};
+  add_accuracies(row, *net, tests, device);
+  return {row, net};
+}
+
+/// The supervised rows (reference.rows) with the judge of the samples: the last of them.
+struct References {
+  std::vector<nlohmann::json> rows;
+  Judge judge;  ///< without a network when reference.rows is empty
+};
+
+/// Trains every reference row; the judge's Fréchet scale is set by test images, uniform noise (its
+/// control) and training images (its floor), as many as sample.particles.
+References train_references(const core::Config& c, const RunContext& ctx, const DataSets& data, torch::Device device,
+                            at::Generator& gen) {
+  for (const auto& ref : c.get_strings("reference.rows"))
+    if (ref != "cnn" && ref != "c4-cnn")
+      throw Error(ErrorKind::kConfig, "config key 'reference.rows'", "unknown row '" + ref + "' (expected cnn or c4-cnn)");
+  References r;
+  for (const auto& ref : c.get_strings("reference.rows")) {
+    auto [row, net] = train_reference(c, ctx, ref, data.train, data.tests, device);
+    r.rows.push_back(std::move(row));
+    r.judge.name = "supervised " + ref;
+    r.judge.net = net;
+  }
+  const auto& upright = data.tests.upright;
+  const auto test_images = upright.narrow(0, 0, std::min<int64_t>(kFrechetImages, upright.size(0)));
+  const int64_t joint_count = c.get_int("sample.particles");
+  if (r.judge.net) {
+    r.judge.test_features = r.judge.features(test_images, device);
+    r.judge.fd_noise = r.judge.fd(torch::rand({joint_count, kDim}, gen, torch::kFloat32), device);
+    r.judge.fd_train = r.judge.fd(
+        data.train_images.images.narrow(0, 0, std::min<int64_t>(joint_count, data.train_images.images.size(0))), device);
+  }
+  return r;
+}
+
+/// Joint samples (sample.particles) and sample.per_class class-conditional samples per class,
+/// as .npy and PNG grids (at most 64 joint and 8 per class drawn); returns both.
+std::pair<torch::Tensor, torch::Tensor> write_samples(const core::Config& c, const RunContext& ctx, TrainedModel& t,
+                                                      at::Generator& gen) {
+  const auto& name = t.combo.name;
+  auto joint = sample_model(c, ctx, t, -1, gen);
+  core::write_npy(ctx.out_dir + "/samples_" + name + ".npy", joint);
+  plot::save_image_grid(ctx.out_dir + "/samples_" + name + ".png", joint.narrow(0, 0, std::min<int64_t>(64, joint.size(0))),
+                        {8, 2, name + ": joint samples p(x)", {}});
+  const int64_t per_class = c.get_int("sample.per_class");
+  std::vector<torch::Tensor> conditional;
+  for (int64_t y = 0; y < kClasses; ++y) conditional.push_back(sample_model(c, ctx, t, y, gen, 0, per_class));
+  auto all = torch::cat(conditional);
+  core::write_npy(ctx.out_dir + "/conditional_" + name + ".npy", all);
+  const int64_t shown = std::min<int64_t>(8, per_class);
+  std::vector<torch::Tensor> firsts;
+  for (auto& x : conditional) firsts.push_back(x.narrow(0, 0, shown));
+  plot::save_image_grid(ctx.out_dir + "/conditional_" + name + ".png", torch::cat(firsts),
+                        {shown, 2, name + ": class-conditional samples p(x|y)", class_labels()});
+  return {joint, all};
+}
+
+/// The row of a trained combination: accuracies, where its samples lie on its energy scale, and
+/// what the judge makes of them; writes its samples and last negatives.
+nlohmann::json evaluate(const core::Config& c, const RunContext& ctx, TrainedModel& t, const TestSets& tests,
+                        Judge& judge, torch::Device device, at::Generator& gen) {
+  auto row = common_metrics(t, ctx);
+  add_accuracies(row, *t.model, tests, device);
+  const auto [samples, conditional] = write_samples(c, ctx, t, gen);
+  // Where the samples ended up on the model's own scale: mean E of test images, of the
+  // samples, and of fresh uniform noise (where sampling starts).
+  const auto noise = torch::rand({samples.size(0), kDim}, gen, torch::kFloat32);
+  row["energy_data"] = mean_energy(*t.model, tests.upright.narrow(0, 0, std::min<int64_t>(1000, tests.upright.size(0))));
+  row["energy_samples"] = mean_energy(*t.model, samples);
+  row["energy_noise"] = mean_energy(*t.model, noise);
+  if (!t.combo.langevin)  // the coupling of the last sampling
+    row.update({{"interacting_sample", t.sample_interacting}, {"bandwidth_sample", t.sample_bandwidth}});
+  if (judge.net) {
+    row["fd_samples"] = judge.fd(samples, device);
+    row["fd_ratio"] = row["fd_samples"].get<double>() / judge.fd_noise;
+    row["class_match"] = judge.class_match(conditional, c.get_int("sample.per_class"), device);
+  }
+  plot::save_image_grid(ctx.out_dir + "/negatives_" + t.combo.name + ".png",
+                        t.chains.narrow(0, 0, std::min<int64_t>(64, t.chains.size(0))),
+                        {8, 2, t.combo.name + ": the last CD negatives", {}});
+  return row;
+}
+
+/// summary.md's text above the table: the training run, the test sets, and how the judge scores.
+std::string preamble(const core::Config& c, const DataSets& data, const Judge& judge) {
+  const auto steps = "E-SVGD " + std::to_string(c.get_int("svgd.equivariant_steps")) + " / SVGD " +
+                     std::to_string(c.get_int("svgd.steps")) + " steps per batch";
+  const auto test_images = std::min<int64_t>(kFrechetImages, data.tests.upright.size(0));
+  const auto judged =
+      judge.net ? "Samples are judged by the " + judge.name + " row: fd_samples = Fréchet distance between its penultimate "
+                      "features of the " + std::to_string(c.get_int("sample.particles")) + " joint samples (" +
+                      (c.get_string("sample.start") == "replay" ? "continuing the training replay buffer's chains"
+                                                                : "started from uniform noise") +
+                      ") and of " +
+                      std::to_string(test_images) + " test images (control: as many uniform-noise images, " +
+                      c10::str(judge.fd_noise) + "; floor: as many training images, " + c10::str(judge.fd_train) +
+                      "); fd_ratio = fd_samples / the control; class_match = share of the class-conditional samples "
+                      "it assigns to their class (chance: 0.1).\n\n"
+                : std::string("No supervised row (reference.rows is empty): no Fréchet distance or class match.\n\n");
+  return "Trained on " + std::to_string(data.train_images.images.size(0)) + " upright images (" +
+         std::to_string(c.get_int("train.epochs")) + " epochs, " + steps + "); accuracy on " +
+         std::to_string(data.test_images.images.size(0)) +
+         " test images: upright, each rotated by a random multiple of 90° (seeded), and each rotation alone. " + judged;
+}
+
 class FashionMnist : public Experiment {
  public:
   std::string name() const override { return "fashion-mnist"; }
@@ -220,152 +384,28 @@ class FashionMnist : public Experiment {
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     const auto device = parse_device(c);
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
-    const auto dir = c.get_string("data.dir");
-    const auto train_set = subset(data::load_fashion_mnist(dir, "train"), c.get_int("data.train_subset"), "data.train_subset", gen);
-    const auto test_set = subset(data::load_fashion_mnist(dir, "test"), c.get_int("data.test_subset"), "data.test_subset", gen);
-    for (const auto& [split, images] : {std::pair{"train", train_set.images}, {"test", test_set.images}})
-      if (images.size(2) != kSide)
-        throw Error(ErrorKind::kFormat, dir, std::string("the ") + split + " images are " + std::to_string(images.size(2)) + "x" +
-                    std::to_string(images.size(3)) + "; the networks of this experiment take 28x28 Fashion-MNIST images");
-    const int64_t n = train_set.images.size(0);
-    data::TrainingData train_data{train_set.images.reshape({n, kDim}).to(device), train_set.labels.to(device), {}};
-    data::check_training_data(train_data, kDim, kClasses, dir);
-    at::Generator rot_gen = at::detail::createCPUGenerator(ctx.seed + 1);
-    const TestSets tests{test_set.images, data::random_c4_rotation(test_set.images, rot_gen).first, test_set.labels};
-    plot::save_image_grid(ctx.out_dir + "/data.png", first_per_class(train_set, c.get_int("sample.per_class")),
-                          {c.get_int("sample.per_class"), 2, "training images", class_labels()});
-
+    const auto data = load_data(c, ctx, device, gen);
     group::ImageRotationGroup group(kSide);
     const ModelFactory factory = [&](const Combination& combo) { return make_model(c, combo.equivariant_model, device); };
     const auto combos = checked_combinations(c, group, kDim, kClasses, factory);
     // The supervised rows first: the last of them (c4-cnn by default) judges the samples.
-    for (const auto& ref : c.get_strings("reference.rows"))
-      if (ref != "cnn" && ref != "c4-cnn")
-        throw Error(ErrorKind::kConfig, "config key 'reference.rows'", "unknown row '" + ref + "' (expected cnn or c4-cnn)");
-    std::vector<nlohmann::json> reference_rows;
-    Judge judge;
-    for (const auto& ref : c.get_strings("reference.rows")) {
-      auto [row, net] = train_reference(c, ctx, ref, train_data, tests, device);
-      reference_rows.push_back(std::move(row));
-      judge.name = "supervised " + ref;
-      judge.net = net;
-    }
-    const auto test_features = tests.upright.narrow(0, 0, std::min<int64_t>(kFrechetImages, tests.upright.size(0)));
-    const int64_t joint_count = c.get_int("sample.particles");
-    if (judge.net) {
-      judge.test_features = judge.features(test_features, device);
-      judge.fd_noise = judge.fd(torch::rand({joint_count, kDim}, gen, torch::kFloat32), device);
-      judge.fd_train = judge.fd(train_set.images.narrow(0, 0, std::min<int64_t>(joint_count, n)), device);
-    }
+    auto refs = train_references(c, ctx, data, device, gen);
     std::vector<TrainedModel> trained;
     std::vector<nlohmann::json> rows;
     for (const auto& combo : combos) {
-      auto t = train_combination(c, ctx, combo, group, train_data, kClasses, gen, factory);
-      auto row = common_metrics(t, ctx);
-      add_accuracies(row, *t.model, tests, device);
-      const auto [samples, conditional] = write_samples(c, ctx, t, gen);
-      // Where the samples ended up on the model's own scale: mean E of test images, of the
-      // samples, and of fresh uniform noise (where sampling starts).
-      const auto noise = torch::rand({samples.size(0), kDim}, gen, torch::kFloat32);
-      row["energy_data"] = mean_energy(*t.model, tests.upright.narrow(0, 0, std::min<int64_t>(1000, tests.upright.size(0))));
-      row["energy_samples"] = mean_energy(*t.model, samples);
-      row["energy_noise"] = mean_energy(*t.model, noise);
-      if (!t.combo.langevin)  // the coupling of the last sampling
-        row.update({{"interacting_sample", t.sample_interacting}, {"bandwidth_sample", t.sample_bandwidth}});
-      if (judge.net) {
-        row["fd_samples"] = judge.fd(samples, device);
-        row["fd_ratio"] = row["fd_samples"].get<double>() / judge.fd_noise;
-        row["class_match"] = judge.class_match(conditional, c.get_int("sample.per_class"), device);
-      }
-      plot::save_image_grid(ctx.out_dir + "/negatives_" + combo.name + ".png",
-                            t.chains.narrow(0, 0, std::min<int64_t>(64, t.chains.size(0))),
-                            {8, 2, combo.name + ": the last CD negatives", {}});
-      rows.push_back(row);
+      auto t = train_combination(c, ctx, combo, group, data.train, kClasses, gen, factory);
+      rows.push_back(evaluate(c, ctx, t, data.tests, refs.judge, device, gen));
       trained.push_back(std::move(t));
     }
-    rows.insert(rows.end(), reference_rows.begin(), reference_rows.end());
-    const auto steps = "E-SVGD " + std::to_string(c.get_int("svgd.equivariant_steps")) + " / SVGD " +
-                       std::to_string(c.get_int("svgd.steps")) + " steps per batch";
-    const auto judged =
-        judge.net ? "Samples are judged by the " + judge.name + " row: fd_samples = Fréchet distance between its penultimate "
-                        "features of the " + std::to_string(joint_count) + " joint samples (" +
-                        (c.get_string("sample.start") == "replay" ? "continuing the training replay buffer's chains"
-                                                                  : "started from uniform noise") +
-                        ") and of " +
-                        std::to_string(test_features.size(0)) + " test images (control: as many uniform-noise images, " +
-                        c10::str(judge.fd_noise) + "; floor: as many training images, " + c10::str(judge.fd_train) +
-                        "); fd_ratio = fd_samples / the control; class_match = share of the class-conditional samples "
-                        "it assigns to their class (chance: 0.1).\n\n"
-                  : std::string("No supervised row (reference.rows is empty): no Fréchet distance or class match.\n\n");
+    rows.insert(rows.end(), refs.rows.begin(), refs.rows.end());
     auto result = finish_ebm_run(
-        ctx, trained, rows, "fashion-mnist",
-        "Trained on " + std::to_string(n) + " upright images (" + std::to_string(c.get_int("train.epochs")) + " epochs, " +
-            steps + "); accuracy on " + std::to_string(test_set.images.size(0)) +
-            " test images: upright, each rotated by a random multiple of 90° (seeded), and each rotation alone. " + judged,
+        ctx, trained, rows, "fashion-mnist", preamble(c, data, refs.judge),
         {"combination", "acc_upright", "acc_rotated", "acc_rot90", "acc_rot180", "acc_rot270", "energy_data",
          "energy_samples", "energy_noise", "fd_samples", "fd_ratio", "class_match", "svgd_steps_per_batch",
          "interacting_train", "train_seconds"});
+    const auto& judge = refs.judge;
     if (judge.net) result.update({{"judge", judge.name}, {"fd_noise", judge.fd_noise}, {"fd_train", judge.fd_train}});
     return result;
-  }
-
- private:
-  /// A supervised reference row (cnn or c4-cnn: the same network without the generative term),
-  /// trained from the JEM rows' initial weights; returns its row and the network.
-  static std::pair<nlohmann::json, model::ImageEnergy> train_reference(const core::Config& c, const RunContext& ctx,
-                                                                       const std::string& ref,
-                                                                       const data::TrainingData& train_data,
-                                                                       const TestSets& tests, torch::Device device) {
-    const int64_t epochs = c.get_int("reference.epochs") > 0 ? c.get_int("reference.epochs") : c.get_int("train.epochs");
-    torch::manual_seed(ctx.seed);  // the same initial weights as the JEM rows
-    model::ImageEnergy net(model_options(c, ref == "c4-cnn"));
-    net->to(device);
-    core::Progress progress("supervised " + ref, epochs, ctx.log, 5.0);
-    const auto history = train::fit_classifier(
-        *net, train_data, {epochs, c.get_int("train.batch_size"), c.get_positive("train.learning_rate")}, ctx.seed, &progress);
-    progress.finish();
-    double seconds = 0;
-    for (const auto& h : history) seconds += h.seconds;
-    nlohmann::json row{{"combination", "supervised " + ref}, {"train_seconds", seconds},
-                       {"train_accuracy", history.empty() ? 0.0 : history.back().accuracy}};
-    add_accuracies(row, *net, tests, device);
-    return {row, net};
-  }
-
-  /// The first `per_class` images of every class, class by class: [10·per_class, 28, 28].
-  static torch::Tensor first_per_class(const data::ImageSet& set, int64_t per_class) {
-    if (per_class < 1) throw Error(ErrorKind::kConfig, "config key 'sample.per_class'", "must be >= 1");
-    std::vector<torch::Tensor> rows;
-    for (int64_t y = 0; y < kClasses; ++y) {
-      auto idx = set.labels.eq(y).nonzero().view({-1});
-      auto pick = set.images.index_select(0, idx.narrow(0, 0, std::min<int64_t>(per_class, idx.size(0))));
-      if (pick.size(0) < per_class)  // a tiny subset: pad with blank images
-        pick = torch::cat({pick, torch::zeros({per_class - pick.size(0), 1, kSide, kSide})});
-      rows.push_back(pick.view({per_class, kSide, kSide}));
-    }
-    return torch::cat(rows);
-  }
-
-  /// Joint samples (sample.particles) and sample.per_class class-conditional samples per class,
-  /// as .npy and PNG grids (at most 64 joint and 8 per class drawn); returns both.
-  static std::pair<torch::Tensor, torch::Tensor> write_samples(const core::Config& c, const RunContext& ctx,
-                                                               TrainedModel& t, at::Generator& gen) {
-    const auto& name = t.combo.name;
-    auto joint = sample_model(c, ctx, t, -1, gen);
-    core::write_npy(ctx.out_dir + "/samples_" + name + ".npy", joint);
-    plot::save_image_grid(ctx.out_dir + "/samples_" + name + ".png", joint.narrow(0, 0, std::min<int64_t>(64, joint.size(0))),
-                          {8, 2, name + ": joint samples p(x)", {}});
-    const int64_t per_class = c.get_int("sample.per_class");
-    std::vector<torch::Tensor> conditional;
-    for (int64_t y = 0; y < kClasses; ++y) conditional.push_back(sample_model(c, ctx, t, y, gen, 0, per_class));
-    auto all = torch::cat(conditional);
-    core::write_npy(ctx.out_dir + "/conditional_" + name + ".npy", all);
-    const int64_t shown = std::min<int64_t>(8, per_class);
-    std::vector<torch::Tensor> firsts;
-    for (auto& x : conditional) firsts.push_back(x.narrow(0, 0, shown));
-    plot::save_image_grid(ctx.out_dir + "/conditional_" + name + ".png", torch::cat(firsts),
-                          {shown, 2, name + ": class-conditional samples p(x|y)", class_labels()});
-    return {joint, all};
   }
 };
 

@@ -212,6 +212,185 @@ UniformControl uniform_control(const std::vector<int64_t>& z, const std::vector<
   return u;
 }
 
+/// Pair distances of a set of molecules with the name it is shown under.
+using NamedDistances = std::vector<std::pair<std::string, std::vector<double>>>;
+
+void plot_distances(const std::string& path, const std::vector<double>& data, const NamedDistances& samples) {
+  plot::Figure fig(1, static_cast<int>(samples.size()), 300, 260);
+  fig.set_title("qm9: interatomic distances of the sampled molecules against the training data");
+  const double lo = 0, hi = 8;
+  for (size_t k = 0; k < samples.size(); ++k) {
+    auto& ax = fig.axes(0, static_cast<int>(k));
+    ax.histogram(data, 64, lo, hi, kGrey, "data");
+    ax.histogram(samples[k].second, 64, lo, hi, plot::palette(3), "samples");
+    ax.set_title(samples[k].first);
+    ax.set_xlabel("pair distance (Å)");
+    if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
+  }
+  fig.save_png(path);
+}
+
+/// The molecules of the run with what the samples are judged against.
+struct Qm9Data {
+  std::string source;           ///< data.qm9_dir or data.file (empty: the shipped isomers)
+  std::string split;            ///< data.split
+  AlignedSet all;               ///< every molecule read
+  std::string formula;
+  Judged truth;                 ///< the bond estimate on the true geometries
+  ReferenceSets ref;
+  chem::DistanceHistograms distances;  ///< of every molecule
+  double tv_floor = 0;          ///< distance_tv of the training molecules against the others
+  data::TrainingData train_set;      ///< the coordinates of the training rows [N, 3P]
+};
+
+/// The floor of distance_tv: the training molecules against the others (0 when a split leaves none).
+double distance_tv_floor(const AlignedSet& all, const std::vector<int64_t>& train_rows) {
+  const auto held_out = held_out_rows(all.molecules.size(), train_rows);
+  auto histograms_of = [&](const std::vector<int64_t>& rows) {
+    return chem::distance_histograms(all.atomic_numbers, all.X.index_select(0, torch::tensor(rows, torch::kLong)));
+  };
+  return held_out.empty() ? 0.0 : chem::distance_tv(histograms_of(train_rows), histograms_of(held_out)).weighted;
+}
+
+/// Reads the molecules (data.*), judges their true geometries, draws them (data_molecules.png),
+/// and writes the training rows.
+Qm9Data load_data(const core::Config& c, const RunContext& ctx) {
+  Qm9Data d;
+  d.source = c.get_string("data.qm9_dir").empty() ? c.get_string("data.file") : c.get_string("data.qm9_dir");
+  d.all = align_atoms(load_molecules(c), d.source.empty() ? "data/qm9/qm9_C5H8O1.xyz" : d.source);
+  const auto& Z = d.all.atomic_numbers;
+  d.formula = data::formula(Z);
+  d.split = c.get_string("data.split");
+  if (d.split != "train" && d.split != "valid" && d.split != "test" && d.split != "all")
+    throw Error(ErrorKind::kConfig, "config key 'data.split'", "must be train, valid, test or all, got '" + d.split + "'");
+  d.truth = judge(Z, d.all.X);
+  d.ref = reference_sets(d.all, d.truth, d.split);
+  d.distances = chem::distance_histograms(Z, d.all.X);
+  d.tv_floor = distance_tv_floor(d.all, d.ref.train_rows);
+  chem::draw_molecule_grid(ctx.out_dir + "/data_molecules.png", d.truth.graphs, d.truth.smiles, 8);
+  if (ctx.log)
+    *ctx.log << "[qm9] " << d.all.molecules.size() << " molecules of " << d.formula << " (" << d.ref.train_rows.size()
+             << " for training); bond estimate reproduces " << d.ref.reproduced << "/" << d.ref.with_reference
+             << " reference SMILES\n";
+  const auto X = d.all.X.index_select(0, torch::tensor(d.ref.train_rows, torch::kLong));
+  d.train_set = {X, {}, {}};
+  data::check_training_data(d.train_set, 3 * static_cast<int64_t>(Z.size()), 1, d.source.empty() ? "qm9" : d.source);
+  core::write_npy(ctx.out_dir + "/train_x.npy", X);
+  return d;
+}
+
+/// The EGNN energy (model.*) of the atoms Z; every combination must be a plain e-ebm.
+ModelFactory egnn_factory(const core::Config& c, const std::vector<int64_t>& Z) {
+  return [&c, Z](const Combination& combo) -> std::shared_ptr<model::EnergyNetwork> {
+    if (!combo.equivariant_model || !combo.symmetry.empty())
+      throw Error(ErrorKind::kConfig, "config key 'combinations'",
+                  "'" + combo.name + "': qm9 trains the EGNN energy, which is E(3)-invariant: use e-ebm without @symmetry");
+    model::EgnnOptions o;
+    o.atomic_numbers = Z;
+    o.hidden = c.get_int("model.hidden");
+    o.layers = c.get_int("model.layers");
+    o.attention = c.get_bool("model.attention");
+    o.charge_power = c.get_int("model.charge_power");
+    o.distance_features = c.get_int("model.distance_features");
+    o.core_radius = c.get_double("model.core_radius");
+    try {
+      o.head = model::parse_head(c.get_string("model.head"));
+      return std::make_shared<model::EgnnEnergyImpl>(o);
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());
+    }
+  };
+}
+
+/// The sample counts: the grid sampling (sample.particles, the seed's 64) and, when
+/// sample.large_particles > 0, the larger one for the metrics.
+std::vector<int64_t> sample_counts(const core::Config& c) {
+  std::vector<int64_t> counts{c.get_int("sample.particles")};
+  if (counts[0] < 1) throw Error(ErrorKind::kConfig, "config key 'sample.particles'", "must be >= 1");
+  const int64_t large = c.get_int("sample.large_particles");
+  if (large < 0) throw Error(ErrorKind::kConfig, "config key 'sample.large_particles'", "must be >= 0 (0 = none)");
+  if (large > 0) counts.push_back(large);
+  return counts;
+}
+
+/// Draws `count` molecules from a trained model, judges them into row["n<count>"] and the
+/// "<column>@<count>" columns, and writes them (.xyz, .npy); the first sampling (`first`) is also
+/// drawn as a grid, listed by SMILES, and its pair distances go to `distances`.
+void sample_and_judge(const core::Config& c, const RunContext& ctx, TrainedModel& t, int64_t count, bool first,
+                      const Qm9Data& d, nlohmann::json& row, NamedDistances& distances, at::Generator& gen) {
+  const auto& Z = d.all.atomic_numbers;
+  const auto& name = t.combo.name;
+  auto samples = sample_model(c, ctx, t, -1, gen, 0, count);
+  auto judged = judge(Z, samples);
+  const auto tag = std::to_string(count);
+  row["n" + tag] = sample_metrics(judged, samples, Z, d.distances, d.ref.training, d.ref.reference);
+  for (const auto& key : kSampleColumns) row[key + "@" + tag] = row["n" + tag][key];
+  std::vector<data::Molecule> out;
+  for (int64_t n = 0; n < samples.size(0); ++n)
+    out.push_back(as_molecule(Z, samples[n], judged.smiles[static_cast<size_t>(n)], name + "_" + std::to_string(n)));
+  data::write_xyz_frames(ctx.out_dir + "/samples_" + name + "_n" + tag + ".xyz", out);
+  core::write_npy(ctx.out_dir + "/samples_" + name + "_n" + tag + ".npy", samples);
+  if (!first) return;
+  chem::draw_molecule_grid(ctx.out_dir + "/molecules_" + name + ".png", judged.graphs, judged.smiles, 8);
+  distances.emplace_back(name, pair_distances(samples));
+  row["smiles@" + tag] = nlohmann::json::array();
+  for (const auto& s : judged.smiles) row["smiles@" + tag].push_back(s.valid ? s.smiles : "invalid: " + s.error);
+}
+
+/// The row of a trained combination: one judged sampling per count.
+nlohmann::json evaluate(const core::Config& c, const RunContext& ctx, TrainedModel& t, const std::vector<int64_t>& counts,
+                        const Qm9Data& d, NamedDistances& distances, at::Generator& gen) {
+  auto row = common_metrics(t, ctx);
+  for (size_t k = 0; k < counts.size(); ++k) sample_and_judge(c, ctx, t, counts[k], k == 0, d, row, distances, gen);
+  if (!t.combo.langevin)  // the coupling of the last (largest) sampling
+    row.update({{"interacting_sample", t.sample_interacting}, {"bandwidth_sample", t.sample_bandwidth}});
+  return row;
+}
+
+/// The summary's columns: every sample column for every count, then the training diagnostics.
+std::vector<std::string> summary_columns(const std::vector<int64_t>& counts) {
+  std::vector<std::string> columns{"combination"};
+  for (auto n : counts)
+    for (const auto& key : kSampleColumns) columns.push_back(key + "@" + std::to_string(n));
+  columns.insert(columns.end(), {"svgd_steps_per_batch", "interacting_train", "interacting_sample", "train_seconds"});
+  return columns;
+}
+
+/// summary.md's text above the table: the data, the bond estimate's baseline, and what each metric means.
+std::string preamble(const Qm9Data& d, const std::vector<int64_t>& counts) {
+  return std::to_string(d.all.molecules.size()) + " molecules of " + d.formula + ", " +
+         std::to_string(d.ref.train_rows.size()) + " for training (split " + d.split + ", " +
+         std::to_string(d.ref.training.size()) +
+         " isomers). Bond estimation baseline: on the true geometries it reproduces " +
+         std::to_string(d.ref.reproduced) + " of " + std::to_string(d.ref.with_reference) +
+         " reference SMILES. Samples per model: " + c10::Join(", ", counts) +
+         "; validity = RDKit sanitisation succeeds, one fragment, every valence spent; uniqueness = distinct "
+         "valid SMILES / valid; novelty = unique SMILES not among the training isomers / unique; isomers_found "
+         "= distinct SMILES among the " + std::to_string(d.ref.reference.size()) +
+         " reference isomers; training_fraction = samples that are a training isomer / samples; plausible_bonds "
+         "(an extension) = samples whose estimated bonds are all " + c10::str(chem::kShortestBond) + "-" +
+         c10::str(chem::kLongestBond) + " Å long (the true geometries: " + c10::str(d.truth.plausible_fraction()) +
+         "); valid_plausible = samples both valid and plausible; isomers_plausible = reference isomers among them; "
+         "distance_tv = total variation between the samples' and the data's histograms of interatomic distances "
+         "(0.2 Å bins up to 8 Å), per element pair, averaged with weights = atom pairs per molecule (training "
+         "against held-out molecules: " + c10::str(d.tv_floor) + ").\n\n";
+}
+
+/// What metrics.json reports about the data and the uniform control.
+nlohmann::json data_json(const Qm9Data& d, const UniformControl& control) {
+  return {{"formula", d.formula},
+          {"molecules", d.all.molecules.size()},
+          {"training_molecules", d.ref.train_rows.size()},
+          {"training_isomers", d.ref.training.size()},
+          {"reference_isomers", d.ref.reference.size()},
+          {"bond_estimation_reproduced", d.ref.reproduced},
+          {"bond_estimation_with_reference", d.ref.with_reference},
+          {"bond_estimation", d.ref.baseline},
+          {"true_plausible_bonds", d.truth.plausible_fraction()},
+          {"distance_tv_training_vs_held_out", d.tv_floor},
+          {"uniform_control", control.metrics}};
+}
+
 class Qm9 : public Experiment {
  public:
   std::string name() const override { return "qm9"; }
@@ -294,154 +473,27 @@ class Qm9 : public Experiment {
 
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
-    const auto source = c.get_string("data.qm9_dir").empty() ? c.get_string("data.file") : c.get_string("data.qm9_dir");
-    auto all = align_atoms(load_molecules(c), source.empty() ? "data/qm9/qm9_C5H8O1.xyz" : source);
-    const auto& Z = all.atomic_numbers;
-    const auto formula = data::formula(Z);
-    const int64_t P = static_cast<int64_t>(Z.size()), D = 3 * P;
-
-    const auto split = c.get_string("data.split");
-    if (split != "train" && split != "valid" && split != "test" && split != "all")
-      throw Error(ErrorKind::kConfig, "config key 'data.split'", "must be train, valid, test or all, got '" + split + "'");
-    const auto truth = judge(Z, all.X);
-    const auto ref = reference_sets(all, truth, split);
-    const auto& train_rows = ref.train_rows;
-    const auto &reference = ref.reference, &training = ref.training;
-    const int64_t reproduced = ref.reproduced, with_reference = ref.with_reference;
-    const double true_plausible = truth.plausible_fraction();
-    const auto data_distances = chem::distance_histograms(Z, all.X);
-    // The floor of distance_tv: the training molecules against the others (when a split leaves any).
-    const auto held_out = held_out_rows(all.molecules.size(), ref.train_rows);
-    auto histograms_of = [&](const std::vector<int64_t>& rows) {
-      return chem::distance_histograms(Z, all.X.index_select(0, torch::tensor(rows, torch::kLong)));
-    };
-    const double tv_floor =
-        held_out.empty() ? 0.0 : chem::distance_tv(histograms_of(ref.train_rows), histograms_of(held_out)).weighted;
-    chem::draw_molecule_grid(ctx.out_dir + "/data_molecules.png", truth.graphs, truth.smiles, 8);
-    if (ctx.log)
-      *ctx.log << "[qm9] " << all.molecules.size() << " molecules of " << formula << " (" << train_rows.size()
-               << " for training); bond estimate reproduces " << reproduced << "/" << with_reference
-               << " reference SMILES\n";
-
-    const auto X = all.X.index_select(0, torch::tensor(train_rows, torch::kLong));
-    data::TrainingData train_set{X, {}, {}};
-    data::check_training_data(train_set, D, 1, source.empty() ? "qm9" : source);
-    core::write_npy(ctx.out_dir + "/train_x.npy", X);
-
+    const auto data = load_data(c, ctx);
+    const auto& Z = data.all.atomic_numbers;
+    const int64_t D = 3 * static_cast<int64_t>(Z.size());
     group::MoleculeGroup group(Z);
-    ModelFactory factory = [&](const Combination& combo) -> std::shared_ptr<model::EnergyNetwork> {
-      if (!combo.equivariant_model || !combo.symmetry.empty())
-        throw Error(ErrorKind::kConfig, "config key 'combinations'",
-                    "'" + combo.name + "': qm9 trains the EGNN energy, which is E(3)-invariant: use e-ebm without @symmetry");
-      model::EgnnOptions o;
-      o.atomic_numbers = Z;
-      o.hidden = c.get_int("model.hidden");
-      o.layers = c.get_int("model.layers");
-      o.attention = c.get_bool("model.attention");
-      o.charge_power = c.get_int("model.charge_power");
-      o.distance_features = c.get_int("model.distance_features");
-      o.core_radius = c.get_double("model.core_radius");
-      try {
-        o.head = model::parse_head(c.get_string("model.head"));
-        return std::make_shared<model::EgnnEnergyImpl>(o);
-      } catch (const Error& e) {
-        throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());
-      }
-    };
-    // The grid sampling (sample.particles, the seed's 64) and the larger one for the metrics.
-    std::vector<int64_t> counts{c.get_int("sample.particles")};
-    if (counts[0] < 1) throw Error(ErrorKind::kConfig, "config key 'sample.particles'", "must be >= 1");
-    const int64_t large = c.get_int("sample.large_particles");
-    if (large < 0) throw Error(ErrorKind::kConfig, "config key 'sample.large_particles'", "must be >= 0 (0 = none)");
-    if (large > 0) counts.push_back(large);
-
-    const auto control =
-        uniform_control(Z, counts, c.get_positive("sample.box"), data_distances, training, reference, gen);
-    std::vector<std::pair<std::string, std::vector<double>>> distances{{"uniform starts (no model)", control.distances}};
-
+    const ModelFactory factory = egnn_factory(c, Z);
+    const auto counts = sample_counts(c);
+    const auto control = uniform_control(Z, counts, c.get_positive("sample.box"), data.distances, data.ref.training,
+                                         data.ref.reference, gen);
+    NamedDistances distances{{"uniform starts (no model)", control.distances}};
     std::vector<TrainedModel> trained;
     std::vector<nlohmann::json> rows;
     for (const auto& combo : checked_combinations(c, group, D, 1, factory)) {
-      auto t = train_combination(c, ctx, combo, group, train_set, 1, gen, factory);
-      auto row = common_metrics(t, ctx);
-      for (size_t k = 0; k < counts.size(); ++k) {
-        auto samples = sample_model(c, ctx, t, -1, gen, 0, counts[k]);
-        auto judged = judge(Z, samples);
-        const auto tag = std::to_string(counts[k]);
-        row["n" + tag] = sample_metrics(judged, samples, Z, data_distances, training, reference);
-        for (const auto& key : kSampleColumns) row[key + "@" + tag] = row["n" + tag][key];
-        std::vector<data::Molecule> out;
-        for (int64_t n = 0; n < samples.size(0); ++n)
-          out.push_back(as_molecule(Z, samples[n], judged.smiles[static_cast<size_t>(n)],
-                                    combo.name + "_" + std::to_string(n)));
-        data::write_xyz_frames(ctx.out_dir + "/samples_" + combo.name + "_n" + tag + ".xyz", out);
-        core::write_npy(ctx.out_dir + "/samples_" + combo.name + "_n" + tag + ".npy", samples);
-        if (k == 0) {
-          chem::draw_molecule_grid(ctx.out_dir + "/molecules_" + combo.name + ".png", judged.graphs, judged.smiles, 8);
-          distances.emplace_back(combo.name, pair_distances(samples));
-          row["smiles@" + tag] = nlohmann::json::array();
-          for (const auto& s : judged.smiles) row["smiles@" + tag].push_back(s.valid ? s.smiles : "invalid: " + s.error);
-        }
-      }
-      if (!t.combo.langevin)  // the coupling of the last (largest) sampling
-        row.update({{"interacting_sample", t.sample_interacting}, {"bandwidth_sample", t.sample_bandwidth}});
+      auto t = train_combination(c, ctx, combo, group, data.train_set, 1, gen, factory);
+      rows.push_back(evaluate(c, ctx, t, counts, data, distances, gen));
       trained.push_back(std::move(t));
-      rows.push_back(std::move(row));
     }
-    plot_distances(ctx.out_dir + "/distances.png", pair_distances(X), distances);
-
-    std::vector<std::string> columns{"combination"};
-    for (auto n : counts)
-      for (const auto& key : kSampleColumns) columns.push_back(key + "@" + std::to_string(n));
-    columns.insert(columns.end(), {"svgd_steps_per_batch", "interacting_train", "interacting_sample", "train_seconds"});
-    auto summary = finish_ebm_run(
-        ctx, trained, rows, "qm9",
-        std::to_string(all.molecules.size()) + " molecules of " + formula + ", " + std::to_string(train_rows.size()) +
-            " for training (split " + split + ", " + std::to_string(training.size()) +
-            " isomers). Bond estimation baseline: on the true geometries it reproduces " + std::to_string(reproduced) +
-            " of " + std::to_string(with_reference) +
-            " reference SMILES. Samples per model: " + c10::Join(", ", counts) +
-            "; validity = RDKit sanitisation succeeds, one fragment, every valence spent; uniqueness = distinct "
-            "valid SMILES / valid; novelty = unique SMILES not among the training isomers / unique; isomers_found "
-            "= distinct SMILES among the " + std::to_string(reference.size()) +
-            " reference isomers; training_fraction = samples that are a training isomer / samples; plausible_bonds "
-            "(an extension) = samples whose estimated bonds are all " + c10::str(chem::kShortestBond) + "-" +
-            c10::str(chem::kLongestBond) + " Å long (the true geometries: " + c10::str(true_plausible) +
-            "); valid_plausible = samples both valid and plausible; isomers_plausible = reference isomers among them; "
-            "distance_tv = total variation between the samples' and the data's histograms of interatomic distances "
-            "(0.2 Å bins up to 8 Å), per element pair, averaged with weights = atom pairs per molecule (training "
-            "against held-out molecules: " + c10::str(tv_floor) + ").\n\n",
-        columns, control.markdown);
-    nlohmann::json result{{"formula", formula},
-                          {"molecules", all.molecules.size()},
-                          {"training_molecules", train_rows.size()},
-                          {"training_isomers", training.size()},
-                          {"reference_isomers", reference.size()},
-                          {"bond_estimation_reproduced", reproduced},
-                          {"bond_estimation_with_reference", with_reference},
-                          {"bond_estimation", ref.baseline},
-                          {"true_plausible_bonds", true_plausible},
-                          {"distance_tv_training_vs_held_out", tv_floor},
-                          {"uniform_control", control.metrics}};
-    result.update(summary);
+    plot_distances(ctx.out_dir + "/distances.png", pair_distances(data.train_set.x), distances);
+    auto result = data_json(data, control);
+    result.update(finish_ebm_run(ctx, trained, rows, "qm9", preamble(data, counts), summary_columns(counts),
+                                 control.markdown));
     return result;
-  }
-
- private:
-  static void plot_distances(const std::string& path, const std::vector<double>& data,
-                             const std::vector<std::pair<std::string, std::vector<double>>>& samples) {
-    plot::Figure fig(1, static_cast<int>(samples.size()), 300, 260);
-    fig.set_title("qm9: interatomic distances of the sampled molecules against the training data");
-    const double lo = 0, hi = 8;
-    for (size_t k = 0; k < samples.size(); ++k) {
-      auto& ax = fig.axes(0, static_cast<int>(k));
-      ax.histogram(data, 64, lo, hi, kGrey, "data");
-      ax.histogram(samples[k].second, 64, lo, hi, plot::palette(3), "samples");
-      ax.set_title(samples[k].first);
-      ax.set_xlabel("pair distance (Å)");
-      if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
-    }
-    fig.save_png(path);
   }
 };
 
