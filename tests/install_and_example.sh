@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs esvgd into a scratch prefix, builds every program of examples/ against it with
 # find_package(esvgd), and runs each: the user's path from `cmake --install` to their own program.
-# Each example prints "<name>: OK" when its checks pass.
+# Each example prints "<name>: OK" when its checks pass. Where the Python package was built, the
+# installed package is imported from the prefix and runs python/examples/quickstart.py.
 set -euo pipefail
 src=$1
 build=$2
@@ -19,3 +20,9 @@ for dir in "$src"/examples/*/; do
   grep -q "^$name: OK" "$work/$name.log"
   echo "($name: $((SECONDS - start)) s)"
 done
+if ls "$build"/python/esvgd/_core*.so > /dev/null 2>&1; then
+  echo "== python quickstart (installed package)"
+  site=$(ls -d "$work"/prefix/lib/python3*/dist-packages)
+  (cd "$work" && PYTHONPATH="$site" OMP_NUM_THREADS=1 /usr/bin/python3 "$src/python/examples/quickstart.py" | tee "$work/py.log")
+  grep -q "^quickstart: OK" "$work/py.log"
+fi
