@@ -14,19 +14,24 @@ Bandwidth convention: every kernel is k(x, y) = exp(-d(x, y)^2 / (2 h^2)); h is 
 A score is an esvgd target, any callable x -> grad log p(x), or built with score_from_log_prob /
 score_from_energy (a torch.nn.Module energy, by autograd). Whole experiments: esvgd.run(...).
 """
-import torch  # noqa: F401  (loads LibTorch and torch's Python types before the extension)
-
-from ._core import (  # noqa: F401
-    C, O, SO, AnnealOptions, AnnealSchedule, ChainResult, DoubleWell, Error, FeatureMap, GaussianMixture, Group,
-    GroupAveraged, ImageRotations, InvariantFeature, Kernel, LangevinOptions, LangevinState, MoleculeGroup,
-    OptimizerKind, OptimizerOptions, OrbitMatrix, OrthogonalGroup, ParticleGroup, ParticleMap, ParticleOrbit,
-    PythonFeatureMap, RadialMixture, RadiusMap, RBF, RepulsionForm, SO2Orbit, SO3Orbit, StepInfo, StopReason,
-    SvgdOptions, SvgdState, Target, act, cn_gaussian_mixture, experiments, langevin_init, langevin_run,
-    langevin_step, make_group, median_bandwidth, svgd_init, svgd_run, svgd_step, svgd_update_bandwidth)
-from .metrics import ksd2, mean_log_prob, mmd2, reference_bandwidth  # noqa: F401
-from .run import run  # noqa: F401
-from .samplers import SVGD, Langevin  # noqa: F401
-from .scores import score_from_energy, score_from_log_prob, score_of  # noqa: F401
-from .train import ContrastiveDivergence  # noqa: F401
-
+# The C++ core (and torch with it, seconds to import) loads on the first use of a name, so that the
+# figure modules (esvgd.plot) need only matplotlib.
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name.startswith("_"):  # submodules (esvgd._core, ...) are found by the import system
+        raise AttributeError(f"module 'esvgd' has no attribute '{name}'")
+    import importlib
+    _api = importlib.import_module("._api", __name__)
+    if name not in _api.__all__:
+        raise AttributeError(f"module 'esvgd' has no attribute '{name}'")
+    value = getattr(_api, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    import importlib
+    _api = importlib.import_module("._api", __name__)
+    return sorted(set(globals()) | set(_api.__all__))

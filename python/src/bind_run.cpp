@@ -34,20 +34,21 @@ class TeeBuffer : public std::streambuf {
 
 /// The command line `esvgd run <experiment> ...` as an argument vector.
 std::vector<std::string> run_arguments(const std::string& experiment, const std::string& preset, const py::dict& overrides,
-                                       const std::string& out, uint64_t seed, int64_t threads, bool quiet) {
+                                       const std::string& out, uint64_t seed, int64_t threads, bool quiet, bool plot) {
   std::vector<std::string> args{"esvgd", "run", experiment, "--preset", preset, "--out", out, "--seed", std::to_string(seed)};
   py::module_ json = py::module_::import("json");
   for (const auto& [key, value] : overrides)
     args.insert(args.end(), {"--set", py::str(key).cast<std::string>() + "=" + json.attr("dumps")(value).cast<std::string>()});
   if (threads > 0) args.insert(args.end(), {"--threads", std::to_string(threads)});
   if (quiet) args.push_back("--quiet");
+  if (!plot) args.push_back("--no-plot");
   return args;
 }
 
 py::object run(const std::string& experiment, const std::string& preset, const py::dict& overrides, const std::string& out,
-               uint64_t seed, int64_t threads, bool quiet) {
+               uint64_t seed, int64_t threads, bool quiet, bool plot) {
   const auto dir = out.empty() ? "results/" + experiment : out;  // the command line's default
-  auto args = run_arguments(experiment, preset, overrides, dir, seed, threads, quiet);
+  auto args = run_arguments(experiment, preset, overrides, dir, seed, threads, quiet, plot);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   std::ostringstream kept;
@@ -72,7 +73,7 @@ py::object run(const std::string& experiment, const std::string& preset, const p
 
 void bind_run(py::module_& m) {
   m.def("run", &run, py::arg("experiment"), py::arg("preset") = "paper", py::arg("overrides") = py::dict(),
-        py::arg("out") = "", py::arg("seed") = 42, py::arg("threads") = 0, py::arg("quiet") = false,
+        py::arg("out") = "", py::arg("seed") = 42, py::arg("threads") = 0, py::arg("quiet") = false, py::arg("plot") = true,
         "Runs an experiment as `esvgd run` does (outputs in `out`, default results/<experiment>) and returns its metrics "
         "as a dict; overrides are config keys (see `esvgd config <experiment>`) with JSON-able values.");
   m.def("experiments", [] {

@@ -40,7 +40,8 @@ def test_cd_rejects_bad_batches():
 
 def test_run_returns_the_metrics_and_writes_the_run_folder(tmp_path):
     out = str(tmp_path / "c4")
-    metrics = esvgd.run("c4-gaussians", preset="quick", overrides={"svgd.steps": 20}, out=out, quiet=True, threads=1)
+    metrics = esvgd.run("c4-gaussians", preset="quick", overrides={"svgd.steps": 20}, out=out, quiet=True, threads=1,
+                        plot=False)
     assert metrics == json.load(open(os.path.join(out, "metrics.json")))
     assert {row["kernel"] for row in metrics["metrics"]["samplers"]} >= {"rbf", "orbit-matrix(C4)"}
     assert json.load(open(os.path.join(out, "config.resolved.json")))["svgd.steps"] == 20
@@ -48,7 +49,7 @@ def test_run_returns_the_metrics_and_writes_the_run_folder(tmp_path):
 
 def test_run_errors_carry_the_command_line_message(tmp_path):
     with pytest.raises(esvgd.Error, match="unknown experiment.*c4-gaussians"):
-        esvgd.run("c5-gaussians", out=str(tmp_path / "x"), quiet=True)
+        esvgd.run("c5-gaussians", out=str(tmp_path / "x"), quiet=True, plot=False)
     with pytest.raises(esvgd.Error, match="svgd.stepz"):
-        esvgd.run("c4-gaussians", preset="quick", overrides={"svgd.stepz": 1}, out=str(tmp_path / "y"), quiet=True)
+        esvgd.run("c4-gaussians", preset="quick", overrides={"svgd.stepz": 1}, out=str(tmp_path / "y"), quiet=True, plot=False)
     assert ("c4-gaussians" in dict(esvgd.experiments()))

@@ -11,6 +11,7 @@
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
+#include "cli/figures.h"
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "core/interrupt.h"
@@ -32,7 +33,9 @@ constexpr int kExitOk = 0, kExitRuntime = 1, kExitUsage = 2;
 const char* kUsage =
     "usage: esvgd run <experiment> [--preset paper|quick|cpu] [--config FILE.json] [--set key=value]...\n"
     "                              [--out DIR] [--resume DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]\n"
+    "                              [--no-plot]\n"
     "       esvgd config <experiment> [--preset P] [--config FILE.json] [--set key=value]... [--json]\n"
+    "       esvgd plot <run folder>   (redraws its figures with matplotlib)\n"
     "       esvgd list\n";
 
 struct Args {
@@ -42,6 +45,7 @@ struct Args {
   int threads = 1;
   bool quiet = false;
   bool json = false;
+  bool plot = true;
 };
 
 /// The first line of a message, printable: errors are one line.
@@ -74,6 +78,10 @@ Args parse(int argc, char** argv) {
     if (args.size() < 2 || args[1].rfind("--", 0) == 0) throw UsageError("'" + a.command + "' needs an experiment name");
     a.experiment = args[1];
     i = 2;
+  } else if (a.command == "plot") {
+    if (args.size() != 2 || args[1].rfind("--", 0) == 0) throw UsageError("'plot' needs one run folder");
+    a.out = args[1];
+    return a;
   } else if (a.command != "list" && a.command != "--help" && a.command != "-h" && a.command != "help") {
     throw UsageError("unknown command '" + a.command + "'");
   }
@@ -92,6 +100,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--seed") a.seed = static_cast<uint64_t>(parse_int(f, value(f), 0));
     else if (f == "--threads") a.threads = static_cast<int>(parse_int(f, value(f), 1));
     else if (f == "--quiet") a.quiet = true;
+    else if (f == "--no-plot" && a.command == "run") a.plot = false;
     else if (f == "--json" && a.command == "config") a.json = true;
     else throw UsageError("unknown option '" + f + "'");
   }
@@ -170,6 +179,9 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
     nlohmann::json doc{{"experiment", a.experiment}, {"preset", a.preset}, {"seed", a.seed},
                        {"threads", threads}, {"seconds", seconds}, {"metrics", metrics}};
     core::write_text_atomic((staging / "metrics.json").string(), doc.dump(2) + "\n");
+    if (const auto why = a.plot ? draw_figures(staging) : ""; !why.empty())
+      err << "esvgd: warning: figures not drawn (" << why << "); their data is in " << shown
+          << "/figures: draw them later with `esvgd plot " << shown << "`\n";
     folder.publish();
     out << "esvgd: " << a.experiment << " (" << a.preset << " preset) finished in " << seconds << " s\n";
     out << "  outputs: " << shown << "/ (metrics.json, summary.md, *.png, *.npy, config.resolved.json"
@@ -180,6 +192,17 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
     err << "esvgd: " << e.what() << "\n";
     return 128 + e.signal();
   }
+}
+
+int plot_run(const std::string& dir, std::ostream& out, std::ostream& err) {
+  if (!fs::is_directory(fs::path(dir) / "figures"))
+    throw Error(ErrorKind::kIo, dir, "no figures/ folder (not a run folder, or a run of an older esvgd)");
+  if (const auto why = draw_figures(dir); !why.empty()) {
+    err << "esvgd: figures not drawn: " << why << "\n";
+    return kExitRuntime;
+  }
+  out << "esvgd: figures of " << dir << " drawn (PNG and PDF)\n";
+  return kExitOk;
 }
 
 }  // namespace
@@ -210,6 +233,7 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return kExitOk;
     }
     if (args.command == "run") return run_experiment(args, out, err);
+    if (args.command == "plot") return plot_run(args.out, out, err);
     out << kUsage;
     return kExitOk;
   } catch (const Error& e) {

@@ -40,8 +40,8 @@ nlohmann::json compare_samplers(const core::Config& c, const RunContext& ctx, co
     runs.push_back(std::move(run));
   }
   if (runs.empty()) throw Error(ErrorKind::kConfig, "config key 'samplers'", "lists no sampler");
-  plot_particles(ctx.out_dir + "/particles.png", runs, problem, title);
-  plot_log_prob_traces(ctx.out_dir + "/log_prob_trace.png", runs, problem, title + ": mean log pi over steps");
+  particles_figure(ctx.out_dir, runs, problem, title);
+  log_prob_trace_figure(ctx.out_dir, runs, problem, title + ": mean log π over steps");
   std::vector<std::string> cols{"sampler", "kernel", "mean_log_prob", "true_mean_log_prob", "mmd2", "ksd2", "steps", "ms_per_step", "interacting"};
   if (rows[0].contains("mode_tv_to_uniform")) cols.push_back("mode_tv_to_uniform");
   if (rows[0].contains("radial_kl")) {

@@ -13,7 +13,7 @@
 #include "esvgd/core/progress.h"
 #include "esvgd/metric/discrepancy.h"
 #include "esvgd/metric/orbit_metrics.h"
-#include "plot/figure.h"
+#include "experiment/figure_data.h"
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
@@ -25,47 +25,24 @@ constexpr int64_t kMetricSubsample = 2000;  // truth points used by MMD (its cos
 constexpr int64_t kUnfoldCopies = 16;       // random images per particle for continuous groups
 constexpr int kDensityGrid = 160;           // density image resolution per axis
 constexpr int kRadiusBins = 40;
-constexpr int kOrbitSegments = 96;          // polyline segments of an unfolded SO(2) orbit
-
-plot::Color variant_color(const std::string& name) {
-  if (name == "rbf") return plot::palette(0);
-  if (name == "rbf-paper") return plot::palette(7);
-  if (name == "orbit-matrix") return plot::palette(3);
-  if (name == "orbit-scalar") return plot::palette(2);
-  return plot::palette(1);
-}
 
 const target::RadialMixture* as_radial(const target::Target& t) { return dynamic_cast<const target::RadialMixture*>(&t); }
 const target::GaussianMixture* as_gmm(const target::Target& t) { return dynamic_cast<const target::GaussianMixture*>(&t); }
 
-/// Density π on a grid over [-e, e]², row-major [ny][nx] (only for 2-D targets).
-std::vector<double> density_grid(const target::Target& t, double e) {
+/// Density π on a grid over [-e, e]² [ny, nx] (only for 2-D targets).
+torch::Tensor density_grid(const target::Target& t, double e) {
   auto xs = torch::linspace(-e, e, kDensityGrid, torch::kFloat64);
   auto grid = torch::meshgrid({xs, xs}, "xy");
   auto pts = torch::stack({grid[0].reshape(-1), grid[1].reshape(-1)}, 1);
-  return to_vector(torch::exp(t.log_prob(pts)));
+  return torch::exp(t.log_prob(pts)).reshape({kDensityGrid, kDensityGrid});
 }
 
-void scatter_xy(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label = "") {
-  ax.scatter(to_vector(X.select(1, 0)), to_vector(X.select(1, 1)), c, radius, label);
-}
-
-void density_background(plot::Axes& ax, const ToyProblem& p, const std::vector<double>& dens) {
-  const double e = p.plot_extent;
-  ax.contourf(dens, kDensityGrid, kDensityGrid, -e, e, -e, e, 8, plot::Colormap::kGreys);
-  ax.set_xlim(-e, e);
-  ax.set_ylim(-e, e);
-  ax.set_equal_aspect(true);
-}
-
-/// Radius histogram of X against the target's radial marginal.
-void radius_panel(plot::Axes& ax, const torch::Tensor& X, const target::RadialMixture& t, plot::Color c) {
-  const double r_max = *std::max_element(t.radii().begin(), t.radii().end()) + 6 * t.width();
-  ax.histogram(to_vector(X.norm(2, 1)), kRadiusBins, 0, r_max, c, "particles");
-  auto r = torch::linspace(0, r_max, 400, torch::kFloat64);
-  ax.line(to_vector(r), to_vector(t.radius_marginal(r)), {0, 0, 0}, 1.5, "true radius density");
-  ax.set_xlabel("radius |x|");
-  ax.set_xlim(0, r_max);
+/// The orbits of X for the middle column: every group image (finite groups), the radii (SO(2): drawn
+/// as circles) or kUnfoldCopies random images each (SO(3)/O(3)).
+void add_orbits(FigureData& fig, const std::string& key, const ToyProblem& p, const torch::Tensor& X, at::Generator& gen) {
+  if (p.group->is_finite()) fig.array(key + "/unfolded", metric::unfold(*p.group, X, 1, gen));
+  else if (X.size(1) == 2) fig.array(key + "/orbit_radii", X.norm(2, 1));
+  else fig.array(key + "/unfolded", metric::unfold(*p.group, X, kUnfoldCopies, gen));
 }
 }  // namespace
 
@@ -186,73 +163,36 @@ nlohmann::json variant_metrics(const VariantRun& run, const ToyProblem& p, at::G
   return m;
 }
 
-void plot_particles(const std::string& path, const std::vector<VariantRun>& runs, const ToyProblem& p,
-                    const std::string& title) {
+void particles_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& p,
+                      const std::string& title) {
   const int64_t D = p.target->dim();
-  plot::Figure fig(static_cast<int>(runs.size()), 3, 330, 300);
-  fig.set_title(title);
-  const auto* rad = as_radial(*p.target);
-  const std::vector<double> dens = D == 2 ? density_grid(*p.target, p.plot_extent) : std::vector<double>{};
-  at::Generator gen = at::detail::createCPUGenerator(0);
-  for (size_t r = 0; r < runs.size(); ++r) {
-    const auto& run = runs[r];
-    const auto c = variant_color(run.variant.name);
-    const auto& X = run.particles;
-    const int row = static_cast<int>(r);
-    // Column 0: the particles themselves.
-    auto& raw = fig.axes(row, 0);
-    if (D == 2) density_background(raw, p, dens);
-    scatter_xy(raw, X, c, 3.0);
-    raw.set_title(run.variant.name + ": particles" + (D == 3 ? " (x-y)" : ""));
-    // Column 1: every particle's orbit.
-    auto& unf = fig.axes(row, 1);
-    if (D == 2) density_background(unf, p, dens);
-    if (p.group->is_finite()) {
-      scatter_xy(unf, metric::unfold(*p.group, X, 1, gen), c, 2.0);
-    } else if (D == 2) {
-      auto theta = torch::linspace(0, 2 * M_PI, kOrbitSegments + 1, torch::kFloat64);
-      auto radii = X.norm(2, 1);
-      for (int64_t i = 0; i < X.size(0); ++i) {
-        const double ri = radii[i].item<double>();
-        unf.line(to_vector(ri * torch::cos(theta)), to_vector(ri * torch::sin(theta)), plot::with_alpha(c, 0.5), 1.0);
-      }
-      scatter_xy(unf, X, c, 2.5);
-    } else {
-      scatter_xy(unf, metric::unfold(*p.group, X, kUnfoldCopies, gen), plot::with_alpha(c, 0.5), 1.5);
-    }
-    unf.set_title("orbits unfolded");
-    // Column 2: the group-factorised space.
-    auto& fold = fig.axes(row, 2);
-    if (rad) {
-      radius_panel(fold, X, *rad, c);
-      fold.set_title("folded: radius");
-    } else {
-      density_background(fold, p, dens);
-      scatter_xy(fold, p.group->fold(X), c, 3.0);
-      fold.set_title("folded into the fundamental domain");
-    }
-    if (D == 3) {
-      for (int col = 0; col < 2; ++col) {
-        fig.axes(row, col).set_equal_aspect(true);
-        fig.axes(row, col).set_xlim(-p.plot_extent, p.plot_extent);
-        fig.axes(row, col).set_ylim(-p.plot_extent, p.plot_extent);
-      }
-    }
+  FigureData fig("particles");
+  fig.set("title", title).set("dim", D).set("extent", p.plot_extent).set("group", p.group->name());
+  if (D == 2) fig.array("density", density_grid(*p.target, p.plot_extent));
+  if (const auto* rad = as_radial(*p.target)) {
+    const double r_max = *std::max_element(rad->radii().begin(), rad->radii().end()) + 6 * rad->width();
+    auto r = torch::linspace(0, r_max, 400, torch::kFloat64);
+    fig.set("radius_bins", kRadiusBins).array("radius_grid", r).array("radius_density", rad->radius_marginal(r));
   }
-  fig.save_png(path);
+  at::Generator gen = at::detail::createCPUGenerator(0);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const auto key = "rows/" + std::to_string(i);
+    const auto& X = runs[i].particles;
+    fig.set(key + "/sampler", runs[i].variant.name).array(key + "/particles", X);
+    add_orbits(fig, key, p, X, gen);
+    fig.array(key + "/folded", as_radial(*p.target) ? X.norm(2, 1) : p.group->fold(X));
+  }
+  fig.write(out_dir);
 }
 
-void plot_log_prob_traces(const std::string& path, const std::vector<VariantRun>& runs, const ToyProblem& p,
-                          const std::string& title) {
-  plot::Figure fig(1, 1, 560, 380);
-  auto& ax = fig.axes(0, 0);
-  for (const auto& run : runs) ax.line(run.trace_step, run.trace_log_prob, variant_color(run.variant.name), 1.5, run.variant.name);
-  ax.hline(p.truth_mean_log_prob, {0, 0, 0}, "E_pi[log pi] (exact samples)");
-  ax.set_xlabel("SVGD step");
-  ax.set_ylabel("mean log pi(x_i)");
-  ax.set_title(title);
-  ax.legend(true, plot::LegendLocation::kBest);
-  fig.save_png(path);
+void log_prob_trace_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& p,
+                           const std::string& title) {
+  FigureData fig("log_prob_trace");
+  fig.set("title", title).set("truth_mean_log_prob", p.truth_mean_log_prob);
+  for (size_t i = 0; i < runs.size(); ++i)
+    fig.set("rows/" + std::to_string(i), {{"sampler", runs[i].variant.name}, {"step", runs[i].trace_step},
+                                          {"mean_log_prob", runs[i].trace_log_prob}});
+  fig.write(out_dir);
 }
 
 std::string metrics_table(const nlohmann::json& rows, const std::vector<std::string>& columns) {

@@ -62,12 +62,13 @@ void warn_if_uncoupled(const RunContext& ctx, const std::string& what, double in
 /// unfolded over their orbits for equivariant variants), steps, time; plus target-specific ones.
 nlohmann::json variant_metrics(const VariantRun& run, const ToyProblem& problem, at::Generator& gen);
 
-/// The particle figure: one row per variant, columns raw / orbits unfolded / folded.
-void plot_particles(const std::string& path, const std::vector<VariantRun>& runs, const ToyProblem& problem,
-                    const std::string& title);
-/// Mean log π against steps for every run, with E_π[log π] as a dashed line.
-void plot_log_prob_traces(const std::string& path, const std::vector<VariantRun>& runs, const ToyProblem& problem,
-                          const std::string& title);
+/// The data of the particle figure (figures/particles.json; drawn by python/esvgd/plot/sampling.py):
+/// one row per variant, columns raw / orbits unfolded / folded (radius histogram for radial targets).
+void particles_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& problem,
+                      const std::string& title);
+/// The data of mean log π against steps for every run, with E_π[log π] (figures/log_prob_trace.json).
+void log_prob_trace_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& problem,
+                           const std::string& title);
 
 /// A Markdown table of the metric rows (one per variant) for summary.md.
 std::string metrics_table(const nlohmann::json& rows, const std::vector<std::string>& columns);

@@ -46,9 +46,12 @@ class CliTest : public ::testing::Test {
       EXPECT_EQ(e.path().filename().string().find("out.tmp"), std::string::npos) << e.path();
   }
   /// A tiny c4-gaussians run: a few steps, two samplers.
-  std::vector<std::string> tiny_run(const std::string& out) const {
-    return {"run", "c4-gaussians", "--quiet", "--out", out, "--set", "svgd.steps=20", "--set", "metrics.truth_samples=300",
-            "--set", "samplers=[\"rbf\",\"orbit-matrix\"]"};
+  /// A run of a few milliseconds; figures (a Python process, seconds) only when asked for.
+  std::vector<std::string> tiny_run(const std::string& out, bool plot = false) const {
+    std::vector<std::string> args{"run", "c4-gaussians", "--quiet", "--out", out, "--set", "svgd.steps=20", "--set",
+                                  "metrics.truth_samples=300", "--set", "samplers=[\"rbf\",\"orbit-matrix\"]"};
+    if (!plot) args.push_back("--no-plot");
+    return args;
   }
   fs::path dir_;
 };

@@ -51,7 +51,7 @@ TEST_F(CliTest, NonPositiveBandwidthIsRejected) {
 
 TEST_F(CliTest, KernelsThatCoupleNothingSaySo) {
   // h = 1e-6 against particles ~1 apart: every k(x_i, x_j), i ≠ j, underflows.
-  auto r = run_cli({"run", "c4-gaussians", "--quiet", "--out", path("out"), "--set", "svgd.steps=20", "--set",
+  auto r = run_cli({"run", "c4-gaussians", "--quiet", "--no-plot", "--out", path("out"), "--set", "svgd.steps=20", "--set",
                     "metrics.truth_samples=300", "--set", "samplers=[\"rbf\"]", "--set", "svgd.bandwidth=1e-6"});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("warning: C4 Gaussians rbf: the kernel coupled no particles (0 points within reach"),
@@ -77,7 +77,7 @@ TEST_F(CliTest, InitFileWithWrongShapeOrDtypeOrTruncation) {
       {"three_d.npy", "dimension D = 3"}, {"float32.npy", "float64"}, {"truncated.npy", "truncated data"},
       {"missing.npy", "does not exist"}};
   for (const auto& [file, cause] : cases) {
-    auto r = run_cli({"run", "c4-gaussians", "--quiet", "--out", path("out"), "--init", path(file)});
+    auto r = run_cli({"run", "c4-gaussians", "--quiet", "--no-plot", "--out", path("out"), "--init", path(file)});
     EXPECT_NE(r.status, 0) << file;
     EXPECT_NE(r.err.find(file), std::string::npos) << "names the file: " << r.err;
     EXPECT_NE(r.err.find(cause), std::string::npos) << "names the cause: " << r.err;
@@ -106,9 +106,11 @@ TEST_F(CliTest, DivergenceToNaNIsAnErrorAndLeavesPreviousOutputsAlone) {
 
 TEST_F(CliTest, SuccessfulRunWritesEveryOutput) {
   const std::string out = path("out");
-  auto r = run_cli(tiny_run(out));
+  auto r = run_cli(tiny_run(out, /*plot=*/true));
   ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("figures not drawn"), std::string::npos) << r.err;
   for (const char* f : {"metrics.json", "summary.md", "config.resolved.json", "particles.png", "log_prob_trace.png",
+                        "particles.pdf", "figures/particles.json", "figures/log_prob_trace.json",
                         "particles_rbf.npy", "particles_orbit-matrix.npy", "particles_init.npy"})
     EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
   auto X = esvgd::core::read_npy(out + "/particles_orbit-matrix.npy");
@@ -120,6 +122,23 @@ TEST_F(CliTest, SuccessfulRunWritesEveryOutput) {
   EXPECT_EQ(j["metrics"]["samplers"][1]["steps"], 20);
   for (const auto& e : fs::directory_iterator(dir_))
     EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+}
+
+TEST_F(CliTest, PlotRedrawsARunAndNamesWhatIsNotOne) {
+  const std::string out = path("out");
+  ASSERT_EQ(run_cli(tiny_run(out)).status, 0);
+  EXPECT_FALSE(fs::exists(out + "/particles.png")) << "--no-plot draws nothing";
+  EXPECT_TRUE(fs::exists(out + "/figures/particles.json")) << "but keeps the figures' data";
+  auto r = run_cli({"plot", out});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out + "/particles.png") && fs::exists(out + "/log_prob_trace.pdf"));
+  auto bad = run_cli({"plot", path("nowhere")});
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.err.find("no figures/ folder"), std::string::npos) << bad.err;
+  fs::remove(out + "/figures/particles.rows.0.particles.npy");
+  auto broken = run_cli({"plot", out});
+  EXPECT_EQ(broken.status, 1);
+  EXPECT_NE(broken.err.find("particles.rows.0.particles.npy"), std::string::npos) << broken.err;
 }
 
 TEST_F(CliTest, SameSeedSameParticlesOtherSeedOtherParticles) {
