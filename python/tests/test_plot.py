@@ -1,4 +1,4 @@
-"""Figures: every sampling experiment's figure data drawn by esvgd.plot (PNG and PDF), and its errors."""
+"""Figures: the figure data of the experiments drawn by esvgd.plot (PNG and PDF), and its errors."""
 import json
 import os
 import subprocess
@@ -25,6 +25,20 @@ def test_every_figure_of_the_sampling_experiments_is_drawn(tmp_path, experiment)
     assert not [f for f in os.listdir(out) if ".tmp" in f]
 
 
+@pytest.mark.parametrize("experiment, overrides, figures", [
+    ("ablation-efficiency", {"svgd.steps": 10, "metrics.truth_samples": 300, "particles": 5,
+                             "regular_multipliers": [1, 2]}, ["log_prob_curves"]),
+    ("ablation-init", {"svgd.steps": 10, "metrics.truth_samples": 300, "particles": 5, "repeats": 3},
+     ["final_log_prob_boxplot"]),
+])
+def test_the_ablation_figures_are_drawn(tmp_path, experiment, overrides, figures):
+    out = str(tmp_path / experiment)
+    esvgd.run(experiment, preset="quick", overrides=overrides, out=out, quiet=True, threads=1, plot=False)
+    written = esvgd.plot.draw(out, formats=("png",))
+    assert sorted(os.path.basename(p) for p in written) == [f + ".png" for f in figures]
+    assert matplotlib.image.imread(written[0]).std() > 0.05
+
+
 def test_the_module_entry_point_and_its_errors(tmp_path):
     out = str(tmp_path / "run")
     esvgd.run("c4-gaussians", preset="quick", overrides=SMALL, out=out, quiet=True, threads=1, plot=False)
@@ -47,3 +61,13 @@ def test_draw_refuses_runs_of_experiments_it_cannot_draw(tmp_path):
         json.dump({"experiment": "teleportation"}, f)
     with pytest.raises(ValueError, match="no plotting module for experiment 'teleportation'"):
         esvgd.plot.draw(str(tmp_path))
+
+
+def test_the_training_figure_of_a_contrastive_divergence_run(tmp_path):
+    out = str(tmp_path / "jem")
+    esvgd.run("jem-c4", preset="quick", out=out, quiet=True, threads=1, plot=False,
+              overrides={"train.epochs": 2, "svgd.steps": 5, "sample.steps": 5, "data.train_per_class": 16,
+                         "data.test_per_class": 16, "combinations": ["ebm+svgd", "e-ebm+e-svgd"]})
+    written = esvgd.plot.draw(out, formats=("png",))
+    assert [os.path.basename(p) for p in written] == ["training.png"]
+    assert matplotlib.image.imread(written[0]).std() > 0.05

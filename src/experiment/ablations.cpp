@@ -8,11 +8,11 @@
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"
+#include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/cyclic.h"
 #include "esvgd/metric/discrepancy.h"
-#include "plot/figure.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
 
@@ -75,18 +75,13 @@ class AblationEfficiency : public Experiment {
       for (auto m : c.get_ints("regular_multipliers")) add(s, base * m);
     for (const auto& s : c.get_strings("equivariant_samplers")) add(s, base);
 
-    plot::Figure fig(1, 1, 640, 420);
-    auto& ax = fig.axes(0, 0);
-    for (size_t i = 0; i < runs.size(); ++i) {
-      const bool eq = runs[i].variant.equivariant;
-      ax.line(runs[i].trace_step, runs[i].trace_log_prob, plot::palette(static_cast<int>(i)), eq ? 2.5 : 1.2, labels[i], eq);
-    }
-    ax.hline(problem.truth_mean_log_prob, {0, 0, 0}, "E_pi[log pi]");
-    ax.set_xlabel("SVGD step");
-    ax.set_ylabel("mean log pi(x_i)");
-    ax.set_title("Sample efficiency: circles (dashed = equivariant, " + std::to_string(base) + " particles)");
-    ax.legend(true, plot::LegendLocation::kLowerRight);
-    fig.save_png(ctx.out_dir + "/log_prob_curves.png");
+    FigureData fig("log_prob_curves");
+    fig.set("title", "Sample efficiency: circles (dashed = equivariant, " + std::to_string(base) + " particles)")
+        .set("truth_mean_log_prob", problem.truth_mean_log_prob);
+    for (size_t i = 0; i < runs.size(); ++i)
+      fig.set("rows/" + std::to_string(i), {{"label", labels[i]}, {"equivariant", runs[i].variant.equivariant},
+                                            {"step", runs[i].trace_step}, {"mean_log_prob", runs[i].trace_log_prob}});
+    fig.write(ctx.out_dir);
     core::write_text_atomic(ctx.out_dir + "/summary.md",
                             "# Sample efficiency (circles)\n\n" +
                                 metrics_table(rows, {"label", "kernel", "mean_log_prob", "true_mean_log_prob", "mmd2",
@@ -141,15 +136,13 @@ class AblationInit : public Experiment {
         rows.push_back(m);
       }
     }
-    plot::Figure fig(1, 2, 420, 380);
-    fig.set_title("Robustness to initialisation: C4 mixture, " + std::to_string(repeats) + " random inits");
-    fig.axes(0, 0).boxplot(final_lp, samplers);
-    fig.axes(0, 0).hline(problem.truth_mean_log_prob, {0, 0, 0}, "E_pi[log pi]");
-    fig.axes(0, 0).set_ylabel("final mean log pi(x_i)");
-    fig.axes(0, 0).legend(true, plot::LegendLocation::kLowerRight);
-    fig.axes(0, 1).boxplot(final_mmd, samplers);
-    fig.axes(0, 1).set_ylabel("MMD^2 to exact samples (unfolded)");
-    fig.save_png(ctx.out_dir + "/final_log_prob_boxplot.png");
+    FigureData("final_log_prob_boxplot")
+        .set("title", "Robustness to initialisation: C4 mixture, " + std::to_string(repeats) + " random inits")
+        .set("truth_mean_log_prob", problem.truth_mean_log_prob)
+        .set("samplers", samplers)
+        .set("final_mean_log_prob", final_lp)
+        .set("final_mmd2", final_mmd)
+        .write(ctx.out_dir);
     nlohmann::json summary = nlohmann::json::array();
     for (size_t s = 0; s < samplers.size(); ++s) {
       auto lp = torch::tensor(final_lp[s], torch::kFloat64), mmd = torch::tensor(final_mmd[s], torch::kFloat64);

@@ -10,6 +10,7 @@
 #include "core/resources.h"
 #include "esvgd/core/progress.h"
 #include "plot/figure.h"
+#include "experiment/figure_data.h"
 #include "experiment/toy.h"
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
@@ -408,7 +409,7 @@ nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedMo
                               const std::vector<nlohmann::json>& rows, const std::string& title,
                               const std::string& preamble, const std::vector<std::string>& columns,
                               const std::string& appendix) {
-  plot_training_curves(ctx.out_dir + "/training.png", trained, title + " training");
+  training_figure(ctx.out_dir, trained, title + " training");
   auto table = nlohmann::json::array();
   for (auto row : rows) {
     row.erase("history");
@@ -426,35 +427,23 @@ nlohmann::json history_json(const std::vector<train::EpochRecord>& history) {
   return rows;
 }
 
-void plot_training_curves(const std::string& path, const std::vector<TrainedModel>& runs, const std::string& title) {
-  plot::Figure fig(1, 4, 380, 300);
-  fig.set_title(title);
-  auto& loss = fig.axes(0, 0);
-  auto& gap = fig.axes(0, 1);
-  auto& steps = fig.axes(0, 2);
-  auto& coupling = fig.axes(0, 3);
+void training_figure(const std::string& out_dir, const std::vector<TrainedModel>& runs, const std::string& title) {
+  FigureData fig("training");
+  fig.set("title", title);
   for (size_t i = 0; i < runs.size(); ++i) {
-    std::vector<double> ep, l, g, s, k;
+    std::vector<double> epoch, loss, gap, steps, interacting;
     for (const auto& r : runs[i].history) {
-      ep.push_back(static_cast<double>(r.epoch + 1));
-      l.push_back(r.loss);
-      g.push_back(r.energy_pos - r.energy_neg);
-      s.push_back(r.svgd_steps);
-      k.push_back(r.interacting);
+      epoch.push_back(static_cast<double>(r.epoch + 1));
+      loss.push_back(r.loss);
+      gap.push_back(r.energy_pos - r.energy_neg);
+      steps.push_back(r.svgd_steps);
+      interacting.push_back(r.interacting);
     }
-    const auto col = plot::palette(static_cast<int>(i));
-    loss.line(ep, l, col, 1.2, runs[i].combo.name);
-    gap.line(ep, g, col, 1.2, runs[i].combo.name);
-    steps.line(ep, s, col, 1.2, runs[i].combo.name);
-    if (!runs[i].combo.langevin) coupling.line(ep, k, col, 1.2, runs[i].combo.name);
+    fig.set("rows/" + std::to_string(i), {{"combination", runs[i].combo.name}, {"langevin", runs[i].combo.langevin},
+                                          {"epoch", epoch}, {"loss", loss}, {"energy_gap", gap},
+                                          {"sampler_steps", steps}, {"interacting", interacting}});
   }
-  loss.set_title("training loss");
-  gap.set_title("mean E(x+) - mean E(x-)");
-  steps.set_title("realised sampler steps per batch");
-  coupling.set_title("points within kernel reach per chain");
-  for (auto* ax : {&loss, &gap, &steps, &coupling}) ax->set_xlabel("epoch");
-  loss.legend(true, plot::LegendLocation::kBest);
-  fig.save_png(path);
+  fig.write(out_dir);
 }
 
 }  // namespace esvgd::experiment

@@ -148,9 +148,10 @@ nlohmann::json finish_ebm_run(const RunContext& ctx, const std::vector<TrainedMo
                               const std::string& preamble, const std::vector<std::string>& columns,
                               const std::string& appendix = "");
 
-/// Per-epoch history as JSON rows, and the training-curve figure (loss, energy gap, realised
-/// sampler steps, interacting points per chain).
+/// Per-epoch history as JSON rows.
 nlohmann::json history_json(const std::vector<train::EpochRecord>& history);
-void plot_training_curves(const std::string& path, const std::vector<TrainedModel>& runs, const std::string& title);
+/// The data of the training figure (figures/training.json; python/esvgd/plot/training.py): per
+/// combination and epoch the loss, E(x+) − E(x−), the realised sampler steps and the coupling.
+void training_figure(const std::string& out_dir, const std::vector<TrainedModel>& runs, const std::string& title);
 
 }  // namespace esvgd::experiment
