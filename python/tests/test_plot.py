@@ -63,11 +63,35 @@ def test_draw_refuses_runs_of_experiments_it_cannot_draw(tmp_path):
         esvgd.plot.draw(str(tmp_path))
 
 
-def test_the_training_figure_of_a_contrastive_divergence_run(tmp_path):
-    out = str(tmp_path / "jem")
-    esvgd.run("jem-c4", preset="quick", out=out, quiet=True, threads=1, plot=False,
-              overrides={"train.epochs": 2, "svgd.steps": 5, "sample.steps": 5, "data.train_per_class": 16,
-                         "data.test_per_class": 16, "combinations": ["ebm+svgd", "e-ebm+e-svgd"]})
+@pytest.mark.parametrize("experiment, overrides, figures", [
+    ("jem-c4", {"data.train_per_class": 16, "data.test_per_class": 16}, ["figure9", "training"]),
+    ("ebm-circles", {"data.train_points": 64, "data.test_points": 64}, ["figure10", "training"]),
+])
+def test_the_figures_of_the_toy_energy_models(tmp_path, experiment, overrides, figures):
+    out = str(tmp_path / experiment)
+    tiny = {"train.epochs": 2, "svgd.steps": 5, "sample.steps": 5, "combinations": ["ebm+svgd", "e-ebm+e-svgd"]}
+    esvgd.run(experiment, preset="quick", out=out, quiet=True, threads=1, plot=False, overrides={**tiny, **overrides})
     written = esvgd.plot.draw(out, formats=("png",))
-    assert [os.path.basename(p) for p in written] == ["training.png"]
-    assert matplotlib.image.imread(written[0]).std() > 0.05
+    assert [os.path.basename(p) for p in written] == [f + ".png" for f in figures]
+    for path in written:
+        assert matplotlib.image.imread(path).std() > 0.05
+
+
+@pytest.mark.parametrize("experiment, overrides, figures", [
+    ("dw4", {"train.epochs": 1, "svgd.steps": 20, "data.copies": 13, "sample.particles": 24, "sample.steps": 30,
+             "combinations": ["ebm+svgd", "e-ebm@pair-distances+e-svgd@orbit-matrix"]},
+     ["ablation", "energies", "samples", "states", "training"]),
+    ("qm9", {"train.epochs": 1, "svgd.steps": 2, "sample.particles": 6, "sample.large_particles": 0, "sample.steps": 2,
+             "model.hidden": 8, "model.layers": 1, "combinations": ["e-ebm+e-svgd"]},
+     ["distances", "training"]),
+    ("fashion-mnist", {"train.epochs": 1, "data.train_subset": 200, "data.test_subset": 100, "sample.steps": 2,
+                       "sample.particles": 8, "sample.per_class": 2, "combinations": ["e-ebm+e-svgd"]},
+     ["conditional_e-ebm+e-svgd", "data", "negatives_e-ebm+e-svgd", "samples_e-ebm+e-svgd", "training"]),
+])
+def test_the_figures_of_the_large_experiments(tmp_path, experiment, overrides, figures):
+    out = str(tmp_path / experiment)
+    esvgd.run(experiment, preset="quick", out=out, quiet=True, threads=1, plot=False, overrides=overrides)
+    written = esvgd.plot.draw(out, formats=("png",))
+    assert sorted(os.path.basename(p) for p in written) == [f + ".png" for f in figures]
+    for path in written:
+        assert matplotlib.image.imread(path).std() > 0.02

@@ -9,7 +9,6 @@
 #include "esvgd/core/npy.h"
 #include "core/resources.h"
 #include "esvgd/core/progress.h"
-#include "plot/figure.h"
 #include "experiment/figure_data.h"
 #include "experiment/toy.h"
 #include "esvgd/sampler/langevin.h"
@@ -365,21 +364,6 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
 torch::Tensor model_log_density(model::EnergyNetwork& m, const torch::Tensor& points, int64_t label) {
   torch::NoGradGuard no_grad;
   return (-m.energy(points, label)).to(torch::kFloat64);
-}
-
-void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, double extent) {
-  auto p = torch::softmax(log_density.to(torch::kFloat64), 0);
-  auto c = p.contiguous();
-  const double cell = 2 * extent / static_cast<double>(n), lo = -extent + cell / 2, hi = extent - cell / 2;
-  ax.image(std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel()), static_cast<int>(n),
-           static_cast<int>(n), lo, hi, lo, hi, plot::Colormap::kViridis);
-  ax.set_xlim(-extent, extent);
-  ax.set_ylim(-extent, extent);
-  ax.set_equal_aspect(true);
-}
-
-void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label) {
-  ax.scatter(to_vector(X.select(1, 0)), to_vector(X.select(1, 1)), c, radius, label);
 }
 
 nlohmann::json common_metrics(const TrainedModel& t, const RunContext& ctx) {

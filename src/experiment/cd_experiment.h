@@ -23,7 +23,6 @@
 #include "experiment/samplers.h"
 #include "esvgd/group/group.h"
 #include "esvgd/model/energy_model.h"
-#include "plot/figure.h"
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/train/cd_trainer.h"
 
@@ -129,12 +128,6 @@ torch::Tensor sample_model(const core::Config& config, const RunContext& ctx, Tr
 
 /// −E_θ(x | label) [G] float64 at `points` (label −1: the joint energy), without autograd.
 torch::Tensor model_log_density(model::EnergyNetwork& model, const torch::Tensor& points, int64_t label = -1);
-
-/// Shows exp(log_density), normalised over the grid metric::grid_points(−extent, extent, n), as an
-/// image with equal aspect.
-void show_density(plot::Axes& ax, const torch::Tensor& log_density, int64_t n, double extent);
-/// Scatter of the rows of X [N, 2].
-void scatter_points(plot::Axes& ax, const torch::Tensor& X, plot::Color c, double radius, const std::string& label = "");
 
 /// The metrics every combination reports (combination, sampler, kernel, realised SVGD steps per
 /// batch, coupling in training and sampling, training time, resume epoch, per-epoch history);

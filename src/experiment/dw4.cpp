@@ -8,6 +8,7 @@
 #include "esvgd/core/npy.h"
 #include "esvgd/data/dw4_data.h"
 #include "experiment/cd_experiment.h"
+#include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/particle_group.h"
@@ -20,7 +21,6 @@ namespace esvgd::experiment {
 namespace {
 
 constexpr int64_t kParticles = 4, kDim = 8;
-const plot::Color kGrey{0.6, 0.6, 0.6};
 
 /// Per-state counts of classified configurations (−1 = no state) and what the summary reports.
 struct StateCounts {
@@ -100,41 +100,18 @@ double distance_tv(const torch::Tensor& A, const torch::Tensor& B) {
   return 0.5 * (distance_histogram(A) - distance_histogram(B)).abs().sum().item<double>();
 }
 
-/// Draws configurations in the canonical frame (centred, farthest particle on +x), every particle
-/// coloured by the state its configuration relaxes to (grey: none).
-void scatter_by_state(plot::Axes& ax, const torch::Tensor& X, const torch::Tensor& labels, size_t states) {
-  auto Z = group::ParticleGroup(kParticles).fold(X).view({-1, kParticles, 2});
-  for (int64_t s = -1; s < static_cast<int64_t>(states); ++s) {
-    auto rows = (labels == s).nonzero().squeeze(1);
-    if (rows.numel() == 0) continue;
-    auto P = Z.index_select(0, rows).reshape({-1, 2});
-    ax.scatter(to_vector(P.select(1, 0)), to_vector(P.select(1, 1)),
-               s < 0 ? kGrey : plot::palette(static_cast<int>(s)), 1.2,
-               s < 0 ? "none" : "S" + std::to_string(s + 1));
-  }
-  ax.set_xlim(-6, 6);
-  ax.set_ylim(-6, 6);
-  ax.set_equal_aspect(true);
-}
-
-void plot_states(const std::string& path, const std::vector<target::MetaStableState>& states) {
-  plot::Figure fig(1, static_cast<int>(states.size()), 230, 240);
-  fig.set_title("dw4: the meta-stable states found by relaxation (bonds: pair distance < d0 = 4)");
+/// The states figure's data (figures/states.json; python/esvgd/plot/dw4.py): each meta-stable state in
+/// the canonical frame (centred, farthest particle on +x) with its energy and hit count.
+void states_figure(const std::string& out_dir, const std::vector<target::MetaStableState>& states) {
+  FigureData fig("states");
+  fig.set("title", "dw4: the meta-stable states found by relaxation (bonds: pair distance < d0 = 4)");
   for (size_t k = 0; k < states.size(); ++k) {
-    auto& ax = fig.axes(0, static_cast<int>(k));
-    auto z = group::ParticleGroup(kParticles).fold(torch::tensor(states[k].x, torch::kFloat64).view({1, kDim})).view({kParticles, 2});
-    for (int64_t i = 0; i < kParticles; ++i)
-      for (int64_t j = i + 1; j < kParticles; ++j)
-        if ((z[i] - z[j]).norm().item<double>() < 4.0)
-          ax.line({z[i][0].item<double>(), z[j][0].item<double>()}, {z[i][1].item<double>(), z[j][1].item<double>()}, kGrey, 1.5);
-    ax.scatter(to_vector(z.select(1, 0)), to_vector(z.select(1, 1)), plot::palette(static_cast<int>(k)), 6.0);
-    ax.set_xlim(-4.5, 4.5);
-    ax.set_ylim(-4.5, 4.5);
-    ax.set_equal_aspect(true);
-    ax.set_title(states[k].name + ": u = " + c10::str(std::round(states[k].energy * 100) / 100) + " (" +
-                 std::to_string(states[k].hits) + " hits)");
+    const auto x = torch::tensor(states[k].x, torch::kFloat64).view({1, kDim});
+    const auto key = "rows/" + std::to_string(k);
+    fig.set(key + "/name", states[k].name).set(key + "/energy", states[k].energy).set(key + "/hits", states[k].hits)
+        .array(key + "/particles", group::ParticleGroup(kParticles).fold(x).view({kParticles, 2}));
   }
-  fig.save_png(path);
+  fig.write(out_dir);
 }
 
 struct Panel {
@@ -142,32 +119,31 @@ struct Panel {
   torch::Tensor samples, labels;
 };
 
-void plot_samples(const std::string& path, const std::string& title, const std::vector<Panel>& panels, size_t states) {
-  plot::Figure fig(1, static_cast<int>(panels.size()), 300, 300);
-  fig.set_title(title);
+/// A samples figure's data (samples, ablation): per panel the configurations in the canonical frame
+/// [N, P, 2] and the state each relaxes to (-1: none), drawn one colour per state.
+void samples_figure(const std::string& out_dir, const std::string& name, const std::string& title,
+                    const std::vector<Panel>& panels, size_t states) {
+  FigureData fig(name);
+  fig.set("title", title).set("states", static_cast<int64_t>(states));
   for (size_t k = 0; k < panels.size(); ++k) {
-    auto& ax = fig.axes(0, static_cast<int>(k));
-    scatter_by_state(ax, panels[k].samples, panels[k].labels, states);
-    ax.set_title(panels[k].title);
-    if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
+    const auto key = "panels/" + std::to_string(k);
+    fig.set(key + "/title", panels[k].title)
+        .array(key + "/particles", group::ParticleGroup(kParticles).fold(panels[k].samples).view({-1, kParticles, 2}))
+        .array(key + "/state", panels[k].labels);
   }
-  fig.save_png(path);
+  fig.write(out_dir);
 }
 
-void plot_energies(const std::string& path, const std::vector<Panel>& panels, const torch::Tensor& data_energy,
-                   const target::DoubleWellPotential& u) {
-  plot::Figure fig(1, static_cast<int>(panels.size()), 300, 260);
-  fig.set_title("dw4: energy u of the samples (before relaxation) against the training data");
-  const double lo = -27, hi = -5;
-  for (size_t k = 0; k < panels.size(); ++k) {
-    auto& ax = fig.axes(0, static_cast<int>(k));
-    ax.histogram(to_vector(data_energy.clamp(lo, hi)), 44, lo, hi, kGrey, "data");
-    ax.histogram(to_vector(u.energy(panels[k].samples).clamp(lo, hi)), 44, lo, hi, plot::palette(3), "samples");
-    ax.set_title(panels[k].title);
-    ax.set_xlabel("u(x), clipped to [-27, -5]");
-    if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
-  }
-  fig.save_png(path);
+/// The energies figure's data: u of each panel's samples (before relaxation) and of the training data.
+void energies_figure(const std::string& out_dir, const std::vector<Panel>& panels, const torch::Tensor& data_energy,
+                     const target::DoubleWellPotential& u) {
+  FigureData fig("energies");
+  fig.set("title", "dw4: energy u of the samples (before relaxation) against the training data")
+      .set("range", {-27.0, -5.0}).array("data_energy", data_energy);
+  for (size_t k = 0; k < panels.size(); ++k)
+    fig.set("panels/" + std::to_string(k) + "/title", panels[k].title)
+        .array("panels/" + std::to_string(k) + "/energy", u.energy(panels[k].samples));
+  fig.write(out_dir);
 }
 
 /// The state search's settings (states.*, relax.*).
@@ -196,7 +172,7 @@ DataSource data_source(const core::Config& c) {
   return {set, set == "file" ? data::read_configurations(c.get_string("data.file"), kDim) : torch::Tensor()};
 }
 
-/// The meta-stable states of u, logged and drawn (states.png).
+/// The meta-stable states of u, logged and kept for the states figure.
 std::vector<target::MetaStableState> find_states(const target::DoubleWellPotential& u,
                                                  const target::StateSearchOptions& search, const RunContext& ctx,
                                                  at::Generator& gen) {
@@ -207,7 +183,7 @@ std::vector<target::MetaStableState> find_states(const target::DoubleWellPotenti
     *ctx.log << "\n";
   }
   if (states.empty()) throw Error(ErrorKind::kNumerical, "dw4", "the state search found no minimum");
-  plot_states(ctx.out_dir + "/states.png", states);
+  states_figure(ctx.out_dir, states);
   return states;
 }
 
@@ -330,8 +306,7 @@ std::string run_ablation(const core::Config& c, const RunContext& ctx, const gro
                       samples, judged.near});
     rows.push_back(row);
   }
-  plot_samples(ctx.out_dir + "/ablation.png",
-               "dw4 Figure 12: original data, two bandwidths", panels, n_states);
+  samples_figure(ctx.out_dir, "ablation", "dw4 Figure 12: original data, two bandwidths", panels, n_states);
   result["ablation"] = {{"training_state_counts", training.counts}, {"samplings", rows},
                         {"history", history_json(t.history)}};
   return md;
@@ -449,9 +424,9 @@ class Dw4 : public Experiment {
       rows.push_back(std::move(row));
       panels.push_back(std::move(panel));
     }
-    plot_samples(ctx.out_dir + "/samples.png", "dw4: samples by state (canonical frame; states found / " +
-                 std::to_string(states.size()) + ")", panels, states.size());
-    plot_energies(ctx.out_dir + "/energies.png", panels, data.data_energy, u);
+    samples_figure(ctx.out_dir, "samples", "dw4: samples by state (canonical frame; states found / " +
+                   std::to_string(states.size()) + ")", panels, states.size());
+    energies_figure(ctx.out_dir, panels, data.data_energy, u);
     auto result = states_json(states, data);
     std::string ablation_md;
     if (c.get_bool("ablation.enabled"))

@@ -7,6 +7,7 @@
 #include "core/resources.h"
 #include "esvgd/data/toy_data.h"
 #include "experiment/cd_experiment.h"
+#include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/group.h"
@@ -28,44 +29,25 @@ struct Result {
   nlohmann::json metrics;
 };
 
-void radius_histogram(plot::Axes& ax, const torch::Tensor& X, const target::RadialMixture& t, double r_max,
-                      plot::Color c, const std::string& label) {
-  ax.histogram(to_vector(X.to(torch::kFloat64).norm(2, 1)), kRadiusBins, 0, r_max, c, label);
-  auto r = torch::linspace(0, r_max, 300, torch::kFloat64);
-  ax.line(to_vector(r), to_vector(t.radius_marginal(r)), {0, 0, 0}, 1.5, "true radius density");
-  ax.set_xlim(0, r_max);
-  ax.set_xlabel("radius |x|");
-}
-
-/// Figure 10: columns target and each combination; row 1 the density with data (blue) and the last
-/// CD negatives (red), row 2 the same points in the group-factorised space (their radii).
-void plot_figure10(const std::string& path, const target::RadialMixture& t, const data::TrainingData& train_set,
+/// Figure 10's data (figures/figure10.json; python/esvgd/plot/ebm_circles.py): columns target and each
+/// combination; the log density on the grid [n, n] (rows y, columns x) with the data and the last CD
+/// negatives, and the true radius density for the histograms of their radii (the group-factorised space).
+void figure10_data(const std::string& out_dir, const target::RadialMixture& t, const data::TrainingData& train_set,
                    std::vector<Result>& results, double extent) {
-  const int cols = 1 + static_cast<int>(results.size());
-  plot::Figure fig(2, cols, 320, 300);
-  fig.set_title("ebm-circles: density with data (blue) and last negatives (red); radii (group-factorised space)");
   const auto grid = metric::grid_points(-extent, extent, kImageGrid);
-  const double r_max = extent;
-  const auto blue = plot::palette(0), red = plot::palette(3);
-  for (int col = 0; col < cols; ++col) {
-    auto& top = fig.axes(0, col);
-    auto& bottom = fig.axes(1, col);
-    if (col == 0) {
-      show_density(top, t.log_prob(grid), kImageGrid, extent);
-      scatter_points(top, train_set.x, blue, 2.0);
-      top.set_title("target");
-      radius_histogram(bottom, train_set.x, t, r_max, blue, "data");
-    } else {
-      auto& r = results[col - 1];
-      show_density(top, model_log_density(*r.trained.model, grid), kImageGrid, extent);
-      scatter_points(top, train_set.x, blue, 1.5);
-      scatter_points(top, r.trained.chains, red, 2.0);
-      top.set_title(r.trained.combo.name);
-      radius_histogram(bottom, r.trained.chains, t, r_max, red, "last negatives");
-    }
-    bottom.legend(true, plot::LegendLocation::kUpperRight);
+  const auto r = torch::linspace(0, extent, 300, torch::kFloat64);
+  FigureData fig("figure10");
+  fig.set("title", "ebm-circles: density with data (blue) and last negatives (red); radii (group-factorised space)")
+      .set("extent", extent).set("radius_bins", kRadiusBins).array("data", train_set.x)
+      .array("target_log_density", t.log_prob(grid).reshape({kImageGrid, kImageGrid}))
+      .array("radius_grid", r).array("radius_density", t.radius_marginal(r));
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto key = "rows/" + std::to_string(i);
+    fig.set(key + "/combination", results[i].trained.combo.name)
+        .array(key + "/log_density", model_log_density(*results[i].trained.model, grid).reshape({kImageGrid, kImageGrid}))
+        .array(key + "/negatives", results[i].trained.chains);
   }
-  fig.save_png(path);
+  fig.write(out_dir);
 }
 
 /// The two circles of target.radii (checked), drawn by data.sampler.
@@ -214,7 +196,7 @@ class EbmCircles : public Experiment {
       res.metrics = evaluate(res, *t, data, grid, ctx);
       results.push_back(std::move(res));
     }
-    plot_figure10(ctx.out_dir + "/figure10.png", *t, data.train, results, grid.extent);
+    figure10_data(ctx.out_dir, *t, data.train, results, grid.extent);
     return report(ctx, results);
   }
 };

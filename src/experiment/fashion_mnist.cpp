@@ -13,11 +13,11 @@
 #include "esvgd/core/progress.h"
 #include "esvgd/data/fashion_mnist.h"
 #include "experiment/cd_experiment.h"
+#include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "esvgd/group/image_rotation_group.h"
 #include "esvgd/metric/frechet.h"
 #include "esvgd/model/image_energy.h"
-#include "plot/image_grid.h"
 #include "train/supervised.h"
 
 namespace esvgd::experiment {
@@ -131,6 +131,16 @@ std::vector<std::string> class_labels() {
   return labels;
 }
 
+/// An image grid's data (figures/<name>.json, kind image_grid; python/esvgd/plot/fashion_mnist.py):
+/// images [K, 28, 28] in [0, 1], `columns` per row, a title and optionally one label per row.
+void image_grid_figure(const std::string& out_dir, const std::string& name, const torch::Tensor& images,
+                       int64_t columns, const std::string& title, const std::vector<std::string>& row_labels = {}) {
+  FigureData(name)
+      .set("kind", "image_grid").set("title", title).set("columns", columns).set("row_labels", row_labels)
+      .array("images", images.reshape({-1, kSide, kSide}).clamp(0, 1))
+      .write(out_dir);
+}
+
 /// The training set (images and rows), the test sets, and the image side checked.
 struct DataSets {
   data::ImageSet train_images, test_images;
@@ -167,8 +177,8 @@ DataSets load_data(const core::Config& c, const RunContext& ctx, torch::Device d
   data::check_training_data(train_data, kDim, kClasses, dir);
   at::Generator rot_gen = at::detail::createCPUGenerator(ctx.seed + 1);
   TestSets tests{test_set.images, data::random_c4_rotation(test_set.images, rot_gen).first, test_set.labels};
-  plot::save_image_grid(ctx.out_dir + "/data.png", first_per_class(train_set, c.get_int("sample.per_class")),
-                        {c.get_int("sample.per_class"), 2, "training images", class_labels()});
+  image_grid_figure(ctx.out_dir, "data", first_per_class(train_set, c.get_int("sample.per_class")),
+                    c.get_int("sample.per_class"), "training images", class_labels());
   return {std::move(train_set), std::move(test_set), std::move(train_data), std::move(tests)};
 }
 
@@ -232,8 +242,8 @@ std::pair<torch::Tensor, torch::Tensor> write_samples(const core::Config& c, con
   const auto& name = t.combo.name;
   auto joint = sample_model(c, ctx, t, -1, gen);
   core::write_npy(ctx.out_dir + "/samples_" + name + ".npy", joint);
-  plot::save_image_grid(ctx.out_dir + "/samples_" + name + ".png", joint.narrow(0, 0, std::min<int64_t>(64, joint.size(0))),
-                        {8, 2, name + ": joint samples p(x)", {}});
+  image_grid_figure(ctx.out_dir, "samples_" + name, joint.narrow(0, 0, std::min<int64_t>(64, joint.size(0))), 8,
+                    name + ": joint samples p(x)");
   const int64_t per_class = c.get_int("sample.per_class");
   std::vector<torch::Tensor> conditional;
   for (int64_t y = 0; y < kClasses; ++y) conditional.push_back(sample_model(c, ctx, t, y, gen, 0, per_class));
@@ -242,8 +252,8 @@ std::pair<torch::Tensor, torch::Tensor> write_samples(const core::Config& c, con
   const int64_t shown = std::min<int64_t>(8, per_class);
   std::vector<torch::Tensor> firsts;
   for (auto& x : conditional) firsts.push_back(x.narrow(0, 0, shown));
-  plot::save_image_grid(ctx.out_dir + "/conditional_" + name + ".png", torch::cat(firsts),
-                        {shown, 2, name + ": class-conditional samples p(x|y)", class_labels()});
+  image_grid_figure(ctx.out_dir, "conditional_" + name, torch::cat(firsts), shown,
+                    name + ": class-conditional samples p(x|y)", class_labels());
   return {joint, all};
 }
 
@@ -267,9 +277,8 @@ nlohmann::json evaluate(const core::Config& c, const RunContext& ctx, TrainedMod
     row["fd_ratio"] = row["fd_samples"].get<double>() / judge.fd_noise;
     row["class_match"] = judge.class_match(conditional, c.get_int("sample.per_class"), device);
   }
-  plot::save_image_grid(ctx.out_dir + "/negatives_" + t.combo.name + ".png",
-                        t.chains.narrow(0, 0, std::min<int64_t>(64, t.chains.size(0))),
-                        {8, 2, t.combo.name + ": the last CD negatives", {}});
+  image_grid_figure(ctx.out_dir, "negatives_" + t.combo.name, t.chains.narrow(0, 0, std::min<int64_t>(64, t.chains.size(0))),
+                    8, t.combo.name + ": the last CD negatives");
   return row;
 }
 

@@ -7,6 +7,7 @@
 #include "core/resources.h"
 #include "esvgd/data/toy_data.h"
 #include "experiment/cd_experiment.h"
+#include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/cyclic.h"
@@ -83,57 +84,30 @@ RowDensities row_densities(const Problem& p, const TrainedModel* trained, const 
   return {trained->combo.name, torch::logsumexp(O, 1), O.select(1, 0), O.select(1, 1), torch::softmax(O, 1).select(1, 1)};
 }
 
-/// p(y=1|x) as an image under the training points of both classes.
-void plot_decision_boundary(plot::Axes& db, const RowDensities& d, const torch::Tensor& x0, const torch::Tensor& x1,
-                            double e) {
-  auto pc = d.post1.contiguous();
-  const double cell = 2 * e / kImageGrid;
-  db.image(std::vector<double>(pc.data_ptr<double>(), pc.data_ptr<double>() + pc.numel()), kImageGrid, kImageGrid,
-           -e + cell / 2, e - cell / 2, -e + cell / 2, e - cell / 2, plot::Colormap::kCoolwarm);
-  scatter_points(db, x0, plot::palette(0), 2.0);
-  scatter_points(db, x1, plot::palette(3), 2.0);
-  db.set_xlim(-e, e);
-  db.set_ylim(-e, e);
-  db.set_equal_aspect(true);
-  db.set_title(d.name + ": p(y=1|x)");
-}
-
-/// Figure 9: one row per model (the target first); columns: decision boundary, joint density with
-/// the last negatives, both class-conditional densities with their samples, samples folded.
-void plot_figure9(const std::string& path, const Problem& p, const data::TrainingData& train_set,
+/// Figure 9's data (figures/figure9.json; python/esvgd/plot/jem_c4.py): one row per model (the target
+/// first) with p(y=1|x), log p(x) and log p(x|y) on the grid [n, n] (rows y, columns x), the last
+/// negatives, the class-conditional samples, and those samples folded into the C_n wedge.
+void figure9_data(const std::string& out_dir, const Problem& p, const data::TrainingData& train_set,
                   std::vector<Result>& results, int64_t order) {
-  const double e = p.extent;
-  auto grid = metric::grid_points(-e, e, kImageGrid);
-  const int rows = 1 + static_cast<int>(results.size());
-  plot::Figure fig(rows, 5, 300, 290);
-  fig.set_title("jem-c4: decision boundary, p(x) with negatives, p(x|y) with samples, samples folded");
-  const auto blue = plot::palette(0), red = plot::palette(3), green = plot::palette(2), orange = plot::palette(1);
+  auto grid = metric::grid_points(-p.extent, p.extent, kImageGrid);
   const auto x0 = train_set.x.index_select(0, train_set.labels.eq(0).nonzero().squeeze(1));
   const auto x1 = train_set.x.index_select(0, train_set.labels.eq(1).nonzero().squeeze(1));
+  FigureData fig("figure9");
+  fig.set("title", "jem-c4: decision boundary, p(x) with negatives, p(x|y) with samples, samples folded")
+      .set("extent", p.extent).array("data_y0", x0).array("data_y1", x1);
   group::CyclicGroup g(order);
-  for (int r = 0; r < rows; ++r) {
+  const auto image = [](const torch::Tensor& t) { return t.reshape({kImageGrid, kImageGrid}); };
+  for (size_t r = 0; r <= results.size(); ++r) {
     const auto d = row_densities(p, r == 0 ? nullptr : &results[r - 1].trained, grid);
-    plot_decision_boundary(fig.axes(r, 0), d, x0, x1, e);
-    auto& joint = fig.axes(r, 1);
-    show_density(joint, d.log_joint, kImageGrid, e);
-    scatter_points(joint, train_set.x, blue, 1.5);
-    if (r > 0) scatter_points(joint, results[r - 1].trained.chains, red, 2.0);
-    joint.set_title(r == 0 ? "pi(x), data" : "p(x), data, negatives");
-    for (int64_t y = 0; y < kClasses; ++y) {
-      auto& ax = fig.axes(r, 2 + static_cast<int>(y));
-      show_density(ax, y == 0 ? d.log_c0 : d.log_c1, kImageGrid, e);
-      scatter_points(ax, r == 0 ? (y == 0 ? x0 : x1) : results[r - 1].samples[y], y == 0 ? orange : green, 2.0);
-      ax.set_title((r == 0 ? "pi(x|y=" : "p(x|y=") + std::to_string(y) + ")");
-    }
-    auto& fold = fig.axes(r, 4);
-    scatter_points(fold, g.fold(r == 0 ? x0 : results[r - 1].samples[0]), orange, 2.0, "y=0");
-    scatter_points(fold, g.fold(r == 0 ? x1 : results[r - 1].samples[1]), green, 2.0, "y=1");
-    fold.set_xlim(-1, e);  // the C4 wedge |angle| < 45°: |y| < x
-    fold.set_ylim(-0.75 * e, 0.75 * e);
-    fold.set_equal_aspect(true);
-    fold.set_title("folded (fundamental domain)");
+    const auto key = "rows/" + std::to_string(r);
+    const auto s0 = r == 0 ? x0 : results[r - 1].samples[0], s1 = r == 0 ? x1 : results[r - 1].samples[1];
+    fig.set(key + "/name", d.name).array(key + "/p_y1", image(d.post1)).array(key + "/log_joint", image(d.log_joint));
+    fig.array(key + "/log_c0", image(d.log_c0)).array(key + "/log_c1", image(d.log_c1));
+    fig.array(key + "/samples_y0", s0).array(key + "/samples_y1", s1);
+    fig.array(key + "/folded_y0", g.fold(s0)).array(key + "/folded_y1", g.fold(s1));
+    if (r > 0) fig.array(key + "/negatives", results[r - 1].trained.chains);
   }
-  fig.save_png(path);
+  fig.write(out_dir);
 }
 
 struct DataSets {
@@ -263,7 +237,7 @@ class JemC4 : public Experiment {
       res.metrics = evaluate(res, p, data, grid, ctx);
       results.push_back(std::move(res));
     }
-    plot_figure9(ctx.out_dir + "/figure9.png", p, data.train, results, c.get_int("model.cyclic_order"));
+    figure9_data(ctx.out_dir, p, data.train, results, c.get_int("model.cyclic_order"));
     return report(ctx, results, p.extent);
   }
 };

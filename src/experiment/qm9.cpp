@@ -19,6 +19,7 @@
 #include "esvgd/core/npy.h"
 #include "esvgd/data/qm9_xyz.h"
 #include "experiment/cd_experiment.h"
+#include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
 #include "esvgd/group/molecule_group.h"
@@ -29,7 +30,6 @@ namespace esvgd::experiment {
 
 namespace {
 
-const plot::Color kGrey{0.6, 0.6, 0.6};
 
 /// Molecules of one formula with their atoms in one order (heavy atoms by Z, then hydrogens, each
 /// element in file order), so that row n of X is molecule n's coordinates [P·3] in that order.
@@ -215,19 +215,16 @@ UniformControl uniform_control(const std::vector<int64_t>& z, const std::vector<
 /// Pair distances of a set of molecules with the name it is shown under.
 using NamedDistances = std::vector<std::pair<std::string, std::vector<double>>>;
 
-void plot_distances(const std::string& path, const std::vector<double>& data, const NamedDistances& samples) {
-  plot::Figure fig(1, static_cast<int>(samples.size()), 300, 260);
-  fig.set_title("qm9: interatomic distances of the sampled molecules against the training data");
-  const double lo = 0, hi = 8;
-  for (size_t k = 0; k < samples.size(); ++k) {
-    auto& ax = fig.axes(0, static_cast<int>(k));
-    ax.histogram(data, 64, lo, hi, kGrey, "data");
-    ax.histogram(samples[k].second, 64, lo, hi, plot::palette(3), "samples");
-    ax.set_title(samples[k].first);
-    ax.set_xlabel("pair distance (Å)");
-    if (k == 0) ax.legend(true, plot::LegendLocation::kUpperRight);
-  }
-  fig.save_png(path);
+/// The distances figure's data (figures/distances.json; python/esvgd/plot/qm9.py): the pair distances
+/// of the training molecules and of each set of samples, drawn as histograms over [0, 8] Å.
+void distances_figure(const std::string& out_dir, const std::vector<double>& data, const NamedDistances& samples) {
+  FigureData fig("distances");
+  fig.set("title", "qm9: interatomic distances of the sampled molecules against the training data")
+      .set("range", {0.0, 8.0}).array("data", torch::tensor(data, torch::kFloat64));
+  for (size_t k = 0; k < samples.size(); ++k)
+    fig.set("panels/" + std::to_string(k) + "/title", samples[k].first)
+        .array("panels/" + std::to_string(k) + "/distances", torch::tensor(samples[k].second, torch::kFloat64));
+  fig.write(out_dir);
 }
 
 /// The molecules of the run with what the samples are judged against.
@@ -489,7 +486,7 @@ class Qm9 : public Experiment {
       rows.push_back(evaluate(c, ctx, t, counts, data, distances, gen));
       trained.push_back(std::move(t));
     }
-    plot_distances(ctx.out_dir + "/distances.png", pair_distances(data.train_set.x), distances);
+    distances_figure(ctx.out_dir, pair_distances(data.train_set.x), distances);
     auto result = data_json(data, control);
     result.update(finish_ebm_run(ctx, trained, rows, "qm9", preamble(data, counts), summary_columns(counts),
                                  control.markdown));

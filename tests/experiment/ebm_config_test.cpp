@@ -104,7 +104,8 @@ TEST(Dw4Run, TinyRunWritesEveryOutput) {
   EXPECT_EQ(m["combinations"][1]["kernel"], "orbit-matrix(O2xS4)");
   EXPECT_EQ(m["ablation"]["samplings"].size(), 2u);
   EXPECT_EQ(m["training_state_counts"], nlohmann::json({13, 13, 13, 13, 13}));
-  for (const char* f : {"states.png", "samples.png", "energies.png", "ablation.png", "figures/training.json", "summary.md",
+  for (const char* f : {"figures/states.json", "figures/samples.json", "figures/energies.json", "figures/ablation.json",
+                        "figures/training.json", "summary.md",
                         "train_x.npy", "samples_ebm+svgd.npy"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
   std::ifstream summary(dir / "summary.md");

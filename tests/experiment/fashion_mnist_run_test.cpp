@@ -116,8 +116,9 @@ TEST(FashionMnistRun, TinyRunWritesEveryOutput) {
   EXPECT_FALSE(m["combinations"][3].contains("fd_samples"));  // the supervised rows are not sampled
   EXPECT_EQ(m["combinations"][2]["svgd_steps_per_batch"], 1.0);  // e-ebm+e-svgd: svgd.equivariant_steps
   EXPECT_EQ(m["combinations"][0]["svgd_steps_per_batch"], 2.0);
-  for (const char* f : {"data.png", "figures/training.json", "summary.md", "samples_e-ebm+e-svgd.png", "conditional_ebm+svgd.png",
-                        "negatives_e-ebm+svgd.png", "samples_e-ebm+e-svgd.npy", "conditional_e-ebm+e-svgd.npy"})
+  for (const char* f : {"figures/data.json", "figures/training.json", "summary.md", "figures/samples_e-ebm+e-svgd.json",
+                        "figures/conditional_ebm+svgd.json", "figures/negatives_e-ebm+svgd.json",
+                        "samples_e-ebm+e-svgd.npy", "conditional_e-ebm+e-svgd.npy"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
   fs::remove_all(dir);
 }

@@ -100,7 +100,7 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
   EXPECT_EQ(m["combinations"][0]["kernel"].get<std::string>().rfind("invariant(canonical", 0), 0u)
       << m["combinations"][0]["kernel"];
   for (const char* f : {"data_molecules.png", "molecules_e-ebm+e-svgd.png", "molecules_e-ebm+svgd.png",
-                        "distances.png", "figures/training.json", "summary.md", "train_x.npy", "samples_e-ebm+svgd_n6.xyz",
+                        "figures/distances.json", "figures/training.json", "summary.md", "train_x.npy", "samples_e-ebm+svgd_n6.xyz",
                         "samples_e-ebm+svgd_n6.npy"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
   std::ifstream summary(dir / "summary.md");

@@ -6,7 +6,7 @@
 namespace esvgd::metric {
 
 /// Cell centres of an n × n grid over [lo, hi]²: [n·n, 2] float64, x varying fastest (row-major
-/// [ny][nx] as plot::Axes::image expects).
+/// [ny][nx], the layout of an image with its origin at the lower left).
 torch::Tensor grid_points(double lo, double hi, int64_t n);
 
 struct GridKl {

@@ -2,7 +2,8 @@
 
 A run folder's figures/ holds one <figure>.json per figure; values of the form {"npy": FILE} name
 arrays stored beside it (float64 .npy). Each experiment has one module here whose FIGURES maps a
-figure name to a function (spec) -> matplotlib Figure; draw() writes <run>/<figure>.png and .pdf.
+figure name (or the spec's "kind", for figures of one kind with many names, such as image grids) to a
+function (spec) -> matplotlib Figure; draw() writes <run>/<figure>.png and .pdf.
 
     python3 -m esvgd.plot RUN_DIR        (also: esvgd plot RUN_DIR; esvgd run calls it)
 """
@@ -68,9 +69,10 @@ def draw(run_dir: str, formats=FORMATS) -> List[str]:
     figures = importlib.import_module(f"{__name__}.{MODULES[experiment]}").FIGURES
     written = []
     for name, spec in load(run_dir).items():
-        if name not in figures:
-            raise ValueError(f"esvgd.plot: {experiment} has no drawing for figure '{name}' (known: {', '.join(figures)})")
-        fig = figures[name](spec)
+        kind = spec.get("kind", name)
+        if kind not in figures:
+            raise ValueError(f"esvgd.plot: {experiment} has no drawing for figure '{kind}' (known: {', '.join(figures)})")
+        fig = figures[kind](spec)
         for ext in formats:
             path = os.path.join(run_dir, f"{name}.{ext}")
             _save(fig, path)
