@@ -57,12 +57,10 @@ int main(int argc, char** argv) {
   auto anchors = data.index_select(0, torch::randperm(data.size(0), gen, torch::kLong).narrow(0, 0, 64)).to(torch::kFloat32);
   auto chains = (-5 + 10 * torch::rand({64, 8}, gen, torch::kFloat64)).to(torch::kFloat32);
   torch::manual_seed(0);
-  model::EnergyModelOptions o;
-  o.dim = 8;
-  o.hidden = {64, 64};
-  o.symmetry = kind == "regular" ? model::Symmetry::kNone
-               : kind == "canonical" ? model::Symmetry::kCanonical
-                                     : model::Symmetry::kPairDistances;
+  const auto o = model::EnergyModelOptions().dim(8).hidden({64, 64}).symmetry(
+      kind == "regular"     ? model::Symmetry::kNone
+      : kind == "canonical" ? model::Symmetry::kCanonical
+                            : model::Symmetry::kPairDistances);
   model::EnergyModel m(o);
   std::shared_ptr<kernel::Kernel> k;
   double T = 2.0;
@@ -71,10 +69,10 @@ int main(int argc, char** argv) {
   else
     k = std::make_shared<kernel::InvariantFeatureKernel>(
         std::make_shared<kernel::ParticleMap>(*m->particle_invariant()), 0.001, kernel::RepulsionForm::kReference);
-  sampler::SvgdOptions so;
-  so.optimizer.step_size = 0.1;
-  so.temperature = T;
-  so.max_steps = 1;
+  auto so = sampler::SvgdOptions()
+                .optimizer(sampler::OptimizerOptions().step_size(0.1))
+                .temperature(T)
+                .max_steps(1);
   auto score = m->frozen_score();
   if (!dump.empty()) {
     const auto& layers = m->network()->layers();
@@ -87,7 +85,7 @@ int main(int argc, char** argv) {
     sampler::Svgd one(score, k, so);
     core::write_npy(dump + "/one_step.npy", one.run(chains, anchors).particles);
   }
-  so.max_steps = reps;
+  so.max_steps(reps);
   sampler::Svgd svgd(score, k, so);
   svgd.run(chains, anchors);  // warm-up
   const auto t0 = std::chrono::steady_clock::now();

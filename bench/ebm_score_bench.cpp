@@ -13,11 +13,11 @@ namespace {
 
 esvgd::model::EnergyModel jem_model(bool equivariant) {
   torch::manual_seed(0);
-  esvgd::model::EnergyModelOptions o;
-  o.hidden = {32, 64, 64, 64, 32};
-  o.head = esvgd::model::Head::kJem;
-  o.outputs = 2;
-  o.symmetry = equivariant ? esvgd::model::Symmetry::kCyclic : esvgd::model::Symmetry::kNone;
+  auto o = esvgd::model::EnergyModelOptions()
+               .hidden({32, 64, 64, 64, 32})
+               .head(esvgd::model::Head::kJem)
+               .outputs(2)
+               .symmetry(equivariant ? esvgd::model::Symmetry::kCyclic : esvgd::model::Symmetry::kNone);
   return esvgd::model::EnergyModel(o);
 }
 

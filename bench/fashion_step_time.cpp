@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -45,11 +46,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   at::set_num_threads(threads);
-  model::ImageEnergyOptions o;
-  o.equivariant = equivariant != 0;
-  o.fields.clear();
+  std::vector<int64_t> fields;
   std::stringstream ss(fields_text);
-  for (std::string f; std::getline(ss, f, ',');) o.fields.push_back(std::stoll(f));
+  for (std::string f; std::getline(ss, f, ',');) fields.push_back(std::stoll(f));
+  const auto o = model::ImageEnergyOptions().equivariant(equivariant != 0).fields(fields);
   torch::manual_seed(0);
   model::ImageEnergy net(o);
   // Random images stand in for the data: the cost does not depend on the pixels.
@@ -60,15 +60,13 @@ int main(int argc, char** argv) {
   if (kernel_name == "rbf") k = std::make_shared<kernel::RbfKernel>(0.1);
   else k = std::make_shared<kernel::GroupAveragedKernel>(group::ImageRotationGroup(28), 0.005,
                                                          kernel::RepulsionForm::kReference, 0, gen);
-  sampler::SvgdOptions so;
-  so.max_steps = steps;
-  so.temperature = 2;
-  train::CdOptions co;
-  co.epochs = 1;
-  co.batch_size = 64;
-  co.svgd_step_size = train::Schedule(0.08);
-  co.reset_probability = 0.1;
-  co.ce_weight = 1;
+  auto so = sampler::SvgdOptions().max_steps(steps).temperature(2);
+  auto co = train::CdOptions()
+                .epochs(1)
+                .batch_size(64)
+                .svgd_step_size(train::Schedule(0.08))
+                .reset_probability(0.1)
+                .ce_weight(1);
   train::CdTrainer trainer(net.ptr(), k, so, co, 0);
   auto score = net->frozen_score();
   auto X = data.x.narrow(0, 0, 64);

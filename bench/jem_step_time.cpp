@@ -90,21 +90,21 @@ int main(int argc, char** argv) {
   auto anchors = mixture.sample(kChains / 2, gen).x.to(torch::kFloat32);
   auto chains = mixture.sample(kChains / 2, gen).x.to(torch::kFloat32);
   torch::manual_seed(0);
-  esvgd::model::EnergyModelOptions o;
-  o.hidden = {32, 64, 64, 64, 32};
-  o.head = esvgd::model::Head::kJem;
-  o.outputs = 2;
-  o.symmetry = model_kind == "regular" ? esvgd::model::Symmetry::kNone : esvgd::model::Symmetry::kCyclic;
+  auto o = esvgd::model::EnergyModelOptions()
+               .hidden({32, 64, 64, 64, 32})
+               .head(esvgd::model::Head::kJem)
+               .outputs(2)
+               .symmetry(model_kind == "regular" ? esvgd::model::Symmetry::kNone : esvgd::model::Symmetry::kCyclic);
   esvgd::model::EnergyModel model(o);
   esvgd::ScoreFn score = mode == "fast"        ? model->frozen_score()
                                  : mode == "torch-ops" ? torch_ops_score(model)
                                                        : [model](const torch::Tensor& X) mutable {
                                                            return model->score_autograd(X);
                                                          };
-  esvgd::sampler::SvgdOptions so;
-  so.optimizer.step_size = kStepSize;
-  so.temperature = kTemperature;
-  so.max_steps = 1;
+  auto so = esvgd::sampler::SvgdOptions()
+                .optimizer(esvgd::sampler::OptimizerOptions().step_size(kStepSize))
+                .temperature(kTemperature)
+                .max_steps(1);
   auto kernel = std::make_shared<esvgd::kernel::RbfKernel>(kBandwidth);
   if (!dump.empty()) {
     const auto& layers = model->network()->layers();
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     esvgd::sampler::Svgd one(score, kernel, so);
     esvgd::core::write_npy(dump + "/one_step.npy", one.run(chains, anchors).particles);
   }
-  so.max_steps = reps;
+  so.max_steps(reps);
   esvgd::sampler::Svgd svgd(score, kernel, so);
   svgd.run(chains, anchors);  // warm-up
   const auto t0 = std::chrono::steady_clock::now();

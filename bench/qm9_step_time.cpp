@@ -50,8 +50,7 @@ int main(int argc, char** argv) {
   auto anchors = torch::stack(rows).narrow(0, 0, chains < 48 ? chains : 48).to(torch::kFloat32);
   auto X0 = (4 * torch::rand({chains, 42}, gen, torch::kFloat64)).to(torch::kFloat32);
   torch::manual_seed(0);
-  model::EgnnOptions o;
-  o.atomic_numbers = z;
+  auto o = model::EgnnOptions().atomic_numbers(z);
   model::EgnnEnergy egnn(o);
   auto score = egnn->frozen_score();
 
@@ -74,9 +73,7 @@ int main(int argc, char** argv) {
            std::make_shared<kernel::ParticleMap>(ParticleInvariant(ParticleInvariant::Kind::kPairDistances, 14, 3, z)), 1.0,
            kernel::RepulsionForm::kReference)}};
   for (const auto& [name, k] : kernels) {
-    sampler::SvgdOptions so;
-    so.optimizer.step_size = 0.5;
-    so.temperature = 2;
+    auto so = sampler::SvgdOptions().optimizer(sampler::OptimizerOptions().step_size(0.5)).temperature(2);
     sampler::Svgd svgd(score, k, so);
     const auto anchor_scores = score(anchors);  // once per SVGD run in training
     std::cout << "{\"what\": \"svgd step\", \"kernel\": \"" << name << "\", \"chains\": " << chains

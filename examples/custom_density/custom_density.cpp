@@ -42,10 +42,10 @@ class SixArcs : public esvgd::target::Target {
 double run(const char* label, std::shared_ptr<esvgd::kernel::Kernel> kernel, const SixArcs& target,
            const torch::Tensor& X0) {
   namespace sampler = esvgd::sampler;
-  sampler::SvgdOptions options;
-  options.optimizer.kind = sampler::OptimizerKind::kAdagrad;
-  options.optimizer.step_size = 0.1;
-  options.median = true;  // bandwidth from the median heuristic, on the kernel's own (orbit) distances
+  // Options chain like LibTorch's: each setter is named like the option and returns the struct.
+  const auto options = sampler::SvgdOptions()
+                           .optimizer(sampler::OptimizerOptions().kind(sampler::OptimizerKind::kAdagrad).step_size(0.1))
+                           .median(true);  // bandwidth from the median heuristic, on the kernel's own (orbit) distances
   // The run is a value: init, then update the bandwidth and step as often as you like
   // (sampler::run(state, ...) is this loop with stop rules, a callback and progress output).
   const auto score = esvgd::target::score_fn(target);

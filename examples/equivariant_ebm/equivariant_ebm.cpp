@@ -33,10 +33,7 @@ int main() try {
   auto true_energy = [&](const torch::Tensor& X) { return -rings.radial_log_density(X.norm(2, 1)); };
   const data::TrainingData data = data::sample_with_energies(rings, 256, true_energy, gen);
 
-  model::EnergyModelOptions model_options;
-  model_options.hidden = {32, 32};
-  model_options.symmetry = model::Symmetry::kRadius;
-  model::EnergyModel model(model_options);
+  model::EnergyModel model(model::EnergyModelOptions().hidden({32, 32}).symmetry(model::Symmetry::kRadius));
 
   const auto grid = metric::grid_points(-13.0, 13.0, 100);
   auto grid_kl = [&] {
@@ -45,19 +42,18 @@ int main() try {
   };
   const double kl_before = grid_kl();
 
-  train::CdOptions options;
-  options.epochs = 50;
-  options.batch_size = 32;                                       // also the number of chains
-  options.learning_rate = train::Schedule({1e-2, 3e-3}, {35});  // lowered after epoch 35
-  options.svgd_step_size = train::Schedule(0.5);
-  options.mse_weight = 0.5;  // regression on the true energies
-  options.replay_size = 256;
-  options.replay_fresh = 0.2;
-  options.chain_init = train::ChainInit::kUniform;  // fresh chains from U[−13, 13)²
-  options.box_low = -13;
-  options.box_high = 13;
-  sampler::SvgdOptions svgd;
-  svgd.max_steps = 10;  // negative-sampler steps per batch
+  const auto options = train::CdOptions()
+                           .epochs(50)
+                           .batch_size(32)                                       // also the number of chains
+                           .learning_rate(train::Schedule({1e-2, 3e-3}, {35}))  // lowered after epoch 35
+                           .svgd_step_size(train::Schedule(0.5))
+                           .mse_weight(0.5)  // regression on the true energies
+                           .replay_size(256)
+                           .replay_fresh(0.2)
+                           .chain_init(train::ChainInit::kUniform)  // fresh chains from U[−13, 13)²
+                           .box_low(-13)
+                           .box_high(13);
+  const auto svgd = sampler::SvgdOptions().max_steps(10);  // negative-sampler steps per batch
   train::CdTrainer trainer(model.ptr(), std::make_shared<kernel::So2OrbitKernel>(1.0), svgd, options, /*seed=*/1);
   trainer.fit(data, [](const train::EpochRecord& r) {
     if ((r.epoch + 1) % 25 == 0)
@@ -67,9 +63,7 @@ int main() try {
   std::cout << "replay buffer: " << trainer.replay().size(0) << " negatives\n";
 
   // Samples of the trained model: Langevin dynamics on −∇E from a uniform box.
-  sampler::LangevinOptions langevin;
-  langevin.max_steps = 500;
-  langevin.step_size = 0.03;
+  const auto langevin = sampler::LangevinOptions().max_steps(500).step_size(0.03);
   const auto X0 = -13.0 + 26.0 * torch::rand({256, 2}, gen, torch::kFloat64);
   const auto samples = sampler::Langevin(model->frozen_score(), langevin).run(X0, {}, gen).particles;
   const auto truth = rings.sample(1000, gen);

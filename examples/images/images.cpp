@@ -44,11 +44,10 @@ int main() try {
     test = {torch::rand({256, 1, 28, 28}, gen), torch::zeros({256}, torch::kLong)};
   }
 
-  model::ImageEnergyOptions options;
-  options.fields = {4, 4, 8};  // three C4 convolution layers (4 channels per field)
-  options.pool_after = {2};
-  options.head_hidden = 16;
-  model::ImageEnergy energy(options);
+  model::ImageEnergy energy(model::ImageEnergyOptions()
+                                .fields({4, 4, 8})  // three C4 convolution layers (4 channels per field)
+                                .pool_after({2})
+                                .head_hidden(16));
   torch::NoGradGuard no_grad;
 
   // Invariance: every image rotated by a random multiple of 90°. The feature maps inside rotate
@@ -71,16 +70,15 @@ int main() try {
   auto kernel = std::make_shared<kernel::GroupAveragedKernel>(c4.elements(), 1.0, kernel::RepulsionForm::kTextbook,
                                                               c4.name());
   sampler::SvgdOptions svgd;
-  svgd.optimizer.step_size = 10.0;
-  svgd.max_steps = 20;
-  svgd.median = true;
+  svgd.max_steps(20).median(true);
+  svgd.optimizer().step_size(10.0);  // the non-const getter returns the nested options to write
   sampler::Svgd e_svgd(energy->frozen_score(), kernel, svgd);
   const auto X0 = test.images.slice(0, 0, 16).flatten(1).to(torch::kFloat64);
   const auto X = e_svgd.run(X0).particles;
   const auto X_from_rotated = e_svgd.run(c4.rotate(X0, 1)).particles;
   const double moved = (X - X0).abs().mean().item<double>();
   const double equivariance = max_diff(X_from_rotated, c4.rotate(X, 1)) / moved;
-  std::cout << "E-SVGD, " << svgd.max_steps << " steps: pixels moved by " << moved << " on average; from the rotated "
+  std::cout << "E-SVGD, " << svgd.max_steps() << " steps: pixels moved by " << moved << " on average; from the rotated "
             << "images it ends at the rotated particles up to " << equivariance << " of that\n";
 
   // The group's rotation of flattened rows is data::rotate_images' of [N, 1, S, S] images.

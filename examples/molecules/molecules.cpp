@@ -43,9 +43,7 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) { return (a - b)
 
 bool dw4(at::Generator& gen) {
   const target::DoubleWellPotential u;  // DW-4: 4 particles in 2-D, rows x1, y1, ..., x4, y4
-  target::StateSearchOptions search;
-  search.starts = 100;
-  const auto states = target::find_meta_stable_states(u, search, gen);
+  const auto states = target::find_meta_stable_states(u, target::StateSearchOptions().starts(100), gen);
   const target::StateClassifier classifier(u, states);
   std::cout << "DW-4: " << states.size() << " meta-stable states, S1 at u = " << states.front().energy << "\n";
 
@@ -70,10 +68,10 @@ bool dw4(at::Generator& gen) {
 
   // E-SVGD on π ∝ exp(−u) from noisy copies of the states: u falls, and the particles stay in the wells.
   const auto X0 = data::build_state_copies(states, 8, 0.3, gen);
-  sampler::SvgdOptions options;
-  options.optimizer.step_size = 0.02;
-  options.max_steps = 500;
-  options.median = true;
+  const auto options = sampler::SvgdOptions()
+                           .optimizer(sampler::OptimizerOptions().step_size(0.02))
+                           .max_steps(500)
+                           .median(true);
   auto kernel = std::make_shared<kernel::ParticleOrbitKernel>(4, 1.0);
   const auto X = sampler::Svgd(target::score_fn(u), kernel, options).run(X0).particles;
   const double u0 = u.energy(X0).mean().item<double>(), u1 = u.energy(X).mean().item<double>();
@@ -131,11 +129,7 @@ bool qm9(at::Generator& gen) {
   std::cout << "  distance histograms, data vs noise 0.3 Å: total variation " << tv.weighted << "\n";
 
   // An EGNN energy is invariant under rotations, reflections, translations and same-element swaps.
-  model::EgnnOptions egnn_options;
-  egnn_options.atomic_numbers = Z;
-  egnn_options.hidden = 16;
-  egnn_options.layers = 2;
-  model::EgnnEnergy egnn(egnn_options);
+  model::EgnnEnergy egnn(model::EgnnOptions().atomic_numbers(Z).hidden(16).layers(2));
   const group::MoleculeGroup group(Z);
   const auto x = X.slice(0, 0, 1);
   const auto moved = group::act(group.random_element(gen), x) + torch::tensor({1.0, -2.0, 0.5}).repeat(Z.size());

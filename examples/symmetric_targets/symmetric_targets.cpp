@@ -67,9 +67,8 @@ Run sample(const target::Target& target, const KernelAt& kernel_at, const group:
   auto gen = at::detail::createCPUGenerator(0);
   const double h = kernel::median_bandwidth(*kernel_at(1.0), X0, 100000, gen);
   auto kernel = kernel_at(h);
-  sampler::SvgdOptions options;
-  options.optimizer.step_size = kStepSize;
-  options.max_steps = kSteps;
+  const auto options =
+      sampler::SvgdOptions().optimizer(sampler::OptimizerOptions().step_size(kStepSize)).max_steps(kSteps);
   core::Progress progress(kernel->name(), kSteps, &std::cout);  // silent unless a run takes over 2 s
   auto X = sampler::Svgd(target::score_fn(target), kernel, options).run(X0, {}, nullptr, &progress).particles;
 

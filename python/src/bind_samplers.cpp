@@ -5,7 +5,12 @@
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
 
-#define ESVGD_PY_NESTED(cls, name) def_readwrite(#name, &cls::name)
+/// A nested options property (SvgdOptions.optimizer): read and written in place, never a copy.
+#define ESVGD_PY_NESTED(cls, name)                                                                    \
+  def_property(                                                                                      \
+      #name, [](cls& o) -> auto& { return o.name(); },                                               \
+      [](cls& o, const std::decay_t<decltype(std::declval<const cls&>().name())>& v) { o.name(v); }, \
+      py::return_value_policy::reference_internal)
 
 namespace esvgd::python {
 

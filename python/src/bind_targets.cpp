@@ -50,7 +50,7 @@ void bind_targets(py::module_& m) {
       "a(d−d0) + b(d−d0)² + c(d−d0)⁴.")
       .def(py::init([](int64_t particles, int64_t particle_dim, double a, double b, double c, double d0, double tau) {
              return std::make_shared<target::DoubleWellPotential>(
-                 target::DoubleWellOptions{particles, particle_dim, a, b, c, d0, tau});
+                 target::DoubleWellOptions().particles(particles).particle_dim(particle_dim).a(a).b(b).c(c).d0(d0).tau(tau));
            }),
            py::arg("particles") = 4, py::arg("particle_dim") = 2, py::arg("a") = 0.0, py::arg("b") = -4.0,
            py::arg("c") = 0.9, py::arg("d0") = 4.0, py::arg("tau") = 1.0)

@@ -44,4 +44,8 @@ std::string options_repr(const py::object& self);
 
 }  // namespace esvgd::python
 
-#define ESVGD_PY_OPTION(cls, name) def_readwrite(#name, &cls::name)
+/// An options property read and written through the struct's getter and chained setter (core/arg.h).
+#define ESVGD_PY_OPTION(cls, name)                                                                   \
+  def_property(                                                                                      \
+      #name, [](const cls& o) { return o.name(); },                                                  \
+      [](cls& o, const std::decay_t<decltype(std::declval<const cls&>().name())>& v) { o.name(v); })

@@ -122,31 +122,28 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
 }
 
 model::EnergyModel make_energy_model(const core::Config& c, const Combination& combo, int64_t dim, int64_t outputs) {
-  model::EnergyModelOptions o;
-  o.dim = dim;
-  o.hidden = c.get_ints("model.hidden");
+  auto o = model::EnergyModelOptions().dim(dim).hidden(c.get_ints("model.hidden"));
   try {
-    o.head = model::parse_head(c.get_string("model.head"));
-    o.symmetry = !combo.equivariant_model ? model::Symmetry::kNone
-                 : model::parse_symmetry(combo.symmetry.empty() ? c.get_string("model.symmetry") : combo.symmetry);
+    o.head(model::parse_head(c.get_string("model.head")))
+        .symmetry(!combo.equivariant_model ? model::Symmetry::kNone
+                  : model::parse_symmetry(combo.symmetry.empty() ? c.get_string("model.symmetry") : combo.symmetry));
   } catch (const Error& e) {
     throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());
   }
-  if (combo.equivariant_model && o.symmetry == model::Symmetry::kNone)
+  if (combo.equivariant_model && o.symmetry() == model::Symmetry::kNone)
     throw Error(ErrorKind::kConfig, "config key 'model.symmetry'", "the e-ebm combinations need an invariant model, not none");
-  o.outputs = o.head == model::Head::kJem ? outputs : 1;
-  o.cyclic_order = c.get_int("model.cyclic_order");
-  if (o.cyclic_order < 1) throw Error(ErrorKind::kConfig, "config key 'model.cyclic_order'", "must be >= 1");
+  o.outputs(o.head() == model::Head::kJem ? outputs : 1).cyclic_order(c.get_int("model.cyclic_order"));
+  if (o.cyclic_order() < 1) throw Error(ErrorKind::kConfig, "config key 'model.cyclic_order'", "must be >= 1");
   // Weights with their gradients and Adam moments (float32), and the activations of a batch of
   // chains, each evaluated at every group element, kept for the backward pass.
   double weights = 0, units = 0, inputs = static_cast<double>(dim);
-  for (const int64_t w : o.hidden) {
+  for (const int64_t w : o.hidden()) {
     weights += (inputs + 1) * static_cast<double>(w);
     units += static_cast<double>(w);
     inputs = static_cast<double>(w);
   }
   const double rows = 2.0 * static_cast<double>(std::max<int64_t>(c.get_int("train.batch_size"), 1)) *
-                      static_cast<double>(combo.equivariant_model ? o.cyclic_order : 1);
+                      static_cast<double>(combo.equivariant_model ? o.cyclic_order() : 1);
   core::require_memory("model.hidden", 16 * weights + 4 * 4 * rows * units, "the MLP's weights, Adam state and activations");
   try {
     return model::EnergyModel(o);
@@ -168,17 +165,16 @@ SamplerVariant make_cd_sampler(const core::Config& c, const Combination& combo, 
 }
 
 sampler::LangevinOptions langevin_options(const core::Config& c) {
-  sampler::LangevinOptions o;
-  o.max_steps = c.get_int("langevin.steps");
-  o.step_size = c.get_double("langevin.step_size");
-  o.noise = c.get_double("langevin.noise");
-  o.clip = c.get_double("langevin.clip");
+  auto o = sampler::LangevinOptions()
+               .max_steps(c.get_int("langevin.steps"))
+               .step_size(c.get_double("langevin.step_size"))
+               .noise(c.get_double("langevin.noise"))
+               .clip(c.get_double("langevin.clip"));
   if (const auto box = c.get_doubles("langevin.clamp"); !box.empty()) {
     if (box.size() != 2)
       throw Error(ErrorKind::kConfig, "config key 'langevin.clamp'",
                   "must be [low, high] or [] (no box), got " + std::to_string(box.size()) + " numbers");
-    o.low = box[0];
-    o.high = box[1];
+    o.low(box[0]).high(box[1]);
   }
   sampler::check_langevin(o);  // errors name the langevin.* key
   return o;
@@ -186,36 +182,38 @@ sampler::LangevinOptions langevin_options(const core::Config& c) {
 
 train::CdOptions cd_options(const core::Config& c, const Combination& combo, const std::string& checkpoint,
                             const std::string& fingerprint) {
-  train::CdOptions o;
-  o.sampler = combo.langevin ? train::NegativeSampler::kLangevin : train::NegativeSampler::kSvgd;
-  o.langevin = langevin_options(c);
-  o.replay_size = c.get_int("chains.replay_size");
-  o.replay_fresh = c.get_double("chains.replay_fresh");
-  o.epochs = c.get_int("train.epochs");
-  o.batch_size = c.get_int("train.batch_size");
   auto values = [](double first, std::vector<double> after) {
     after.insert(after.begin(), first);
     return after;
   };
-  o.learning_rate = train::Schedule(values(c.get_positive("train.learning_rate"), c.get_doubles("train.lr_after")),
-                                    c.get_ints("train.lr_milestones"), "config key 'train.lr_milestones'/'train.lr_after'");
-  o.svgd_step_size = train::Schedule(values(c.get_positive("svgd.step_size"), c.get_doubles("svgd.step_size_after")),
-                                     c.get_ints("svgd.step_size_milestones"),
-                                     "config key 'svgd.step_size_milestones'/'svgd.step_size_after'");
-  o.reset_probability = c.get_double("chains.reset_probability");
-  o.chain_init = train::parse_chain_init(c.get_string("chains.init"));
-  o.box_low = c.get_double("chains.low");
-  o.box_high = c.get_double("chains.high");
-  o.anchors = c.get_bool("chains.anchors");
-  o.ce_weight = c.get_double("loss.ce_weight");
-  o.mse_weight = c.get_double("loss.mse_weight");
-  o.energy_l2 = c.get_double("loss.energy_l2");
-  o.grad_clip = c.get_double("train.grad_clip");
-  o.adam_beta1 = c.get_double("train.adam_beta1");
-  o.checkpoint_every = c.get_int("train.checkpoint_every");
-  o.checkpoint_path = checkpoint;
-  o.fingerprint = fingerprint;
-  return o;
+  // One expression, read in order (C++17 evaluates a chain of calls left to right), so the first
+  // bad key is the one reported, as before.
+  return train::CdOptions()
+      .sampler(combo.langevin ? train::NegativeSampler::kLangevin : train::NegativeSampler::kSvgd)
+      .langevin(langevin_options(c))
+      .replay_size(c.get_int("chains.replay_size"))
+      .replay_fresh(c.get_double("chains.replay_fresh"))
+      .epochs(c.get_int("train.epochs"))
+      .batch_size(c.get_int("train.batch_size"))
+      .learning_rate(train::Schedule(values(c.get_positive("train.learning_rate"), c.get_doubles("train.lr_after")),
+                                     c.get_ints("train.lr_milestones"),
+                                     "config key 'train.lr_milestones'/'train.lr_after'"))
+      .svgd_step_size(train::Schedule(values(c.get_positive("svgd.step_size"), c.get_doubles("svgd.step_size_after")),
+                                      c.get_ints("svgd.step_size_milestones"),
+                                      "config key 'svgd.step_size_milestones'/'svgd.step_size_after'"))
+      .reset_probability(c.get_double("chains.reset_probability"))
+      .chain_init(train::parse_chain_init(c.get_string("chains.init")))
+      .box_low(c.get_double("chains.low"))
+      .box_high(c.get_double("chains.high"))
+      .anchors(c.get_bool("chains.anchors"))
+      .ce_weight(c.get_double("loss.ce_weight"))
+      .mse_weight(c.get_double("loss.mse_weight"))
+      .energy_l2(c.get_double("loss.energy_l2"))
+      .grad_clip(c.get_double("train.grad_clip"))
+      .adam_beta1(c.get_double("train.adam_beta1"))
+      .checkpoint_every(c.get_int("train.checkpoint_every"))
+      .checkpoint_path(checkpoint)
+      .fingerprint(fingerprint);
 }
 
 namespace {
@@ -285,10 +283,10 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   t.sampler = make_cd_sampler(c, combo, group, gen);
   if (combo.langevin) t.sampler.name = "langevin";
   auto svgd = svgd_options(c, ctx.seed);
-  svgd.temperature = t.sampler.temperature;  // the step size follows the CD schedule (svgd.step_size*)
+  svgd.temperature(t.sampler.temperature);  // the step size follows the CD schedule (svgd.step_size*)
   // An experiment may give E-SVGD its own step budget (fashion-mnist: 1000 E-SVGD vs 3000 SVGD steps).
   if (combo.equivariant_sampler && c.has("svgd.equivariant_steps") && c.get_int("svgd.equivariant_steps") > 0)
-    svgd.max_steps = c.get_int("svgd.equivariant_steps");
+    svgd.max_steps(c.get_int("svgd.equivariant_steps"));
   const std::string checkpoint =
       ctx.checkpoint_dir.empty() ? "" : (std::filesystem::path(ctx.checkpoint_dir) / (combo.name + ".pt")).string();
   train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, combo, checkpoint, fingerprint(c, ctx, combo)),
@@ -337,20 +335,19 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
                           steps, ctx.log);
   sampler::ChainResult result;
   if (t.combo.langevin) {
-    auto lo = langevin_options(c);
-    lo.max_steps = steps;
-    if (step > 0) lo.step_size = step;
-    if (noise >= 0) lo.noise = noise;
+    auto lo = langevin_options(c).max_steps(steps);
+    if (step > 0) lo.step_size(step);
+    if (noise >= 0) lo.noise(noise);
     result = sampler::Langevin(t.model->frozen_score(label), lo).run(X0, {}, gen, &progress);
   } else {
-    auto opts = svgd_options(c, ctx.seed);
-    opts.temperature = t.sampler.temperature;
-    opts.max_steps = steps;
-    opts.epsilon = c.get_double("sample.epsilon");
+    auto opts = svgd_options(c, ctx.seed)
+                    .temperature(t.sampler.temperature)
+                    .max_steps(steps)
+                    .epsilon(c.get_double("sample.epsilon"));
     // The step size in force at the end of training.
-    opts.optimizer.step_size = t.history.empty() ? opts.optimizer.step_size : t.history.back().svgd_step_size;
-    if (step > 0) opts.optimizer.step_size = step;
-    if (noise >= 0) opts.langevin_noise = noise;
+    opts.optimizer().step_size(t.history.empty() ? opts.optimizer().step_size() : t.history.back().svgd_step_size);
+    if (step > 0) opts.optimizer().step_size(step);
+    if (noise >= 0) opts.langevin_noise(noise);
     const auto kernel = bandwidth > 0 ? t.sampler.kernel->with_bandwidth(bandwidth) : t.sampler.kernel;
     result = sampler::Svgd(t.model->frozen_score(label), kernel, opts).run(X0, {}, gen, &progress);
     warn_if_uncoupled(ctx, t.combo.name + " sampling", result.interacting, result.bandwidth);

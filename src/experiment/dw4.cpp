@@ -148,12 +148,13 @@ void energies_figure(const std::string& out_dir, const std::vector<Panel>& panel
 
 /// The state search's settings (states.*, relax.*).
 target::StateSearchOptions search_options(const core::Config& c) {
-  target::StateSearchOptions search;
-  search.starts = c.get_int("states.starts");
-  search.box = c.get_positive("states.box");
-  search.relax.max_iterations = c.get_int("relax.iterations");
-  search.relax.gradient_tolerance = c.get_positive("relax.tolerance");
-  if (search.starts < 1) throw Error(ErrorKind::kConfig, "config key 'states.starts'", "must be >= 1");
+  const auto search = target::StateSearchOptions()
+                          .starts(c.get_int("states.starts"))
+                          .box(c.get_positive("states.box"))
+                          .relax(target::RelaxOptions()
+                                     .max_iterations(c.get_int("relax.iterations"))
+                                     .gradient_tolerance(c.get_positive("relax.tolerance")));
+  if (search.starts() < 1) throw Error(ErrorKind::kConfig, "config key 'states.starts'", "must be >= 1");
   return search;
 }
 
@@ -178,7 +179,7 @@ std::vector<target::MetaStableState> find_states(const target::DoubleWellPotenti
                                                  at::Generator& gen) {
   auto states = target::find_meta_stable_states(u, search, gen);
   if (ctx.log) {
-    *ctx.log << "[dw4] " << states.size() << " meta-stable states from " << search.starts << " starts:";
+    *ctx.log << "[dw4] " << states.size() << " meta-stable states from " << search.starts() << " starts:";
     for (const auto& s : states) *ctx.log << " " << s.name << " " << s.energy;
     *ctx.log << "\n";
   }
@@ -410,7 +411,7 @@ class Dw4 : public Experiment {
     const auto search = search_options(c);
     const auto source = data_source(c);
     const auto states = find_states(u, search, ctx, gen);
-    target::StateClassifier classifier(u, states, 1e-3, search.relax);
+    target::StateClassifier classifier(u, states, 1e-3, search.relax());
     const auto data = training_data(c, ctx, source, states, classifier, u, gen);
     group::ParticleGroup group(kParticles);
     const double sample_h = sample_bandwidth(c);

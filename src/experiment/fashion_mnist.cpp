@@ -42,15 +42,14 @@ torch::Device parse_device(const core::Config& c) {
 }
 
 model::ImageEnergyOptions model_options(const core::Config& c, bool equivariant) {
-  model::ImageEnergyOptions o;
-  o.equivariant = equivariant;
-  o.fields = c.get_ints("model.fields");
-  o.kernel_size = c.get_int("model.kernel_size");
-  o.pool_after = c.get_ints("model.pool_after");
-  o.head_hidden = c.get_int("model.head_hidden");
-  o.classes = kClasses;
-  o.side = kSide;
-  return o;
+  return model::ImageEnergyOptions()
+      .equivariant(equivariant)
+      .fields(c.get_ints("model.fields"))
+      .kernel_size(c.get_int("model.kernel_size"))
+      .pool_after(c.get_ints("model.pool_after"))
+      .head_hidden(c.get_int("model.head_hidden"))
+      .classes(kClasses)
+      .side(kSide);
 }
 
 /// Option errors name their model.* key.
@@ -192,8 +191,11 @@ std::pair<nlohmann::json, model::ImageEnergy> train_reference(const core::Config
   model::ImageEnergy net(model_options(c, ref == "c4-cnn"));
   net->to(device);
   core::Progress progress("supervised " + ref, epochs, ctx.log, 5.0);
-  const auto history = train::fit_classifier(
-      *net, train_data, {epochs, c.get_int("train.batch_size"), c.get_positive("train.learning_rate")}, ctx.seed, &progress);
+  const auto options = train::SupervisedOptions()
+                           .epochs(epochs)
+                           .batch_size(c.get_int("train.batch_size"))
+                           .learning_rate(c.get_positive("train.learning_rate"));
+  const auto history = train::fit_classifier(*net, train_data, options, ctx.seed, &progress);
   progress.finish();
   double seconds = 0;
   for (const auto& h : history) seconds += h.seconds;

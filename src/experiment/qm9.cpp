@@ -282,16 +282,16 @@ ModelFactory egnn_factory(const core::Config& c, const std::vector<int64_t>& Z) 
     if (!combo.equivariant_model || !combo.symmetry.empty())
       throw Error(ErrorKind::kConfig, "config key 'combinations'",
                   "'" + combo.name + "': qm9 trains the EGNN energy, which is E(3)-invariant: use e-ebm without @symmetry");
-    model::EgnnOptions o;
-    o.atomic_numbers = Z;
-    o.hidden = c.get_int("model.hidden");
-    o.layers = c.get_int("model.layers");
-    o.attention = c.get_bool("model.attention");
-    o.charge_power = c.get_int("model.charge_power");
-    o.distance_features = c.get_int("model.distance_features");
-    o.core_radius = c.get_double("model.core_radius");
+    auto o = model::EgnnOptions()
+                 .atomic_numbers(Z)
+                 .hidden(c.get_int("model.hidden"))
+                 .layers(c.get_int("model.layers"))
+                 .attention(c.get_bool("model.attention"))
+                 .charge_power(c.get_int("model.charge_power"))
+                 .distance_features(c.get_int("model.distance_features"))
+                 .core_radius(c.get_double("model.core_radius"));
     try {
-      o.head = model::parse_head(c.get_string("model.head"));
+      o.head(model::parse_head(c.get_string("model.head")));
       return std::make_shared<model::EgnnEnergyImpl>(o);
     } catch (const Error& e) {
       throw Error(ErrorKind::kConfig, "config key 'model.*'", e.what());

@@ -62,30 +62,41 @@ void declare_svgd_keys(core::Config& c, int64_t steps, double step_size, double 
   c.declare("svgd.anneal.power", 1.0, "exponent p of the schedule", {"AnnealOptions::power"});
 }
 
-sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
-  sampler::SvgdOptions o;
-  o.optimizer.kind = sampler::parse_optimizer_kind(c.get_string("svgd.optimizer"));
-  o.optimizer.step_size = c.get_positive("svgd.step_size");
-  o.max_steps = c.get_int("svgd.steps");
-  o.epsilon = c.get_double("svgd.epsilon");
-  o.temperature = c.get_double("svgd.repulsion");
-  o.median = c.get_bool("svgd.median");
-  o.median_interval = c.get_int("svgd.median_interval");
-  o.median_max_pairs = c.get_int("svgd.median_max_pairs");
-  o.median_seed = seed;
+namespace {
+/// svgd.normalize: "particles" (divide φ by M) or "kernel-mass" (true).
+bool kernel_mass_normalization(const core::Config& c) {
   const std::string normalize = c.get_string("svgd.normalize");
   if (normalize != "particles" && normalize != "kernel-mass")
     throw Error(ErrorKind::kConfig, "config key 'svgd.normalize'",
                 "must be particles or kernel-mass, got '" + normalize + "'");
-  o.kernel_mass = normalize == "kernel-mass";
-  o.langevin = c.get_bool("svgd.langevin");
-  o.langevin_noise = c.get_double("svgd.langevin_noise");
-  o.stein_weight = c.get_double("svgd.stein_weight");
-  o.clip = c.get_double("svgd.clip");
-  o.anneal.schedule = sampler::parse_anneal_schedule(c.get_string("svgd.anneal.schedule"));
-  o.anneal.steps = c.get_int("svgd.anneal.steps");
-  o.anneal.cycles = c.get_int("svgd.anneal.cycles");
-  o.anneal.power = c.get_double("svgd.anneal.power");
+  return normalize == "kernel-mass";
+}
+}  // namespace
+
+sampler::SvgdOptions svgd_options(const core::Config& c, uint64_t seed) {
+  // One expression, read in order (C++17 evaluates a chain of calls left to right), so the first
+  // bad key is the one reported.
+  auto o = sampler::SvgdOptions()
+               .optimizer(sampler::OptimizerOptions()
+                              .kind(sampler::parse_optimizer_kind(c.get_string("svgd.optimizer")))
+                              .step_size(c.get_positive("svgd.step_size")))
+               .max_steps(c.get_int("svgd.steps"))
+               .epsilon(c.get_double("svgd.epsilon"))
+               .temperature(c.get_double("svgd.repulsion"))
+               .median(c.get_bool("svgd.median"))
+               .median_interval(c.get_int("svgd.median_interval"))
+               .median_max_pairs(c.get_int("svgd.median_max_pairs"))
+               .median_seed(seed)
+               .kernel_mass(kernel_mass_normalization(c))
+               .langevin(c.get_bool("svgd.langevin"))
+               .langevin_noise(c.get_double("svgd.langevin_noise"))
+               .stein_weight(c.get_double("svgd.stein_weight"))
+               .clip(c.get_double("svgd.clip"))
+               .anneal(sampler::AnnealOptions()
+                           .schedule(sampler::parse_anneal_schedule(c.get_string("svgd.anneal.schedule")))
+                           .steps(c.get_int("svgd.anneal.steps"))
+                           .cycles(c.get_int("svgd.anneal.cycles"))
+                           .power(c.get_double("svgd.anneal.power")));
   c.get_positive("svgd.bandwidth");  // validated here so the error names the key
   return o;
 }

@@ -27,7 +27,7 @@ nlohmann::json compare_samplers(const core::Config& c, const RunContext& ctx, co
   auto X0 = initial_particles(c, c.get_int("particles"), D, ctx, gen);
   const auto options = svgd_options(c, ctx.seed);
   const double n = static_cast<double>(X0.size(0));
-  core::require_work("particles", n * n * static_cast<double>(options.max_steps) * c.get_strings("samplers").size(),
+  core::require_work("particles", n * n * static_cast<double>(options.max_steps()) * c.get_strings("samplers").size(),
                      "the SVGD steps of all samplers");
   core::write_npy(ctx.out_dir + "/particles_init.npy", X0);
   std::vector<VariantRun> runs;

@@ -89,8 +89,8 @@ VariantRun run_variant(const SamplerVariant& variant, const target::Target& targ
                        const sampler::SvgdOptions& options, int64_t trace_every, const std::string& label,
                        const RunContext& ctx) {
   auto opts = options;
-  opts.temperature = variant.temperature;
-  if (variant.step_size > 0) opts.optimizer.step_size = variant.step_size;
+  opts.temperature(variant.temperature);
+  if (variant.step_size > 0) opts.optimizer().step_size(variant.step_size);
   sampler::Svgd svgd(target::score_fn(target), variant.kernel, opts);
   VariantRun run{variant, {}, 0, "", 0, 0, -1, {}, {}};
   auto record = [&](int64_t step, const torch::Tensor& X) {
@@ -98,7 +98,7 @@ VariantRun run_variant(const SamplerVariant& variant, const target::Target& targ
     run.trace_log_prob.push_back(target.log_prob(X).mean().item<double>());
   };
   record(0, X0);
-  core::Progress progress(label, opts.max_steps, ctx.log);
+  core::Progress progress(label, opts.max_steps(), ctx.log);
   const auto t0 = std::chrono::steady_clock::now();
   auto result = svgd.run(X0, {}, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
     if (trace_every > 0 && (info.step + 1) % trace_every == 0) record(info.step + 1, X);

@@ -38,38 +38,38 @@ torch::Tensor EgnnLayerImpl::forward(const torch::Tensor& h, const torch::Tensor
 
 EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options)) {
   const auto& o = options_;
-  ESVGD_CHECK(o.atomic_numbers.size() >= 2, "an EGNN energy needs at least 2 atoms, got ", o.atomic_numbers.size());
-  ESVGD_CHECK(o.hidden >= 1 && o.layers >= 1 && o.charge_power >= 0, "EGNN sizes must be positive (hidden ", o.hidden,
-              ", layers ", o.layers, ", charge power ", o.charge_power, ")");
-  ESVGD_CHECK(o.head == Head::kLog1pSquare || o.head == Head::kLinear,
-              "an EGNN energy has one output: head must be log1p-square or linear, got ", to_string(o.head));
-  ESVGD_CHECK(o.distance_features >= 0 && std::isfinite(o.distance_cutoff) && o.distance_cutoff > 0,
-              "EGNN distance features need K >= 0 and a positive cutoff (got ", o.distance_features, ", ",
-              o.distance_cutoff, ")");
-  ESVGD_CHECK(std::isfinite(o.core_radius) && o.core_radius >= 0, "the EGNN hard core needs a radius >= 0 Å, got ",
-              o.core_radius);
-  ESVGD_CHECK(o.core_radius == 0 || o.head == Head::kLinear,
-              "the EGNN hard core adds to the energy, so it needs the linear head, got ", to_string(o.head));
-  const int64_t P = atoms(), K = static_cast<int64_t>(o.elements.size()), C = o.charge_power + 1;
+  ESVGD_CHECK(o.atomic_numbers().size() >= 2, "an EGNN energy needs at least 2 atoms, got ", o.atomic_numbers().size());
+  ESVGD_CHECK(o.hidden() >= 1 && o.layers() >= 1 && o.charge_power() >= 0, "EGNN sizes must be positive (hidden ", o.hidden(),
+              ", layers ", o.layers(), ", charge power ", o.charge_power(), ")");
+  ESVGD_CHECK(o.head() == Head::kLog1pSquare || o.head() == Head::kLinear,
+              "an EGNN energy has one output: head must be log1p-square or linear, got ", to_string(o.head()));
+  ESVGD_CHECK(o.distance_features() >= 0 && std::isfinite(o.distance_cutoff()) && o.distance_cutoff() > 0,
+              "EGNN distance features need K >= 0 and a positive cutoff (got ", o.distance_features(), ", ",
+              o.distance_cutoff(), ")");
+  ESVGD_CHECK(std::isfinite(o.core_radius()) && o.core_radius() >= 0, "the EGNN hard core needs a radius >= 0 Å, got ",
+              o.core_radius());
+  ESVGD_CHECK(o.core_radius() == 0 || o.head() == Head::kLinear,
+              "the EGNN hard core adds to the energy, so it needs the linear head, got ", to_string(o.head()));
+  const int64_t P = atoms(), K = static_cast<int64_t>(o.elements().size()), C = o.charge_power() + 1;
   auto n = torch::zeros({P, K * C});
   for (int64_t i = 0; i < P; ++i) {
-    const int64_t z = o.atomic_numbers[static_cast<size_t>(i)];
-    auto it = std::find(o.elements.begin(), o.elements.end(), z);
-    ESVGD_CHECK(it != o.elements.end(), "atom ", i, " has atomic number ", z,
+    const int64_t z = o.atomic_numbers()[static_cast<size_t>(i)];
+    auto it = std::find(o.elements().begin(), o.elements().end(), z);
+    ESVGD_CHECK(it != o.elements().end(), "atom ", i, " has atomic number ", z,
                 ", outside the EGNN's element alphabet (H C N O F by default)");
-    const int64_t k = it - o.elements.begin();
+    const int64_t k = it - o.elements().begin();
     for (int64_t c = 0; c < C; ++c) n[i][k * C + c] = std::pow(static_cast<double>(z) / 9.0, static_cast<double>(c));
   }
   node_features_ = register_buffer("node_features", n);
   edge_mask_ = register_buffer("edge_mask", 1 - torch::eye(P));
-  rbf_centres_ = register_buffer("rbf_centres", torch::linspace(0, o.distance_cutoff, o.distance_features));
-  embed_ = register_module("embed", torch::nn::Linear(K * C, o.hidden));
-  for (int64_t l = 0; l < o.layers; ++l)
-    layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden, o.attention, o.distance_features)));
-  dec1_ = register_module("dec1", torch::nn::Linear(o.hidden, o.hidden));
-  dec2_ = register_module("dec2", torch::nn::Linear(o.hidden, o.hidden));
-  graph1_ = register_module("graph1", torch::nn::Linear(o.hidden, o.hidden));
-  graph2_ = register_module("graph2", torch::nn::Linear(o.hidden, 1));
+  rbf_centres_ = register_buffer("rbf_centres", torch::linspace(0, o.distance_cutoff(), o.distance_features()));
+  embed_ = register_module("embed", torch::nn::Linear(K * C, o.hidden()));
+  for (int64_t l = 0; l < o.layers(); ++l)
+    layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden(), o.attention(), o.distance_features())));
+  dec1_ = register_module("dec1", torch::nn::Linear(o.hidden(), o.hidden()));
+  dec2_ = register_module("dec2", torch::nn::Linear(o.hidden(), o.hidden()));
+  graph1_ = register_module("graph1", torch::nn::Linear(o.hidden(), o.hidden()));
+  graph2_ = register_module("graph2", torch::nn::Linear(o.hidden(), 1));
 }
 
 torch::Tensor EgnnEnergyImpl::outputs(const torch::Tensor& X) {
@@ -79,23 +79,23 @@ torch::Tensor EgnnEnergyImpl::outputs(const torch::Tensor& X) {
   const int64_t N = X.size(0);
   auto x = X.to(node_features_.device(), torch::kFloat32).view({N, P, 3});
   auto d2 = (x.unsqueeze(2) - x.unsqueeze(1)).square().sum(3);  // [N, P, P]
-  auto h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden});
-  const auto rbf = options_.distance_features > 0 ? radial_basis(d2) : torch::Tensor();
+  auto h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden()});
+  const auto rbf = options_.distance_features() > 0 ? radial_basis(d2) : torch::Tensor();
   for (auto& layer : layers_) h = layer(h, d2, edge_mask_, rbf);
   auto pooled = dec2_(torch::silu(dec1_(h))).sum(1);  // sum pooling over atoms
   auto o = graph2_(torch::silu(graph1_(pooled)));
-  return options_.core_radius > 0 ? o + core_energy(d2).unsqueeze(1) : o;
+  return options_.core_radius() > 0 ? o + core_energy(d2).unsqueeze(1) : o;
 }
 
 torch::Tensor EgnnEnergyImpl::core_energy(const torch::Tensor& d2) const {
-  if (options_.core_radius <= 0) return torch::zeros({d2.size(0)}, d2.options());
-  const auto overlap = torch::relu(options_.core_radius - (d2 + 1e-8).sqrt()) * edge_mask_;  // no self-pairs
+  if (options_.core_radius() <= 0) return torch::zeros({d2.size(0)}, d2.options());
+  const auto overlap = torch::relu(options_.core_radius() - (d2 + 1e-8).sqrt()) * edge_mask_;  // no self-pairs
   return (kCoreStiffness / 2) * overlap.square().sum({1, 2});  // each pair counted twice
 }
 
 torch::Tensor EgnnEnergyImpl::radial_basis(const torch::Tensor& d2) const {
-  const int64_t K = options_.distance_features;
-  const double width = options_.distance_cutoff / static_cast<double>(std::max<int64_t>(K - 1, 1));
+  const int64_t K = options_.distance_features();
+  const double width = options_.distance_cutoff() / static_cast<double>(std::max<int64_t>(K - 1, 1));
   // The small shift keeps the gradient of d finite on the diagonal (d = 0; masked out later).
   const auto d = (d2 + 1e-8).sqrt().unsqueeze(3);
   return torch::exp(-(d - rbf_centres_).square() / (2 * width * width));
@@ -103,7 +103,7 @@ torch::Tensor EgnnEnergyImpl::radial_basis(const torch::Tensor& d2) const {
 
 torch::Tensor EgnnEnergyImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {
   ESVGD_CHECK(label < 0, "the EGNN energy has no classes; got label ", label);
-  return options_.head == Head::kLog1pSquare ? torch::log1p(O.squeeze(1).square()) : O.squeeze(1);
+  return options_.head() == Head::kLog1pSquare ? torch::log1p(O.squeeze(1).square()) : O.squeeze(1);
 }
 
 torch::Tensor EgnnEnergyImpl::score_autograd(const torch::Tensor& X) {

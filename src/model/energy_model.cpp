@@ -48,30 +48,30 @@ std::vector<std::pair<std::string, std::string>> head_docs() { return docs_of(he
 
 EnergyModelImpl::EnergyModelImpl(EnergyModelOptions options) : options_(std::move(options)) {
   const auto& o = options_;
-  ESVGD_CHECK(o.dim >= 1, "energy model dimension must be >= 1, got ", o.dim);
-  if (o.head == Head::kJem)
-    ESVGD_CHECK(o.outputs >= 2, "a jem head needs >= 2 class outputs, got ", o.outputs);
+  ESVGD_CHECK(o.dim() >= 1, "energy model dimension must be >= 1, got ", o.dim());
+  if (o.head() == Head::kJem)
+    ESVGD_CHECK(o.outputs() >= 2, "a jem head needs >= 2 class outputs, got ", o.outputs());
   else
-    ESVGD_CHECK(o.outputs == 1, "the ", to_string(o.head), " head needs one network output, got ", o.outputs);
-  if (o.symmetry == Symmetry::kCyclic) {
-    ESVGD_CHECK(o.dim == 2, "the cyclic symmetry acts on the plane (D = 2), got D = ", o.dim);
-    ESVGD_CHECK(o.cyclic_order >= 1, "cyclic order must be >= 1, got ", o.cyclic_order);
-    rotations_ = register_buffer("rotations", group::CyclicGroup(o.cyclic_order).elements().to(torch::kFloat32));
+    ESVGD_CHECK(o.outputs() == 1, "the ", to_string(o.head()), " head needs one network output, got ", o.outputs());
+  if (o.symmetry() == Symmetry::kCyclic) {
+    ESVGD_CHECK(o.dim() == 2, "the cyclic symmetry acts on the plane (D = 2), got D = ", o.dim());
+    ESVGD_CHECK(o.cyclic_order() >= 1, "cyclic order must be >= 1, got ", o.cyclic_order());
+    rotations_ = register_buffer("rotations", group::CyclicGroup(o.cyclic_order()).elements().to(torch::kFloat32));
   }
-  if (o.symmetry == Symmetry::kCanonical || o.symmetry == Symmetry::kPairDistances)
-    ESVGD_CHECK(o.particle_dim >= 1 && o.dim % o.particle_dim == 0, "a particle-system symmetry needs D = particles x ",
-                "particle_dim, got D = ", o.dim, ", particle_dim = ", o.particle_dim);
+  if (o.symmetry() == Symmetry::kCanonical || o.symmetry() == Symmetry::kPairDistances)
+    ESVGD_CHECK(o.particle_dim() >= 1 && o.dim() % o.particle_dim() == 0, "a particle-system symmetry needs D = particles x ",
+                "particle_dim, got D = ", o.dim(), ", particle_dim = ", o.particle_dim());
   input_ = make_input_map(o, rotations_);
   std::vector<int64_t> widths{input_->width()};
-  widths.insert(widths.end(), o.hidden.begin(), o.hidden.end());
-  widths.push_back(o.outputs);
+  widths.insert(widths.end(), o.hidden().begin(), o.hidden().end());
+  widths.push_back(o.outputs());
   net_ = register_module("mlp", Mlp(widths));
 }
 
 const group::ParticleInvariant* EnergyModelImpl::particle_invariant() const { return particle_invariant_of(*input_); }
 
 torch::Tensor EnergyModelImpl::outputs(const torch::Tensor& X) {
-  ESVGD_CHECK(X.dim() == 2 && X.size(1) == options_.dim, "energy model input must be [N, ", options_.dim, "], got ",
+  ESVGD_CHECK(X.dim() == 2 && X.size(1) == options_.dim(), "energy model input must be [N, ", options_.dim(), "], got ",
               X.sizes());
   auto O = net_->forward(input_->inputs(X.to(torch::kFloat32)));
   if (input_->copies() > 1) O = O.view({input_->copies(), X.size(0), -1}).mean(0);  // average over the copies
@@ -80,13 +80,13 @@ torch::Tensor EnergyModelImpl::outputs(const torch::Tensor& X) {
 
 void EnergyModelImpl::check_label(int64_t label) const {
   if (label < 0) return;
-  ESVGD_CHECK(options_.head == Head::kJem, "a class-conditional energy needs the jem head");
-  ESVGD_CHECK(label < options_.outputs, "class label ", label, " out of range [0, ", options_.outputs, ")");
+  ESVGD_CHECK(options_.head() == Head::kJem, "a class-conditional energy needs the jem head");
+  ESVGD_CHECK(label < options_.outputs(), "class label ", label, " out of range [0, ", options_.outputs(), ")");
 }
 
 torch::Tensor EnergyModelImpl::energy_from_outputs(const torch::Tensor& O, int64_t label) const {
   check_label(label);
-  return head_energy(options_.head, O, label);
+  return head_energy(options_.head(), O, label);
 }
 
 torch::Tensor EnergyModelImpl::score_autograd(const torch::Tensor& X, int64_t label) {

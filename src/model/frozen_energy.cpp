@@ -13,13 +13,13 @@ FrozenEnergy::FrozenEnergy(const EnergyModelImpl& model, int64_t label)
       label_(label),
       input_(model.input_map().clone()),
       mlp_(*model.network()),
-      mean_out_(static_cast<size_t>(options_.outputs)),
-      grad_out_(static_cast<size_t>(options_.outputs)) {}
+      mean_out_(static_cast<size_t>(options_.outputs())),
+      grad_out_(static_cast<size_t>(options_.outputs())) {}
 
 FrozenEnergy::~FrozenEnergy() = default;
 
 torch::Tensor FrozenEnergy::score(const torch::Tensor& X) {
-  const int64_t D = options_.dim;
+  const int64_t D = options_.dim();
   ESVGD_CHECK(X.dim() == 2 && X.size(1) == D && X.size(0) >= 1, "energy model input must be [N >= 1, ", D, "], got ",
               X.sizes());
   ESVGD_CHECK(X.device().is_cpu(), "the frozen score runs on the CPU; got a tensor on ", X.device());
@@ -33,7 +33,7 @@ torch::Tensor FrozenEnergy::score(const torch::Tensor& X) {
 
 template <typename T>
 void FrozenEnergy::run(const T* x, T* out, int64_t N) {
-  const int64_t D = options_.dim, C = options_.outputs, copies = input_->copies();
+  const int64_t D = options_.dim(), C = options_.outputs(), copies = input_->copies();
   x_.assign(x, x + N * D);
   grad_x_.resize(static_cast<size_t>(N * D));
   // Input map: batch row m·N + n holds copy m of point n.
@@ -51,7 +51,7 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
       for (int64_t m = 0; m < copies; ++m) s += o[at(c, m * N + n, C)];
       mean_out_[c] = s * share;
     }
-    head_gradient(options_.head, mean_out_.data(), C, label_, grad_out_.data());
+    head_gradient(options_.head(), mean_out_.data(), C, label_, grad_out_.data());
     for (int64_t c = 0; c < C; ++c)
       for (int64_t m = 0; m < copies; ++m) g[at(c, m * N + n, C)] = grad_out_[c] * share;
   }

@@ -9,27 +9,27 @@
 namespace esvgd::model {
 
 ImageEnergyImpl::ImageEnergyImpl(ImageEnergyOptions o) : options_(std::move(o)) {
-  const auto& f = options_.fields;
+  const auto& f = options_.fields();
   const int64_t L = static_cast<int64_t>(f.size());
   if (L < 1) throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::fields", "needs at least one layer");
   for (auto c : f)
     if (c < 1)
       throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::fields",
                   "every layer needs >= 1 field, got " + std::to_string(c));
-  if (options_.kernel_size < 1 || options_.kernel_size % 2 == 0)
+  if (options_.kernel_size() < 1 || options_.kernel_size() % 2 == 0)
     throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::kernel_size",
                 "must be odd (a 90° rotation then maps each filter's grid onto itself), got " +
-                    std::to_string(options_.kernel_size));
-  if (options_.side < 1) throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::side", "must be >= 1");
-  if (options_.head_hidden < 1)
+                    std::to_string(options_.kernel_size()));
+  if (options_.side() < 1) throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::side", "must be >= 1");
+  if (options_.head_hidden() < 1)
     throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::head_hidden",
                 "must be >= 1");
-  if (options_.classes < 2)
+  if (options_.classes() < 2)
     throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::classes",
                 "a JEM head needs >= 2 classes");
-  auto pools = options_.pool_after;
+  auto pools = options_.pool_after();
   std::sort(pools.begin(), pools.end());
-  int64_t size = options_.side;
+  int64_t size = options_.side();
   for (size_t i = 0; i < pools.size(); ++i) {
     if (pools[i] < 1 || pools[i] > L || (i > 0 && pools[i] == pools[i - 1]))
       throw Error(ErrorKind::kInvalidArgument, "ImageEnergyOptions::pool_after",
@@ -41,9 +41,9 @@ ImageEnergyImpl::ImageEnergyImpl(ImageEnergyOptions o) : options_(std::move(o)) 
   }
   for (int64_t l = 0; l < L; ++l)
     convs_.push_back(register_module("conv" + std::to_string(l + 1),
-                                     C4Conv(l == 0 ? 1 : f[l - 1], f[l], options_.kernel_size, l == 0, options_.equivariant)));
-  fc1_ = register_module("fc1", torch::nn::Linear(f.back(), options_.head_hidden));
-  fc2_ = register_module("fc2", torch::nn::Linear(options_.head_hidden, options_.classes));
+                                     C4Conv(l == 0 ? 1 : f[l - 1], f[l], options_.kernel_size(), l == 0, options_.equivariant())));
+  fc1_ = register_module("fc1", torch::nn::Linear(f.back(), options_.head_hidden()));
+  fc2_ = register_module("fc2", torch::nn::Linear(options_.head_hidden(), options_.classes()));
 }
 
 ImageEnergyImpl::Weights ImageEnergyImpl::weights() const {
@@ -54,7 +54,7 @@ ImageEnergyImpl::Weights ImageEnergyImpl::weights() const {
 }
 
 torch::Tensor ImageEnergyImpl::as_images(const torch::Tensor& X) const {
-  const int64_t S = options_.side;
+  const int64_t S = options_.side();
   const auto& p = fc1_->weight;
   if (X.dim() == 2 && X.size(1) == S * S) return X.to(p.device(), p.scalar_type()).view({X.size(0), 1, S, S});
   ESVGD_CHECK(X.dim() == 4 && X.size(1) == 1 && X.size(2) == S && X.size(3) == S, "the image energy expects [N, ",
@@ -63,10 +63,10 @@ torch::Tensor ImageEnergyImpl::as_images(const torch::Tensor& X) const {
 }
 
 torch::Tensor ImageEnergyImpl::hidden(const torch::Tensor& images, const Weights& w, std::vector<torch::Tensor>* maps) const {
-  const auto& pools = options_.pool_after;
+  const auto& pools = options_.pool_after();
   auto h = images;
   for (size_t l = 0; l < w.conv.size(); ++l) {
-    h = torch::silu(torch::conv2d(h, w.conv[l].first, w.conv[l].second, 1, options_.kernel_size / 2));
+    h = torch::silu(torch::conv2d(h, w.conv[l].first, w.conv[l].second, 1, options_.kernel_size() / 2));
     if (maps) maps->push_back(h);
     if (std::find(pools.begin(), pools.end(), static_cast<int64_t>(l + 1)) != pools.end()) h = torch::avg_pool2d(h, 2);
   }
@@ -94,7 +94,7 @@ torch::Tensor ImageEnergyImpl::energy_from_outputs(const torch::Tensor& O, int64
 }
 
 ScoreFn ImageEnergyImpl::frozen_score(int64_t label) const {
-  ESVGD_CHECK(label < options_.classes, "class ", label, " is out of range for ", options_.classes, " classes");
+  ESVGD_CHECK(label < options_.classes(), "class ", label, " is out of range for ", options_.classes(), " classes");
   Weights w;
   {
     torch::NoGradGuard no_grad;  // expand the filters once per SVGD run, detached from training

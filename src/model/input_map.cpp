@@ -142,18 +142,18 @@ class Invariant : public InputMap {
 namespace {
 
 std::unique_ptr<InputMap> make_identity(const EnergyModelOptions& o, const torch::Tensor&) {
-  return std::make_unique<Identity>(o.dim);
+  return std::make_unique<Identity>(o.dim());
 }
 std::unique_ptr<InputMap> make_cyclic(const EnergyModelOptions&, const torch::Tensor& rotations) {
   return std::make_unique<CyclicCopies>(rotations);
 }
 std::unique_ptr<InputMap> make_radius(const EnergyModelOptions& o, const torch::Tensor&) {
-  return std::make_unique<Radius>(o.dim);
+  return std::make_unique<Radius>(o.dim());
 }
 template <group::ParticleInvariant::Kind kind>
 std::unique_ptr<InputMap> make_invariant(const EnergyModelOptions& o, const torch::Tensor&) {
   return std::make_unique<Invariant>(
-      std::make_shared<group::ParticleInvariant>(kind, o.dim / o.particle_dim, o.particle_dim), o.dim);
+      std::make_shared<group::ParticleInvariant>(kind, o.dim() / o.particle_dim(), o.particle_dim()), o.dim());
 }
 
 }  // namespace
@@ -174,7 +174,7 @@ const std::vector<SymmetryEntry>& symmetry_registry() {
 
 std::unique_ptr<InputMap> make_input_map(const EnergyModelOptions& o, const torch::Tensor& rotations) {
   for (const auto& e : symmetry_registry())
-    if (e.value == o.symmetry) return e.make(o, rotations);
+    if (e.value == o.symmetry()) return e.make(o, rotations);
   throw Error(ErrorKind::kInternal, "", "model symmetry not registered");
 }
 

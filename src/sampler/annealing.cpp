@@ -28,21 +28,21 @@ std::string to_string(AnnealSchedule schedule) {
 }
 
 void check_anneal(const AnnealOptions& o) {
-  if (o.schedule == AnnealSchedule::kNone) return;
-  if (o.steps <= 0)
+  if (o.schedule() == AnnealSchedule::kNone) return;
+  if (o.steps() <= 0)
     throw Error(ErrorKind::kInvalidArgument, "AnnealOptions::steps",
                 "must be > 0 for an annealing schedule");
-  if (o.cycles <= 0) throw Error(ErrorKind::kInvalidArgument, "AnnealOptions::cycles", "must be > 0");
-  if (!(o.power > 0)) throw Error(ErrorKind::kInvalidArgument, "AnnealOptions::power", "must be > 0");
+  if (o.cycles() <= 0) throw Error(ErrorKind::kInvalidArgument, "AnnealOptions::cycles", "must be > 0");
+  if (!(o.power() > 0)) throw Error(ErrorKind::kInvalidArgument, "AnnealOptions::power", "must be > 0");
 }
 
 double anneal_gamma(const AnnealOptions& o, int64_t step) {
   check_anneal(o);
-  if (o.schedule == AnnealSchedule::kNone || step >= o.steps) return 1.0;
+  if (o.schedule() == AnnealSchedule::kNone || step >= o.steps()) return 1.0;
   const double t = static_cast<double>(step);
-  if (o.schedule == AnnealSchedule::kTanh) return std::tanh(std::pow(kTanhRate * t / o.steps, o.power));
-  const double period = static_cast<double>(o.steps) / o.cycles;
-  return std::pow(std::fmod(t, period) / period, o.power);
+  if (o.schedule() == AnnealSchedule::kTanh) return std::tanh(std::pow(kTanhRate * t / o.steps(), o.power()));
+  const double period = static_cast<double>(o.steps()) / o.cycles();
+  return std::pow(std::fmod(t, period) / period, o.power());
 }
 
 }  // namespace esvgd::sampler

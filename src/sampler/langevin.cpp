@@ -15,27 +15,27 @@ namespace {
 
 torch::Tensor drift_of(const ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X) {
   torch::NoGradGuard no_grad;
-  return clip_row_norms(score(X).to(X.dtype()) * (o.step_size / 2), o.clip);
+  return clip_row_norms(score(X).to(X.dtype()) * (o.step_size() / 2), o.clip());
 }
 
 torch::Tensor step_with(const ScoreFn& score, const LangevinOptions& o, const torch::Tensor& X,
                         const torch::Tensor& xi) {
-  auto next = X + drift_of(score, o, X) + (o.noise * std::sqrt(o.step_size)) * xi;
-  if (o.bounded()) next = next.clamp(o.low, o.high);
+  auto next = X + drift_of(score, o, X) + (o.noise() * std::sqrt(o.step_size())) * xi;
+  if (o.bounded()) next = next.clamp(o.low(), o.high());
   return next;
 }
 
 }  // namespace
 
 void check_langevin(const LangevinOptions& o) {
-  if (o.max_steps < 0) throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::max_steps", "must be >= 0");
-  if (!(o.step_size > 0) || !std::isfinite(o.step_size))
+  if (o.max_steps() < 0) throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::max_steps", "must be >= 0");
+  if (!(o.step_size() > 0) || !std::isfinite(o.step_size()))
     throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::step_size", "must be a positive finite number");
-  if (!(o.noise >= 0) || !std::isfinite(o.noise))
+  if (!(o.noise() >= 0) || !std::isfinite(o.noise()))
     throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::noise", "must be a finite number >= 0");
-  if (!(o.clip >= 0) || !std::isfinite(o.clip))
+  if (!(o.clip() >= 0) || !std::isfinite(o.clip()))
     throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::clip", "must be a finite number >= 0 (0 = off)");
-  if (std::isnan(o.low) || std::isnan(o.high) || !(o.low < o.high))
+  if (std::isnan(o.low()) || std::isnan(o.high()) || !(o.low() < o.high()))
     throw Error(ErrorKind::kInvalidArgument, "LangevinOptions::low",
                 "must be [low, high] with low < high, or [] for no box");
 }
@@ -63,7 +63,7 @@ StepInfo step(LangevinState& s, const ScoreFn& score, const LangevinOptions& o) 
 
 ChainResult run(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, core::Progress* progress) {
   const int64_t first = s.step;
-  while (s.step < o.max_steps) {
+  while (s.step < o.max_steps()) {
     step(s, score, o);
     if (progress) progress->update(s.step);
   }

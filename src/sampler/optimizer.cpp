@@ -32,9 +32,9 @@ torch::Tensor sgd(double eps, const torch::Tensor& phi) {
 
 torch::Tensor liu_adagrad(const OptimizerOptions& o, OptimizerState& s, const torch::Tensor& phi) {
   auto g2 = phi * phi;
-  s.v = s.v.defined() ? o.adagrad_alpha * s.v + (1 - o.adagrad_alpha) * g2 : g2;
+  s.v = s.v.defined() ? o.adagrad_alpha() * s.v + (1 - o.adagrad_alpha()) * g2 : g2;
   ++s.t;
-  return o.step_size * phi / (o.adagrad_fudge + s.v.sqrt());
+  return o.step_size() * phi / (o.adagrad_fudge() + s.v.sqrt());
 }
 
 torch::Tensor adam(const OptimizerOptions& o, OptimizerState& s, const torch::Tensor& phi) {
@@ -43,10 +43,10 @@ torch::Tensor adam(const OptimizerOptions& o, OptimizerState& s, const torch::Te
     s.v = torch::zeros_like(phi);
   }
   ++s.t;
-  s.m = o.adam_beta1 * s.m + (1 - o.adam_beta1) * phi;
-  s.v = o.adam_beta2 * s.v + (1 - o.adam_beta2) * phi * phi;
-  const double c1 = 1 - std::pow(o.adam_beta1, s.t), c2 = 1 - std::pow(o.adam_beta2, s.t);
-  return o.step_size * (s.m / c1) / ((s.v / c2).sqrt() + o.adam_eps);
+  s.m = o.adam_beta1() * s.m + (1 - o.adam_beta1()) * phi;
+  s.v = o.adam_beta2() * s.v + (1 - o.adam_beta2()) * phi * phi;
+  const double c1 = 1 - std::pow(o.adam_beta1(), s.t), c2 = 1 - std::pow(o.adam_beta2(), s.t);
+  return o.step_size() * (s.m / c1) / ((s.v / c2).sqrt() + o.adam_eps());
 }
 
 }  // namespace
@@ -69,14 +69,14 @@ std::string to_string(OptimizerKind kind) {
 }
 
 void check_optimizer(const OptimizerOptions& o) {
-  if (!(o.step_size > 0) || !std::isfinite(o.step_size))
+  if (!(o.step_size() > 0) || !std::isfinite(o.step_size()))
     throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::step_size",
-                "step size must be a positive finite number, got " + std::to_string(o.step_size));
+                "step size must be a positive finite number, got " + std::to_string(o.step_size()));
 }
 
 torch::Tensor displacement(const OptimizerOptions& options, OptimizerState& state, const torch::Tensor& phi) {
-  switch (options.kind) {
-    case OptimizerKind::kSgd: return sgd(options.step_size, phi);
+  switch (options.kind()) {
+    case OptimizerKind::kSgd: return sgd(options.step_size(), phi);
     case OptimizerKind::kAdagrad: return liu_adagrad(options, state, phi);
     case OptimizerKind::kAdam: return adam(options, state, phi);
   }

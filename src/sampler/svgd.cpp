@@ -45,8 +45,8 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
     S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype())});
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
-  auto phi = kernel.phi(X, Y, S, o.temperature);
-  if (o.kernel_mass) {
+  auto phi = kernel.phi(X, Y, S, o.temperature());
+  if (o.kernel_mass()) {
     // The mass is at least the self term over M; the floor only guards a kernel whose self term vanishes.
     const auto mass = kernel::kernel_mass(kernel, X, Y).clamp_min(1e-300).unsqueeze(1);
     phi = phi / mass.to(phi.dtype());
@@ -59,7 +59,7 @@ torch::Tensor drift_of(const ScoreFn& score, const kernel::Kernel& kernel, const
                        const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                        double gamma) {
   auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, gamma);
-  return o.langevin ? scores + o.stein_weight * phi : phi;
+  return o.langevin() ? scores + o.stein_weight() * phi : phi;
 }
 
 torch::Tensor interacting_set(const SvgdState& s) {
@@ -69,27 +69,27 @@ torch::Tensor interacting_set(const SvgdState& s) {
 }  // namespace
 
 void check_svgd(const SvgdOptions& o) {
-  if (o.max_steps < 0) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::max_steps", "must be >= 0");
-  if (!(o.epsilon >= 0)) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::epsilon", "must be >= 0");
-  if (!(o.temperature >= 0) || !std::isfinite(o.temperature))
+  if (o.max_steps() < 0) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::max_steps", "must be >= 0");
+  if (!(o.epsilon() >= 0)) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::epsilon", "must be >= 0");
+  if (!(o.temperature() >= 0) || !std::isfinite(o.temperature()))
     throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::temperature",
                 "repulsion temperature must be a finite number >= 0");
-  if (o.median_interval < 1) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::median_interval", "must be >= 1");
-  if (o.median_max_pairs < 1) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::median_max_pairs", "must be >= 1");
-  check_anneal(o.anneal);
-  if (!(o.langevin_noise >= 0) || !std::isfinite(o.langevin_noise))
+  if (o.median_interval() < 1) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::median_interval", "must be >= 1");
+  if (o.median_max_pairs() < 1) throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::median_max_pairs", "must be >= 1");
+  check_anneal(o.anneal());
+  if (!(o.langevin_noise() >= 0) || !std::isfinite(o.langevin_noise()))
     throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::langevin_noise", "must be a finite number >= 0");
-  if (!(o.stein_weight >= 0) || !std::isfinite(o.stein_weight))
+  if (!(o.stein_weight() >= 0) || !std::isfinite(o.stein_weight()))
     throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::stein_weight", "must be a finite number >= 0");
-  if (!(o.clip >= 0) || !std::isfinite(o.clip))
+  if (!(o.clip() >= 0) || !std::isfinite(o.clip()))
     throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::clip", "must be a finite number >= 0 (0 = off)");
-  if (o.clip > 0 && !o.langevin)
+  if (o.clip() > 0 && !o.langevin())
     throw Error(ErrorKind::kInvalidArgument, "SvgdOptions::clip",
                 "clips the drift of the noisy step: set SvgdOptions::langevin = true");
-  if (o.langevin && o.optimizer.kind != OptimizerKind::kSgd)
+  if (o.langevin() && o.optimizer().kind() != OptimizerKind::kSgd)
     throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::kind",
-                "the noisy step (SvgdOptions::langevin = true) takes plain steps: use sgd, not " + to_string(o.optimizer.kind));
-  check_optimizer(o.optimizer);
+                "the noisy step (SvgdOptions::langevin = true) takes plain steps: use sgd, not " + to_string(o.optimizer().kind()));
+  check_optimizer(o.optimizer());
 }
 
 SvgdState SvgdState::clone() const {
@@ -111,18 +111,18 @@ SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const Svgd
   if (has_rows(anchors)) s.anchors = anchors.to(X0.dtype());
   s.bandwidth = kernel.bandwidth();
   s.noise = std::move(noise);
-  s.pairs = at::detail::createCPUGenerator(options.median_seed);
+  s.pairs = at::detail::createCPUGenerator(options.median_seed());
   return s;
 }
 
 SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const SvgdOptions& options,
                const torch::Tensor& anchors) {
-  return init(X0, kernel, options, at::detail::createCPUGenerator(options.median_seed), anchors);
+  return init(X0, kernel, options, at::detail::createCPUGenerator(options.median_seed()), anchors);
 }
 
 void update_bandwidth(SvgdState& s, const kernel::Kernel& kernel, const SvgdOptions& o) {
-  if (!o.median || s.particles.size(0) < 2 || s.step % o.median_interval != 0) return;
-  const double h = kernel::median_bandwidth(kernel, s.particles, o.median_max_pairs, s.pairs);
+  if (!o.median() || s.particles.size(0) < 2 || s.step % o.median_interval() != 0) return;
+  const double h = kernel::median_bandwidth(kernel, s.particles, o.median_max_pairs(), s.pairs);
   if (h > 0 && std::isfinite(h)) s.bandwidth = h;  // all particles equal: keep the last h
 }
 
@@ -130,16 +130,16 @@ StepInfo step(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, 
   torch::NoGradGuard no_grad;
   if (has_rows(s.anchors) && !s.anchor_scores.defined()) s.anchor_scores = score(s.anchors).to(s.particles.dtype());
   const KernelAt k(kernel, s.bandwidth);
-  StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal, s.step)};
+  StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal(), s.step)};
   const torch::Tensor& X = s.particles;
   torch::Tensor dx;
-  if (o.langevin) {
-    const double eps = o.optimizer.step_size;
+  if (o.langevin()) {
+    const double eps = o.optimizer().step_size();
     const auto xi = torch::randn(X.sizes(), s.noise, X.options().device(torch::kCPU)).to(X.device());
-    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma), o.clip) +
-         (o.langevin_noise * std::sqrt(2 * eps)) * xi;
+    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma), o.clip()) +
+         (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
   } else {
-    dx = displacement(o.optimizer, s.optimizer,
+    dx = displacement(o.optimizer(), s.optimizer,
                       phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma).first);
   }
   s.particles = X + dx;
@@ -156,7 +156,7 @@ ChainResult run(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel
                 const Callback& callback, core::Progress* progress) {
   ChainResult result;
   const int64_t first = s.step;
-  while (s.step < o.max_steps) {
+  while (s.step < o.max_steps()) {
     update_bandwidth(s, kernel, o);
     const StepInfo info = step(s, score, kernel, o);
     if (progress) progress->update(s.step);
@@ -164,7 +164,7 @@ ChainResult run(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel
       result.stop_reason = StopReason::kCallback;
       break;
     }
-    if (o.epsilon > 0 && info.mean_displacement < o.epsilon) {
+    if (o.epsilon() > 0 && info.mean_displacement < o.epsilon()) {
       result.stop_reason = StopReason::kConverged;
       break;
     }
@@ -172,7 +172,7 @@ ChainResult run(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel
   result.particles = s.particles;
   result.steps = s.step - first;
   result.bandwidth = s.bandwidth;
-  if (o.measure_coupling) result.interacting = kernel::mean_interacting(*KernelAt(kernel, s.bandwidth), s.particles, interacting_set(s));
+  if (o.measure_coupling()) result.interacting = kernel::mean_interacting(*KernelAt(kernel, s.bandwidth), s.particles, interacting_set(s));
   return result;
 }
 

@@ -19,7 +19,7 @@ double norm(const std::vector<double>& g) {
 }
 
 group::ParticleInvariant distances_of(const DoubleWellPotential& u) {
-  return {group::ParticleInvariant::Kind::kPairDistances, u.options().particles, u.options().particle_dim};
+  return {group::ParticleInvariant::Kind::kPairDistances, u.options().particles(), u.options().particle_dim()};
 }
 
 /// Hessian of u at x by central differences of the analytic gradient, symmetrised: [D, D].
@@ -42,7 +42,7 @@ torch::Tensor hessian(const DoubleWellPotential& u, const std::vector<double>& x
 
 Relaxation relax(const DoubleWellPotential& u, const torch::Tensor& X, const RelaxOptions& o) {
   ESVGD_CHECK(X.dim() == 2 && X.size(1) == u.dim(), "relax expects configurations [N, ", u.dim(), "], got ", X.sizes());
-  ESVGD_CHECK(o.max_iterations >= 0 && o.gradient_tolerance > 0 && o.initial_step > 0,
+  ESVGD_CHECK(o.max_iterations() >= 0 && o.gradient_tolerance() > 0 && o.initial_step() > 0,
               "relax needs max_iterations >= 0, gradient_tolerance > 0 and initial_step > 0");
   auto x = X.to(torch::kCPU, torch::kFloat64).contiguous().clone();
   const int64_t N = x.size(0), D = u.dim();
@@ -55,9 +55,9 @@ Relaxation relax(const DoubleWellPotential& u, const torch::Tensor& X, const Rel
     std::vector<double> g(D), trial(D), gt(D);
     for (int64_t n = begin; n < end; ++n) {
       double* xn = px + n * D;
-      double e = u.energy_row(xn, g.data()), step = o.initial_step;
+      double e = u.energy_row(xn, g.data()), step = o.initial_step();
       int64_t it = 0;
-      for (; it < o.max_iterations && norm(g) >= o.gradient_tolerance && std::isfinite(e); ++it) {
+      for (; it < o.max_iterations() && norm(g) >= o.gradient_tolerance() && std::isfinite(e); ++it) {
         for (int64_t k = 0; k < D; ++k) trial[k] = xn[k] - step * g[k];
         const double et = u.energy_row(trial.data(), gt.data());
         // Near the minimum the energy change drops below rounding: accept a step that keeps u
@@ -73,7 +73,7 @@ Relaxation relax(const DoubleWellPotential& u, const torch::Tensor& X, const Rel
         }
       }
       pe[n] = e;
-      pc[n] = std::isfinite(e) && norm(g) < o.gradient_tolerance;
+      pc[n] = std::isfinite(e) && norm(g) < o.gradient_tolerance();
     }
   });
   return {x, energy, converged};
@@ -81,19 +81,19 @@ Relaxation relax(const DoubleWellPotential& u, const torch::Tensor& X, const Rel
 
 std::vector<MetaStableState> find_meta_stable_states(const DoubleWellPotential& u, const StateSearchOptions& o,
                                                      at::Generator& gen) {
-  ESVGD_CHECK(o.starts >= 1 && o.box > 0, "the state search needs starts >= 1 and box > 0");
-  const int64_t D = u.dim(), d = u.options().particle_dim, P = u.options().particles;
-  auto starts = -o.box + 2 * o.box * torch::rand({o.starts, D}, gen, torch::kFloat64);
-  auto r = relax(u, starts, o.relax);
+  ESVGD_CHECK(o.starts() >= 1 && o.box() > 0, "the state search needs starts >= 1 and box > 0");
+  const int64_t D = u.dim(), d = u.options().particle_dim(), P = u.options().particles();
+  auto starts = -o.box() + 2 * o.box() * torch::rand({o.starts(), D}, gen, torch::kFloat64);
+  auto r = relax(u, starts, o.relax());
   auto F = distances_of(u).features(r.x);
   std::vector<MetaStableState> states;
-  for (int64_t n = 0; n < o.starts; ++n) {
+  for (int64_t n = 0; n < o.starts(); ++n) {
     if (!r.converged[n].item<bool>()) continue;
     std::vector<double> f(F[n].data_ptr<double>(), F[n].data_ptr<double>() + F.size(1));
     auto same = std::find_if(states.begin(), states.end(), [&](const MetaStableState& s) {
       double m = 0;
       for (size_t k = 0; k < f.size(); ++k) m = std::max(m, std::abs(f[k] - s.distances[k]));
-      return m < o.distance_tolerance;
+      return m < o.distance_tolerance();
     });
     if (same != states.end()) {
       ++same->hits;

@@ -75,31 +75,31 @@ CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_pt
     : model_(std::move(model)), kernel_(std::move(kernel)), svgd_(std::move(svgd)), options_(std::move(options)),
       gen_(at::detail::createCPUGenerator(seed)) {
   const auto& o = options_;
-  if (o.epochs < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::epochs", "must be >= 0");
-  if (o.batch_size < 1) throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size", "must be >= 1");
-  if (!(o.reset_probability >= 0 && o.reset_probability <= 1))
+  if (o.epochs() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::epochs", "must be >= 0");
+  if (o.batch_size() < 1) throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size", "must be >= 1");
+  if (!(o.reset_probability() >= 0 && o.reset_probability() <= 1))
     throw Error(ErrorKind::kInvalidArgument, "CdOptions::reset_probability", "must lie in [0, 1]");
-  if (o.chain_init == ChainInit::kUniform && !(o.box_high > o.box_low))
+  if (o.chain_init() == ChainInit::kUniform && !(o.box_high() > o.box_low()))
     throw Error(ErrorKind::kInvalidArgument, "CdOptions::box_high", "must be > CdOptions::box_low");
-  for (auto [v, key] : {std::pair{o.ce_weight, "CdOptions::ce_weight"}, {o.mse_weight, "CdOptions::mse_weight"},
-                        {o.energy_l2, "CdOptions::energy_l2"}, {o.grad_clip, "CdOptions::grad_clip"}})
+  for (auto [v, key] : {std::pair{o.ce_weight(), "CdOptions::ce_weight"}, {o.mse_weight(), "CdOptions::mse_weight"},
+                        {o.energy_l2(), "CdOptions::energy_l2"}, {o.grad_clip(), "CdOptions::grad_clip"}})
     if (!(v >= 0) || !std::isfinite(v)) throw Error(ErrorKind::kInvalidArgument, key, "must be a finite number >= 0");
-  if (o.checkpoint_every < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::checkpoint_every", "must be >= 0");
-  if (o.replay_size < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_size", "must be >= 0 (0 = off)");
-  if (o.replay_size > 0) replay_ = std::make_unique<ReplayBuffer>(o.replay_size, o.replay_fresh);
+  if (o.checkpoint_every() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::checkpoint_every", "must be >= 0");
+  if (o.replay_size() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_size", "must be >= 0 (0 = off)");
+  if (o.replay_size() > 0) replay_ = std::make_unique<ReplayBuffer>(o.replay_size(), o.replay_fresh());
   // Validate the sampler options now (their errors name the option), not at the first batch.
-  svgd_.optimizer.step_size = o.svgd_step_size.at(0);
+  svgd_.optimizer().step_size(o.svgd_step_size().at(0));
   negative_sampler();
-  if (!(o.adam_beta1 >= 0 && o.adam_beta1 < 1))
+  if (!(o.adam_beta1() >= 0 && o.adam_beta1() < 1))
     throw Error(ErrorKind::kInvalidArgument, "CdOptions::adam_beta1", "must lie in [0, 1)");
   optimizer_ = std::make_unique<torch::optim::Adam>(
-      model_->parameters(), torch::optim::AdamOptions(o.learning_rate.at(0)).betas({o.adam_beta1, 0.999}));
+      model_->parameters(), torch::optim::AdamOptions(o.learning_rate().at(0)).betas({o.adam_beta1(), 0.999}));
 }
 
 CdTrainer::~CdTrainer() = default;
 
 void CdTrainer::save_checkpoint() const {
-  if (options_.checkpoint_path.empty()) return;
+  if (options_.checkpoint_path().empty()) return;
   torch::serialize::OutputArchive root, m, opt;
   model_->save(m);
   save_adam_state(*optimizer_, opt);
@@ -120,15 +120,15 @@ void CdTrainer::save_checkpoint() const {
   }
   for (const auto& r : batches_) log["batches"].push_back(r);
   root.write("log", c10::IValue(log.dump()));
-  root.write("fingerprint", c10::IValue(options_.fingerprint));
+  root.write("fingerprint", c10::IValue(options_.fingerprint()));
   root.write("threads", torch::tensor(static_cast<int64_t>(at::get_num_threads()), torch::kLong));
-  std::filesystem::create_directories(std::filesystem::path(options_.checkpoint_path).parent_path());
-  core::write_atomic(options_.checkpoint_path, [&](std::ostream& os) { root.save_to(os); });
-  core::write_text_atomic(seconds_path(options_.checkpoint_path), seconds.dump() + "\n");
+  std::filesystem::create_directories(std::filesystem::path(options_.checkpoint_path()).parent_path());
+  core::write_atomic(options_.checkpoint_path(), [&](std::ostream& os) { root.save_to(os); });
+  core::write_text_atomic(seconds_path(options_.checkpoint_path()), seconds.dump() + "\n");
 }
 
 bool CdTrainer::resume() {
-  const auto& path = options_.checkpoint_path;
+  const auto& path = options_.checkpoint_path();
   if (path.empty() || !std::filesystem::exists(path)) return false;
   torch::serialize::InputArchive root, m, opt;
   c10::IValue fingerprint, log;
@@ -145,7 +145,7 @@ bool CdTrainer::resume() {
   } catch (const c10::Error& e) {
     throw Error(ErrorKind::kFormat, path, std::string("not a readable esvgd checkpoint: ") + e.what_without_backtrace());
   }
-  if (fingerprint.toStringRef() != options_.fingerprint)
+  if (fingerprint.toStringRef() != options_.fingerprint())
     throw Error(ErrorKind::kConfig, path,
                 "this checkpoint was written by a run with another configuration or seed; resume with the same "
                 "settings or start a new output folder");
@@ -172,17 +172,17 @@ bool CdTrainer::resume() {
 }
 
 std::unique_ptr<sampler::ChainSampler> CdTrainer::negative_sampler() const {
-  if (options_.sampler == NegativeSampler::kLangevin)
-    return std::make_unique<sampler::Langevin>(model_->frozen_score(), options_.langevin);
+  if (options_.sampler() == NegativeSampler::kLangevin)
+    return std::make_unique<sampler::Langevin>(model_->frozen_score(), options_.langevin());
   return std::make_unique<sampler::Svgd>(model_->frozen_score(), kernel_, svgd_);
 }
 
 torch::Tensor CdTrainer::chain_starts(const torch::Tensor& x, BatchRecord& rec) {
   const auto& o = options_;
   auto fresh = [&] {
-    return o.chain_init == ChainInit::kData
+    return o.chain_init() == ChainInit::kData
                ? x.clone()
-               : (o.box_low + (o.box_high - o.box_low) * torch::rand(x.sizes(), gen_, torch::kFloat32)).to(x.device());
+               : (o.box_low() + (o.box_high() - o.box_low()) * torch::rand(x.sizes(), gen_, torch::kFloat32)).to(x.device());
   };
   // One uniform per batch whatever happens, so that the random stream does not depend on the outcome.
   const double u = torch::rand({1}, gen_, torch::kFloat64).item<double>();
@@ -191,7 +191,7 @@ torch::Tensor CdTrainer::chain_starts(const torch::Tensor& x, BatchRecord& rec) 
     rec.reset = d.fresh > 0;
     return d.starts;
   }
-  rec.reset = !chains_.defined() || u < o.reset_probability;
+  rec.reset = !chains_.defined() || u < o.reset_probability();
   if (rec.reset) return fresh();
   return chains_.to(x.device());  // a no-op unless resumed from a checkpoint (loaded on the CPU)
 }
@@ -204,7 +204,7 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   const auto& o = options_;
   {
     const auto starts = chain_starts(x, rec);
-    auto result = negative_sampler()->run(starts, o.anchors ? x : torch::Tensor(), gen_);
+    auto result = negative_sampler()->run(starts, o.anchors() ? x : torch::Tensor(), gen_);
     chains_ = result.particles;
     if (replay_) replay_->push(chains_);
     rec.svgd_steps = result.steps;
@@ -218,9 +218,9 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   auto cd = E_pos.mean() - E_neg.mean();
   auto loss = cd;
   torch::Tensor ce, mse;
-  if (o.ce_weight > 0 && y.defined()) loss = loss + o.ce_weight * (ce = torch::cross_entropy_loss(O, y));
-  if (o.mse_weight > 0 && e.defined()) loss = loss + o.mse_weight * (mse = torch::mse_loss(E_pos, e));
-  if (o.energy_l2 > 0) loss = loss + o.energy_l2 * (E_pos.square().mean() + E_neg.square().mean());
+  if (o.ce_weight() > 0 && y.defined()) loss = loss + o.ce_weight() * (ce = torch::cross_entropy_loss(O, y));
+  if (o.mse_weight() > 0 && e.defined()) loss = loss + o.mse_weight() * (mse = torch::mse_loss(E_pos, e));
+  if (o.energy_l2() > 0) loss = loss + o.energy_l2() * (E_pos.square().mean() + E_neg.square().mean());
   rec.loss = loss.item<double>();
   if (!std::isfinite(rec.loss))
     throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch_ + 1) + ", batch " + std::to_string(batch + 1),
@@ -228,7 +228,7 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
                 "CdOptions::energy_l2 > 0 or CdOptions::grad_clip > 0");
   optimizer_->zero_grad();
   loss.backward();
-  if (o.grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o.grad_clip);
+  if (o.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o.grad_clip());
   optimizer_->step();
   rec.cd = cd.item<double>();
   rec.ce = ce.defined() ? ce.item<double>() : 0.0;
@@ -242,25 +242,25 @@ void CdTrainer::fit(const data::TrainingData& data, const std::function<void(con
                     core::Progress* progress) {
   const auto& o = options_;
   const int64_t n = data.x.size(0);
-  if (n < o.batch_size)
+  if (n < o.batch_size())
     throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size",
                 "is larger than the training set (" + std::to_string(n) + " points)");
   const auto x = data.x.to(torch::kFloat32);
   const auto e = data.energies.defined() ? data.energies.to(torch::kFloat32) : torch::Tensor();
-  const int64_t batches = n / o.batch_size;  // the last partial batch is dropped
-  while (epoch_ < o.epochs) {
-    set_learning_rate(*optimizer_, o.learning_rate.at(epoch_));
-    svgd_.optimizer.step_size = o.svgd_step_size.at(epoch_);
+  const int64_t batches = n / o.batch_size();  // the last partial batch is dropped
+  while (epoch_ < o.epochs()) {
+    set_learning_rate(*optimizer_, o.learning_rate().at(epoch_));
+    svgd_.optimizer().step_size(o.svgd_step_size().at(epoch_));
     const auto perm = torch::randperm(n, gen_, torch::kLong);
     const auto t0 = std::chrono::steady_clock::now();
     EpochRecord er;
     er.epoch = epoch_;
-    er.learning_rate = o.learning_rate.at(epoch_);
-    er.svgd_step_size = svgd_.optimizer.step_size;
+    er.learning_rate = o.learning_rate().at(epoch_);
+    er.svgd_step_size = svgd_.optimizer().step_size();
     double interacting = 0;
     int64_t measured = 0;
     for (int64_t b = 0; b < batches; ++b) {
-      const auto idx = perm.narrow(0, b * o.batch_size, o.batch_size).to(x.device());  // data may live on a GPU
+      const auto idx = perm.narrow(0, b * o.batch_size(), o.batch_size()).to(x.device());  // data may live on a GPU
       const auto y = data.labels.defined() ? data.labels.index_select(0, idx) : torch::Tensor();
       const auto rec = train_batch(x.index_select(0, idx), y, e.defined() ? e.index_select(0, idx) : torch::Tensor(), b);
       er.loss += rec.loss / batches; er.cd += rec.cd / batches; er.ce += rec.ce / batches;
@@ -289,7 +289,7 @@ void CdTrainer::fit(const data::TrainingData& data, const std::function<void(con
       extra << "loss " << er.loss << ", svgd steps/batch " << er.svgd_steps;
       progress->update(epoch_, extra.str());
     }
-    if (epoch_ == o.epochs || (o.checkpoint_every > 0 && epoch_ % o.checkpoint_every == 0)) save_checkpoint();
+    if (epoch_ == o.epochs() || (o.checkpoint_every() > 0 && epoch_ % o.checkpoint_every() == 0)) save_checkpoint();
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/model/energy_network.h"
 #include "esvgd/train/cd_trainer.h"
 
@@ -15,9 +16,9 @@ class Progress;
 namespace esvgd::train {
 
 struct SupervisedOptions {
-  int64_t epochs = 1;
-  int64_t batch_size = 64;
-  double learning_rate = 1e-3;
+  ESVGD_ARG(int64_t, epochs) = 1;
+  ESVGD_ARG(int64_t, batch_size) = 64;
+  ESVGD_ARG(double, learning_rate) = 1e-3;
 };
 
 struct SupervisedEpoch {
@@ -27,8 +28,8 @@ struct SupervisedEpoch {
   double seconds = 0;
 };
 
-/// Trains on data.x / data.labels (on the model's device); errors name the config keys
-/// (train.batch_size, train.epochs) or the epoch and batch of a non-finite loss.
+/// Trains on data.x / data.labels (on the model's device); errors name the options
+/// (SupervisedOptions::batch_size, ...) or the epoch and batch of a non-finite loss.
 std::vector<SupervisedEpoch> fit_classifier(model::EnergyNetwork& model, const data::TrainingData& data,
                                             const SupervisedOptions& options, uint64_t seed,
                                             core::Progress* progress = nullptr);

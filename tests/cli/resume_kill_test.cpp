@@ -63,11 +63,11 @@ std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out, const std:
   torch::serialize::InputArchive root, m;
   root.load_from((out / "checkpoints" / (combo + ".pt")).string());
   root.read("model", m);
-  esvgd::model::EnergyModelOptions o;
-  o.hidden = {16, 16};
-  o.head = esvgd::model::Head::kJem;
-  o.outputs = 2;
-  o.symmetry = esvgd::model::Symmetry::kCyclic;
+  auto o = esvgd::model::EnergyModelOptions()
+               .hidden({16, 16})
+               .head(esvgd::model::Head::kJem)
+               .outputs(2)
+               .symmetry(esvgd::model::Symmetry::kCyclic);
   esvgd::model::EnergyModel model(o);
   model->load(m);
   std::vector<torch::Tensor> p;

@@ -20,8 +20,7 @@ class Dw4Data : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() / ("esvgd_dw4_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
     auto gen = make_gen(0);
-    target::StateSearchOptions o;
-    o.starts = 300;
+    auto o = target::StateSearchOptions().starts(300);
     states_ = target::find_meta_stable_states(u_, o, gen);
     ASSERT_EQ(states_.size(), 5u);
   }

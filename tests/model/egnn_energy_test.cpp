@@ -11,11 +11,11 @@ namespace {
 
 model::EgnnEnergy small_egnn(int64_t hidden = 16, int64_t layers = 2, int64_t distance_features = 0) {
   torch::manual_seed(0);
-  model::EgnnOptions o;
-  o.atomic_numbers = c5h8o();
-  o.hidden = hidden;
-  o.layers = layers;
-  o.distance_features = distance_features;
+  auto o = model::EgnnOptions()
+               .atomic_numbers(c5h8o())
+               .hidden(hidden)
+               .layers(layers)
+               .distance_features(distance_features);
   return model::EgnnEnergy(o);
 }
 
@@ -26,7 +26,7 @@ TEST(EgnnEnergy, InvariantUnderE3AndPermutationsOfEqualElements) {
   auto m = model::EgnnEnergy([] {
     torch::manual_seed(0);
     model::EgnnOptions o;  // the paper's size: 4 layers, 64 units, attention
-    o.atomic_numbers = c5h8o();
+    o.atomic_numbers(c5h8o());
     return o;
   }());
   torch::NoGradGuard no_grad;
@@ -105,12 +105,12 @@ TEST(EgnnEnergy, DistanceFeaturesKeepInvarianceAndAnExactScore) {
 TEST(EgnnEnergy, HardCoreIsZeroApartAndRepelsOverlaps) {
   auto make = [](double r0) {
     torch::manual_seed(0);
-    model::EgnnOptions o;
-    o.atomic_numbers = {6, 8, 1};
-    o.hidden = 8;
-    o.layers = 1;
-    o.head = model::Head::kLinear;
-    o.core_radius = r0;
+    auto o = model::EgnnOptions()
+                 .atomic_numbers({6, 8, 1})
+                 .hidden(8)
+                 .layers(1)
+                 .head(model::Head::kLinear)
+                 .core_radius(r0);
     return model::EgnnEnergy(o);
   };
   auto plain = make(0), cored = make(0.9);
@@ -145,24 +145,23 @@ TEST(EgnnEnergy, FrozenScoreIsACopy) {
 }
 
 TEST(EgnnEnergy, OptionErrors) {
-  model::EgnnOptions o;
-  o.atomic_numbers = {6};
+  auto o = model::EgnnOptions().atomic_numbers({6});
   expect_error([&] { model::EgnnEnergy m(o); }, "at least 2 atoms");
-  o.atomic_numbers = {6, 17};
+  o.atomic_numbers({6, 17});
   expect_error([&] { model::EgnnEnergy m(o); }, "atomic number 17");
-  o.atomic_numbers = {6, 8};
-  o.head = model::Head::kJem;
+  o.atomic_numbers({6, 8});
+  o.head(model::Head::kJem);
   expect_error([&] { model::EgnnEnergy m(o); }, "head must be log1p-square or linear");
-  o.head = model::Head::kLog1pSquare;
+  o.head(model::Head::kLog1pSquare);
   model::EgnnEnergy m(o);
   expect_error([&] { m->outputs(torch::zeros({2, 5})); }, "rows [N, 6]");
   expect_error([&] { m->frozen_score(0); }, "no classes");
-  o.distance_features = -1;
+  o.distance_features(-1);
   expect_error([&] { model::EgnnEnergy bad(o); }, "distance features");
-  o.distance_features = 0;
-  o.core_radius = 0.9;  // with the log1p-square head
+  o.distance_features(0);
+  o.core_radius(0.9);  // with the log1p-square head
   expect_error([&] { model::EgnnEnergy bad(o); }, "needs the linear head");
-  o.core_radius = -1;
+  o.core_radius(-1);
   expect_error([&] { model::EgnnEnergy bad(o); }, "radius >= 0");
 }
 

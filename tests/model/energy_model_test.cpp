@@ -16,12 +16,12 @@ namespace {
 
 model::EnergyModel make(model::Head head, model::Symmetry sym, int64_t dim = 2, int64_t outputs = 1) {
   torch::manual_seed(7);
-  model::EnergyModelOptions o;
-  o.dim = dim;
-  o.hidden = {32, 64, 64, 64, 32};
-  o.head = head;
-  o.symmetry = sym;
-  o.outputs = head == model::Head::kJem ? outputs : 1;
+  auto o = model::EnergyModelOptions()
+               .dim(dim)
+               .hidden({32, 64, 64, 64, 32})
+               .head(head)
+               .symmetry(sym)
+               .outputs(head == model::Head::kJem ? outputs : 1);
   return model::EnergyModel(o);
 }
 
@@ -145,10 +145,10 @@ TEST(EnergyModel, ParticleEnergiesMatchAutogradAndAreInvariant) {
   auto gen = test::make_gen(6);
   for (auto sym : {model::Symmetry::kCanonical, model::Symmetry::kPairDistances}) {
     torch::manual_seed(3);
-    model::EnergyModelOptions o;
-    o.dim = 8;  // DW-4: 4 particles in the plane, MLP 8 (or 6) → 64 → 64 → 1
-    o.hidden = {64, 64};
-    o.symmetry = sym;
+    auto o = model::EnergyModelOptions()
+                 .dim(8)  // DW-4: 4 particles in the plane, MLP 8 (or 6) → 64 → 64 → 1
+                 .hidden({64, 64})
+                 .symmetry(sym);
     model::EnergyModel m(o);
     auto X = 2 * torch::randn({64, 8}, gen, torch::kFloat64);
     auto score = m->frozen_score();
@@ -198,20 +198,17 @@ TEST(EnergyModel, Log1pSquareHead) {
 }
 
 TEST(EnergyModel, OptionErrors) {
-  model::EnergyModelOptions o;
-  o.hidden = {4};
-  o.head = model::Head::kJem;
-  o.outputs = 1;
+  auto o = model::EnergyModelOptions().hidden({4}).head(model::Head::kJem).outputs(1);
   test::expect_error([&] { model::EnergyModel m(o); }, "jem head needs >= 2");
-  o.head = model::Head::kLinear;
-  o.outputs = 2;
+  o.head(model::Head::kLinear);
+  o.outputs(2);
   test::expect_error([&] { model::EnergyModel m(o); }, "needs one network output");
-  o.outputs = 1;
-  o.dim = 3;
-  o.symmetry = model::Symmetry::kCyclic;
+  o.outputs(1);
+  o.dim(3);
+  o.symmetry(model::Symmetry::kCyclic);
   test::expect_error([&] { model::EnergyModel m(o); }, "D = 2");
-  o.hidden = {4, 0};
-  o.symmetry = model::Symmetry::kNone;
+  o.hidden({4, 0});
+  o.symmetry(model::Symmetry::kNone);
   test::expect_error([&] { model::EnergyModel m(o); }, "MLP width 2 must be >= 1");
   test::expect_error([] { model::parse_head("softplus"); }, "EnergyModelOptions::head: unknown name 'softplus' (expected log1p-square, linear, jem)");
   test::expect_error([] { model::parse_symmetry("c4"); }, "expected none, cyclic, radius, canonical, pair-distances)");
@@ -220,8 +217,8 @@ TEST(EnergyModel, OptionErrors) {
     EXPECT_FALSE(doc.empty()) << name;
   }
   for (const auto& [name, doc] : model::head_docs()) EXPECT_EQ(model::to_string(model::parse_head(name)), name);
-  o.dim = 7;
-  o.symmetry = model::Symmetry::kPairDistances;
+  o.dim(7);
+  o.symmetry(model::Symmetry::kPairDistances);
   test::expect_error([&] { model::EnergyModel m(o); }, "D = particles x particle_dim");
   auto m = make(model::Head::kLog1pSquare, model::Symmetry::kNone);
   test::expect_error([&] { m->frozen_score(0); }, "needs the jem head");

@@ -14,11 +14,11 @@ namespace {
 
 model::ImageEnergy small_net(bool equivariant, int64_t side = 28) {
   torch::manual_seed(3);
-  model::ImageEnergyOptions o;
-  o.equivariant = equivariant;
-  o.side = side;
-  o.fields = {3, 3, 4, 4, 4, 4, 5, 5};
-  o.head_hidden = 16;
+  auto o = model::ImageEnergyOptions()
+               .equivariant(equivariant)
+               .side(side)
+               .fields({3, 3, 4, 4, 4, 4, 5, 5})
+               .head_hidden(16);
   return model::ImageEnergy(o);
 }
 
@@ -120,7 +120,7 @@ TEST(ImageEnergy, LogitsAreALinearMapOfThePenultimateFeatures) {
   torch::NoGradGuard no_grad;
   auto X = torch::rand({3, 784}, gen, torch::kFloat32);
   const auto h = net->penultimate(X);
-  ASSERT_EQ(h.sizes(), (torch::IntArrayRef{3, net->options().head_hidden}));
+  ASSERT_EQ(h.sizes(), (torch::IntArrayRef{3, net->options().head_hidden()}));
   const auto& fc2 = net->named_parameters();
   EXPECT_LT(rel_err(torch::linear(h, fc2["fc2.weight"], fc2["fc2.bias"]), net->outputs(X)), 1e-6);
 }
@@ -180,20 +180,19 @@ TEST(ImageEnergy, OptionErrorsNameTheKey) {
       EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
     }
   };
-  model::ImageEnergyOptions o;
-  o.kernel_size = 4;
+  auto o = model::ImageEnergyOptions().kernel_size(4);
   expect_error(o, "ImageEnergyOptions::kernel_size");
   o = {};
-  o.fields = {};
+  o.fields({});
   expect_error(o, "ImageEnergyOptions::fields");
   o = {};
-  o.pool_after = {2, 4, 6};  // 28 → 14 → 7 → pooling an odd map
+  o.pool_after({2, 4, 6});  // 28 → 14 → 7 → pooling an odd map
   expect_error(o, "odd size");
   o = {};
-  o.pool_after = {9};
+  o.pool_after({9});
   expect_error(o, "ImageEnergyOptions::pool_after");
   o = {};
-  o.classes = 1;
+  o.classes(1);
   expect_error(o, "ImageEnergyOptions::classes");
 }
 

@@ -22,10 +22,7 @@ const torch::Tensor kVar = torch::tensor({1.0, 0.25}, torch::kFloat64);
 
 /// Time-averaged moments of 2000 chains over the second half of 4000 steps of ε = 0.005.
 std::pair<torch::Tensor, torch::Tensor> stationary_moments(double noise, uint64_t seed) {
-  LangevinOptions o;
-  o.step_size = 0.005;
-  o.noise = noise;
-  o.max_steps = 1;
+  auto o = LangevinOptions().step_size(0.005).noise(noise).max_steps(1);
   Langevin langevin(gaussian_score(kMean, kVar), o);
   auto gen = make_gen(seed);
   auto X = torch::randn({2000, 2}, gen, torch::kFloat64) * 3;
@@ -59,9 +56,7 @@ TEST(Langevin, NoiseScaleSamplesAColderDensity) {
 }
 
 TEST(Langevin, ClipBoundsEachSamplesDrift) {
-  LangevinOptions o;
-  o.step_size = 0.1;
-  o.clip = 0.3;
+  auto o = LangevinOptions().step_size(0.1).clip(0.3);
   Langevin langevin(gaussian_score(kMean, kVar), o);
   auto X = torch::tensor({{1.0, -2.0}, {1.1, -2.0}, {50.0, 40.0}}, torch::kFloat64);
   auto d = langevin.drift(X);
@@ -73,10 +68,7 @@ TEST(Langevin, ClipBoundsEachSamplesDrift) {
 }
 
 TEST(Langevin, ClampKeepsChainsInTheBoxAndLeavesInnerStepsAlone) {
-  LangevinOptions o;
-  o.step_size = 0.5;
-  o.low = 0.0;
-  o.high = 1.0;
+  auto o = LangevinOptions().step_size(0.5).low(0.0).high(1.0);
   Langevin boxed(gaussian_score(kMean, kVar), o);
   // The Gaussian's mean (1, -2) lies outside [0, 1]², so unclamped chains would leave the box.
   auto X = torch::full({64, 2}, 0.5, torch::kFloat64);
@@ -86,8 +78,8 @@ TEST(Langevin, ClampKeepsChainsInTheBoxAndLeavesInnerStepsAlone) {
   EXPECT_EQ(next.min().item<double>(), 0.0);  // the second coordinate wants -2: held at 0
   EXPECT_NEAR(next[0][0].item<double>(), 0.5 + 0.25 * 0.5 + std::sqrt(0.5) * 0.1, 1e-12);
   auto gen = make_gen(3);
-  o.max_steps = 200;
-  o.noise = 3.0;
+  o.max_steps(200);
+  o.noise(3.0);
   auto chains = Langevin(gaussian_score(kMean, kVar), o).run(X, {}, gen).particles;
   EXPECT_GE(chains.min().item<double>(), 0.0);
   EXPECT_LE(chains.max().item<double>(), 1.0);
@@ -95,8 +87,7 @@ TEST(Langevin, ClampKeepsChainsInTheBoxAndLeavesInnerStepsAlone) {
 }
 
 TEST(Langevin, SameGeneratorSameChains) {
-  LangevinOptions o;
-  o.max_steps = 50;
+  auto o = LangevinOptions().max_steps(50);
   Langevin langevin(gaussian_score(kMean, kVar), o);
   auto X0 = torch::zeros({16, 2}, torch::kFloat64);
   auto g1 = make_gen(5), g2 = make_gen(5), g3 = make_gen(6);
@@ -117,29 +108,28 @@ TEST(Langevin, DivergenceAndBadOptionsAreClearErrors) {
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
     }
   };
-  LangevinOptions o;
-  o.step_size = 0;
+  auto o = LangevinOptions().step_size(0);
   expect_error(o, "LangevinOptions::step_size");
   o = {};
-  o.noise = -1;
+  o.noise(-1);
   expect_error(o, "LangevinOptions::noise");
   o = {};
-  o.clip = std::nan("");
+  o.clip(std::nan(""));
   expect_error(o, "LangevinOptions::clip");
   o = {};
-  o.max_steps = -1;
+  o.max_steps(-1);
   expect_error(o, "LangevinOptions::max_steps");
   o = {};
-  o.low = 1.0;
-  o.high = 0.0;
+  o.low(1.0);
+  o.high(0.0);
   expect_error(o, "LangevinOptions::low");
   o = {};
-  o.high = std::nan("");
+  o.high(std::nan(""));
   expect_error(o, "LangevinOptions::low");
 
-  LangevinOptions big;
-  big.step_size = 10;  // ε/(2s²) = 20: every step overshoots further
-  big.max_steps = 2000;
+  auto big = LangevinOptions()
+                 .step_size(10)  // ε/(2s²) = 20: every step overshoots further
+                 .max_steps(2000);
   Langevin unstable(gaussian_score(kMean, kVar), big);
   auto gen = make_gen(1);
   try {

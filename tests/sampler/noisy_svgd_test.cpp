@@ -31,19 +31,19 @@ ScoreFn gaussian_score() {
 TEST(NoisySvgd, StationaryMomentsOfAGaussian) {
   // x ← x + ε(s + βφ) + √(2ε) ξ: π is stationary in the mean-field limit; 200 particles, time
   // averages over the second half of 4000 steps.
-  SvgdOptions o;
-  o.optimizer.step_size = 0.005;
-  o.langevin = true;
-  o.stein_weight = 1.0;
-  o.median = true;
-  o.median_interval = 50;
-  o.max_steps = 4000;
-  o.median_seed = 21;  // seeds the noise of run() without a generator
-  o.measure_coupling = false;
+  auto o = SvgdOptions()
+               .optimizer(sampler::OptimizerOptions().step_size(0.005))
+               .langevin(true)
+               .stein_weight(1.0)
+               .median(true)
+               .median_interval(50)
+               .max_steps(4000)
+               .median_seed(21)  // seeds the noise of run() without a generator
+               .measure_coupling(false);
   Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(1.0), o);
   auto gen = make_gen(21);
   auto mean = torch::zeros({2}, torch::kFloat64), var = torch::zeros({2}, torch::kFloat64);
-  const double half = o.max_steps / 2;
+  const double half = o.max_steps() / 2;
   svgd.run(3 * torch::randn({200, 2}, gen, torch::kFloat64), {}, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
     if (info.step >= half) {
       mean += X.mean(0) / half;
@@ -59,10 +59,10 @@ TEST(NoisySvgd, StationaryMomentsOfAGaussian) {
 
 /// Deterministic SVGD run towards its fixed point (RBF h = 0.6, 50 particles, 6000 steps).
 torch::Tensor fixed_point(bool kernel_mass) {
-  SvgdOptions o;
-  o.optimizer.step_size = kernel_mass ? 0.2 : 0.5;
-  o.max_steps = 6000;
-  o.kernel_mass = kernel_mass;
+  auto o = SvgdOptions()
+               .optimizer(sampler::OptimizerOptions().step_size(kernel_mass ? 0.2 : 0.5))
+               .max_steps(6000)
+               .kernel_mass(kernel_mass);
   Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(0.6), o);
   auto gen = make_gen(7);
   return svgd.run(torch::randn({50, 2}, gen, torch::kFloat64)).particles;
@@ -74,7 +74,7 @@ TEST(KernelMassNormalisation, KeepsTheFixedPointsOfSvgd) {
   // repulsion differently would move the fixed point: the variance would change by O(1).
   auto kernel = std::make_shared<kernel::RbfKernel>(0.6);
   SvgdOptions plain, mass;
-  mass.kernel_mass = true;
+  mass.kernel_mass(true);
   const auto X = fixed_point(false), Y = fixed_point(true);
   const double phi_X = Svgd(gaussian_score(), kernel, plain).direction(X).abs().max().item<double>();
   const double phi_mass_X = Svgd(gaussian_score(), kernel, mass).direction(X).abs().max().item<double>();
@@ -95,7 +95,7 @@ TEST(KernelMassNormalisation, DividesByTheKernelMass) {
   X[5] = torch::tensor({100.0, 100.0}, torch::kFloat64);  // far from everyone: alone in its kernel's reach
   auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
   SvgdOptions plain, mass;
-  mass.kernel_mass = true;
+  mass.kernel_mass(true);
   const auto phi = Svgd(gaussian_score(), kernel, plain).direction(X);
   const auto phi_mass = Svgd(gaussian_score(), kernel, mass).direction(X);
   const auto k_mass = kernel->gram(X, X).mean(1, true);
@@ -106,9 +106,7 @@ TEST(KernelMassNormalisation, DividesByTheKernelMass) {
 }
 
 TEST(Svgd, RecordsBandwidthAndCoupling) {
-  SvgdOptions o;
-  o.max_steps = 3;
-  o.optimizer.step_size = 1e-6;
+  auto o = SvgdOptions().max_steps(3).optimizer(sampler::OptimizerOptions().step_size(1e-6));
   auto X = torch::tensor({{0.0, 0.0}, {0.1, 0.0}, {0.0, 0.1}, {30.0, 30.0}}, torch::kFloat64);
   Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(0.5), o);
   auto r = svgd.run(X);
@@ -128,34 +126,34 @@ TEST(NoisySvgd, BadOptionsAreClearErrors) {
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
     }
   };
-  SvgdOptions o;
-  o.langevin = true;
-  o.optimizer.kind = sampler::OptimizerKind::kAdam;
+  auto o = SvgdOptions()
+               .langevin(true)
+               .optimizer(sampler::OptimizerOptions().kind(sampler::OptimizerKind::kAdam));
   expect_error(o, "OptimizerOptions::kind");
   o = {};
-  o.langevin_noise = -0.5;
+  o.langevin_noise(-0.5);
   expect_error(o, "SvgdOptions::langevin_noise");
   o = {};
-  o.stein_weight = std::nan("");
+  o.stein_weight(std::nan(""));
   expect_error(o, "SvgdOptions::stein_weight");
   o = {};
-  o.clip = 0.5;  // without the noisy step
+  o.clip(0.5);  // without the noisy step
   expect_error(o, "SvgdOptions::clip");
-  o.langevin = true;
-  o.clip = -1;
+  o.langevin(true);
+  o.clip(-1);
   expect_error(o, "SvgdOptions::clip");
 }
 
 // svgd.clip shortens each particle's drift to the clip norm (one step, no noise): a particle far
 // from the mode moves exactly c towards it; one close to it keeps its short step.
 TEST(NoisySvgd, ClipBoundsEachParticlesDrift) {
-  SvgdOptions o;
-  o.langevin = true;
-  o.langevin_noise = 0;
-  o.max_steps = 1;
-  o.optimizer.step_size = 0.1;
-  o.stein_weight = 0;  // the drift is ε s(x) alone
-  o.clip = 0.3;
+  auto o = SvgdOptions()
+               .langevin(true)
+               .langevin_noise(0)
+               .max_steps(1)
+               .optimizer(sampler::OptimizerOptions().step_size(0.1))
+               .stein_weight(0)  // the drift is ε s(x) alone
+               .clip(0.3);
   Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(1.0), o);
   auto X = torch::tensor({{1.05, -2.0}, {50.0, 40.0}}, torch::kFloat64);
   auto gen = make_gen(1);
@@ -191,11 +189,11 @@ TEST(NoisySvgd, DriftIsEquivariantAndTheStepKeepsTheChainLawInvariant) {
   auto gen = make_gen(17);
   for (const auto& kernel : particle_kernels()) {
     for (bool mass : {false, true}) {
-      SvgdOptions o;
-      o.langevin = true;
-      o.stein_weight = 0.7;
-      o.kernel_mass = mass;
-      o.optimizer.step_size = 0.01;
+      auto o = SvgdOptions()
+                   .langevin(true)
+                   .stein_weight(0.7)
+                   .kernel_mass(mass)
+                   .optimizer(sampler::OptimizerOptions().step_size(0.01));
       Svgd svgd(target::score_fn(u), kernel, o);
       auto X = 1.5 * torch::randn({6, 8}, gen, torch::kFloat64);
       auto A = 1.5 * torch::randn({5, 8}, gen, torch::kFloat64);
@@ -214,9 +212,7 @@ TEST(Langevin, StepIsEquivariantWithRotatedNoise) {
   // X' = X + drift(X) + σ√ε ξ: with gξ for ξ (as likely as ξ: N(0, I) is O(8)-invariant), the
   // chain from gX + t is g times the chain from X, plus t.
   const target::DoubleWellPotential u;
-  sampler::LangevinOptions o;
-  o.step_size = 0.02;
-  o.clip = 0.5;
+  auto o = sampler::LangevinOptions().step_size(0.02).clip(0.5);
   sampler::Langevin langevin(target::score_fn(u), o);
   auto gen = make_gen(19);
   auto X = 1.5 * torch::randn({8, 8}, gen, torch::kFloat64);

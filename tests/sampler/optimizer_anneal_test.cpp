@@ -20,9 +20,7 @@ torch::Tensor vec(std::initializer_list<double> v) { return torch::tensor(std::v
 constexpr double kTol = 1e-14;
 
 TEST(Optimizer, SgdIsStepTimesPhi) {
-  OptimizerOptions o;
-  o.kind = sampler::OptimizerKind::kSgd;
-  o.step_size = 0.25;
+  auto o = OptimizerOptions().kind(sampler::OptimizerKind::kSgd).step_size(0.25);
   OptimizerState state;
   auto phi = vec({1.0, -2.0, 0.5}).view({1, 3});
   EXPECT_TRUE(torch::equal(displacement(o, state, phi), 0.25 * phi));
@@ -33,9 +31,7 @@ TEST(Optimizer, SgdIsStepTimesPhi) {
 TEST(Optimizer, LiuAdagradHandExample) {
   // v₁ = φ₁², Δ₁ = ε φ₁/(fudge + √v₁); v₂ = α v₁ + (1 − α) φ₂², Δ₂ = ε φ₂/(fudge + √v₂),
   // ε = 0.1, α = 0.9, fudge = 1e-6, φ₁ = (1, −2), φ₂ = (3, 0.5).
-  OptimizerOptions o;
-  o.kind = sampler::OptimizerKind::kAdagrad;
-  o.step_size = 0.1;
+  auto o = OptimizerOptions().kind(sampler::OptimizerKind::kAdagrad).step_size(0.1);
   OptimizerState state;
   auto d1 = displacement(o, state, vec({1.0, -2.0}));
   EXPECT_LT(rel_err(d1, vec({0.09999990000010002, -0.099999950000025})), kTol);
@@ -54,9 +50,7 @@ TEST(Optimizer, LiuAdagradHandExample) {
 TEST(Optimizer, AdamHandExample) {
   // Kingma & Ba on −φ: m = β₁m + (1−β₁)φ, v = β₂v + (1−β₂)φ², Δ = ε m̂/(√v̂ + ε_adam) with bias
   // corrections 1 − β^t; ε = 0.1, β = (0.9, 0.999), ε_adam = 1e-8.
-  OptimizerOptions o;
-  o.kind = sampler::OptimizerKind::kAdam;
-  o.step_size = 0.1;
+  auto o = OptimizerOptions().kind(sampler::OptimizerKind::kAdam).step_size(0.1);
   OptimizerState state;
   EXPECT_LT(rel_err(displacement(o, state, vec({1.0, -2.0})), vec({0.09999999900000002, -0.0999999995})), kTol);
   EXPECT_LT(rel_err(displacement(o, state, vec({3.0, 0.5})), vec({0.09177811148766772, -0.046946816798665164})), kTol);
@@ -66,12 +60,11 @@ TEST(Optimizer, AdamHandExample) {
 }
 
 TEST(Optimizer, BadOptionsNameTheKey) {
-  OptimizerOptions o;
-  o.step_size = 0.0;
+  auto o = OptimizerOptions().step_size(0.0);
   expect_error([&] { check_optimizer(o); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
-  o.step_size = -1.0;
+  o.step_size(-1.0);
   expect_error([&] { check_optimizer(o); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
-  o.step_size = std::nan("");
+  o.step_size(std::nan(""));
   expect_error([&] { check_optimizer(o); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
   expect_error([] { sampler::parse_optimizer_kind("rmsprop"); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::kind", "rmsprop"});
   for (auto kind : {sampler::OptimizerKind::kSgd, sampler::OptimizerKind::kAdagrad, sampler::OptimizerKind::kAdam})
@@ -80,11 +73,7 @@ TEST(Optimizer, BadOptionsNameTheKey) {
 
 TEST(Annealing, CyclicalHandValues) {
   // γ(t) = (mod(t, P)/P)^p, P = steps/cycles = 100/4 = 25, p = 2; γ = 1 from t = steps on.
-  AnnealOptions o;
-  o.schedule = sampler::AnnealSchedule::kCyclical;
-  o.steps = 100;
-  o.cycles = 4;
-  o.power = 2.0;
+  auto o = AnnealOptions().schedule(sampler::AnnealSchedule::kCyclical).steps(100).cycles(4).power(2.0);
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 0), 0.0);
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 10), 0.16);    // (10/25)²
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 25), 0.0);     // a new cycle starts
@@ -93,24 +82,21 @@ TEST(Annealing, CyclicalHandValues) {
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 100), 1.0);
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 5000), 1.0);
   // A non-integer period: steps 10, cycles 3 → P = 10/3; t = 4 → mod = 2/3 → γ = (0.2)^1.
-  o.steps = 10;
-  o.cycles = 3;
-  o.power = 1.0;
+  o.steps(10);
+  o.cycles(3);
+  o.power(1.0);
   EXPECT_NEAR(anneal_gamma(o, 4), 0.2, 1e-15);
 }
 
 TEST(Annealing, TanhHandValues) {
   // γ(t) = tanh((1.3 t/steps)^p), steps = 100.
-  AnnealOptions o;
-  o.schedule = sampler::AnnealSchedule::kTanh;
-  o.steps = 100;
-  o.power = 1.0;
+  auto o = AnnealOptions().schedule(sampler::AnnealSchedule::kTanh).steps(100).power(1.0);
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 0), 0.0);
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 10), 0.12927258360605834);  // tanh(0.13)
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 50), 0.5716699660851173);   // tanh(0.65)
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 99), 0.8583388055173601);   // tanh(1.287)
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 100), 1.0);
-  o.power = 2.0;
+  o.power(2.0);
   EXPECT_DOUBLE_EQ(anneal_gamma(o, 50), 0.39903445532485493);  // tanh(0.65²)
 }
 
@@ -119,14 +105,14 @@ TEST(Annealing, NoneAndErrors) {
   EXPECT_EQ(anneal_gamma(o, 0), 1.0);
   EXPECT_EQ(anneal_gamma(o, 12345), 1.0);
   expect_error([] { sampler::parse_anneal_schedule("linear"); }, ErrorKind::kInvalidArgument, {"AnnealOptions::schedule", "linear"});
-  o.schedule = sampler::AnnealSchedule::kCyclical;
-  o.steps = 0;
+  o.schedule(sampler::AnnealSchedule::kCyclical);
+  o.steps(0);
   expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kInvalidArgument, {"AnnealOptions::steps"});
-  o.steps = 10;
-  o.cycles = 0;
+  o.steps(10);
+  o.cycles(0);
   expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kInvalidArgument, {"AnnealOptions::cycles"});
-  o.cycles = 1;
-  o.power = 0;
+  o.cycles(1);
+  o.power(0);
   expect_error([&] { sampler::check_anneal(o); }, ErrorKind::kInvalidArgument, {"AnnealOptions::power"});
 }
 

@@ -22,25 +22,24 @@ ScoreFn gaussian_score() {
 
 /// Adam with a subsampled median every 3 steps and anchors: every part of the state is in use.
 SvgdOptions adam_median() {
-  SvgdOptions o;
-  o.optimizer.kind = sampler::OptimizerKind::kAdam;
-  o.optimizer.step_size = 0.05;
-  o.median = true;
-  o.median_interval = 3;
-  o.median_max_pairs = 500;  // < 60·59/2 pairs: the median draws a subsample from state.pairs
-  o.median_seed = 5;
-  o.max_steps = 20;
+  auto o = SvgdOptions()
+               .optimizer(sampler::OptimizerOptions().kind(sampler::OptimizerKind::kAdam).step_size(0.05))
+               .median(true)
+               .median_interval(3)
+               .median_max_pairs(500)  // < 60·59/2 pairs: the median draws a subsample from state.pairs
+               .median_seed(5)
+               .max_steps(20);
   return o;
 }
 
 /// The noisy step: the noise generator is in use.
 SvgdOptions noisy() {
-  SvgdOptions o;
-  o.optimizer.step_size = 0.01;
-  o.langevin = true;
-  o.clip = 0.5;
-  o.max_steps = 20;
-  o.median_seed = 6;
+  auto o = SvgdOptions()
+               .optimizer(sampler::OptimizerOptions().step_size(0.01))
+               .langevin(true)
+               .clip(0.5)
+               .max_steps(20)
+               .median_seed(6);
   return o;
 }
 
@@ -66,17 +65,17 @@ TEST_P(SvgdStateTest, RunIsTheLoopOverStep) {
   const auto kernel = std::make_shared<kernel::RbfKernel>(0.8);
   const auto by_run = sampler::Svgd(gaussian_score(), kernel, o).run(X0, A);
   auto state = sampler::init(X0, *kernel, o, A);
-  for (int64_t t = 0; t < o.max_steps; ++t) {
+  for (int64_t t = 0; t < o.max_steps(); ++t) {
     sampler::update_bandwidth(state, *kernel, o);
     const auto info = sampler::step(state, gaussian_score(), *kernel, o);
     EXPECT_EQ(info.step, t);
     EXPECT_EQ(info.bandwidth, state.bandwidth);
   }
-  EXPECT_EQ(state.step, o.max_steps);
+  EXPECT_EQ(state.step, o.max_steps());
   EXPECT_TRUE(torch::equal(state.particles, by_run.particles));
   EXPECT_EQ(state.bandwidth, by_run.bandwidth);
   EXPECT_EQ(kernel->bandwidth(), 0.8) << "a run changed its kernel";
-  if (o.median) EXPECT_NE(state.bandwidth, 0.8) << "the median rule did not run";
+  if (o.median()) EXPECT_NE(state.bandwidth, 0.8) << "the median rule did not run";
 }
 
 TEST_P(SvgdStateTest, CheckpointedStateContinuesBitIdentically) {
@@ -87,13 +86,13 @@ TEST_P(SvgdStateTest, CheckpointedStateContinuesBitIdentically) {
   auto straight = sampler::init(X0, *kernel, o, A);
   const auto whole = sampler::run(straight, gaussian_score(), *kernel, o);
 
-  o.max_steps = 11;  // stop mid-run (off the median schedule), store, restore, finish
+  o.max_steps(11);  // stop mid-run (off the median schedule), store, restore, finish
   auto first = sampler::init(X0, *kernel, o, A);
   sampler::run(first, gaussian_score(), *kernel, o);
   auto copied = first.clone();
   auto restored = roundtrip(first);
   EXPECT_EQ(restored.step, 11);
-  o.max_steps = 20;
+  o.max_steps(20);
   const auto rest = sampler::run(restored, gaussian_score(), *kernel, o);
   EXPECT_EQ(rest.steps, 9);
   EXPECT_TRUE(torch::equal(rest.particles, whole.particles));
@@ -107,8 +106,7 @@ INSTANTIATE_TEST_SUITE_P(AdamMedianAndNoisy, SvgdStateTest, ::testing::Values(0,
 
 TEST(SvgdState, InitChecksOptionsAndShapes) {
   const auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
-  SvgdOptions o;
-  o.max_steps = -1;
+  auto o = SvgdOptions().max_steps(-1);
   expect_error([&] { sampler::init(torch::zeros({3, 2}, torch::kFloat64), *kernel, o); }, ErrorKind::kInvalidArgument,
                {"SvgdOptions::max_steps"});
   expect_error([&] { sampler::init(torch::zeros({0, 2}, torch::kFloat64), *kernel, SvgdOptions{}); },
@@ -116,9 +114,7 @@ TEST(SvgdState, InitChecksOptionsAndShapes) {
 }
 
 TEST(LangevinState, RunIsTheLoopOverStepAndACopyContinuesTheSameChains) {
-  sampler::LangevinOptions o;
-  o.step_size = 0.01;
-  o.max_steps = 15;
+  auto o = sampler::LangevinOptions().step_size(0.01).max_steps(15);
   auto gen = make_gen(63);
   const auto X0 = torch::randn({30, 2}, gen, torch::kFloat64);
   auto g1 = make_gen(7), g2 = make_gen(7);

@@ -33,11 +33,10 @@ const target::GaussianMixture& gauss() {
 }
 
 SvgdOptions recovery_options() {
-  SvgdOptions o;
-  o.optimizer.kind = sampler::OptimizerKind::kSgd;
-  o.optimizer.step_size = 0.2;
-  o.max_steps = 2000;
-  o.median = true;
+  auto o = SvgdOptions()
+               .optimizer(sampler::OptimizerOptions().kind(sampler::OptimizerKind::kSgd).step_size(0.2))
+               .max_steps(2000)
+               .median(true);
   return o;
 }
 
@@ -73,10 +72,10 @@ TEST(Svgd, SameSeedGivesBitIdenticalParticles) {
     auto gen = make_gen(302);
     auto X0 = torch::randn({100, 2}, gen, torch::kFloat64);
     auto o = recovery_options();
-    o.optimizer.kind = sampler::OptimizerKind::kAdagrad;
-    o.optimizer.step_size = 0.05;
-    o.max_steps = 200;
-    o.median_max_pairs = 1000;  // subsampled median: exercises the seeded pair draw too
+    o.optimizer().kind(sampler::OptimizerKind::kAdagrad);
+    o.optimizer().step_size(0.05);
+    o.max_steps(200);
+    o.median_max_pairs(1000);  // subsampled median: exercises the seeded pair draw too
     Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(1.0), o);
     return svgd.run(X0).particles;
   };
@@ -87,10 +86,7 @@ TEST(Svgd, SameSeedGivesBitIdenticalParticles) {
 TEST(Svgd, EpsilonStopRuleConverges) {
   auto gen = make_gen(303);
   auto X0 = gauss().sample(50, gen);
-  SvgdOptions o;
-  o.optimizer.step_size = 0.1;
-  o.max_steps = 20000;
-  o.epsilon = 1e-4;
+  auto o = SvgdOptions().optimizer(sampler::OptimizerOptions().step_size(0.1)).max_steps(20000).epsilon(1e-4);
   Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(0.7), o);
   std::vector<double> disp;
   auto res = svgd.run(X0, {}, [&](const sampler::StepInfo& info, const torch::Tensor&) {
@@ -108,8 +104,7 @@ TEST(Svgd, EpsilonStopRuleConverges) {
 TEST(Svgd, CallbackReturningFalseStops) {
   auto gen = make_gen(304);
   auto X0 = gauss().sample(20, gen);
-  SvgdOptions o;
-  o.max_steps = 100;
+  auto o = SvgdOptions().max_steps(100);
   Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(1.0), o);
   torch::Tensor seen;
   auto res = svgd.run(X0, {}, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
@@ -124,8 +119,7 @@ TEST(Svgd, CallbackReturningFalseStops) {
 TEST(Svgd, MaxStepsZeroReturnsInitialParticles) {
   auto gen = make_gen(305);
   auto X0 = gauss().sample(10, gen);
-  SvgdOptions o;
-  o.max_steps = 0;
+  auto o = SvgdOptions().max_steps(0);
   Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(1.0), o);
   auto res = svgd.run(X0);
   EXPECT_EQ(res.steps, 0);
@@ -150,10 +144,7 @@ TEST(Svgd, AnchorsAreFixedAndCountInM) {
   auto gen = make_gen(306);
   auto X = gauss().sample(6, gen), A = gauss().sample(4, gen) + 0.3;
   const double h = 0.9, T = 2.0, eps = 0.05;
-  SvgdOptions o;
-  o.optimizer.step_size = eps;
-  o.temperature = T;
-  o.max_steps = 1;
+  auto o = SvgdOptions().optimizer(sampler::OptimizerOptions().step_size(eps)).temperature(T).max_steps(1);
   int64_t anchor_calls = 0, particle_calls = 0;
   auto counting_score = [&](const torch::Tensor& Z) {
     (Z.size(0) == 4 ? anchor_calls : particle_calls)++;
@@ -177,14 +168,14 @@ TEST(Svgd, AnchorsAreFixedAndCountInM) {
   auto res = svgd.run(X, A);
   EXPECT_LT(rel_err(res.particles - X, eps * expect), 1e-12);
   EXPECT_TRUE(torch::equal(A, A_before));
-  o.max_steps = 5;
+  o.max_steps(5);
   Svgd svgd5(counting_score, std::make_shared<kernel::RbfKernel>(h), o);
   anchor_calls = particle_calls = 0;
   svgd5.run(X, A);
   EXPECT_EQ(anchor_calls, 1);
   EXPECT_EQ(particle_calls, 5);
   // Particles that sit on anchors feel them: an anchor-free run and an anchored run differ.
-  o.max_steps = 10;
+  o.max_steps(10);
   Svgd s1(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(h), o);
   EXPECT_FALSE(torch::allclose(s1.run(X, A).particles, s1.run(X).particles));
 }
@@ -192,17 +183,15 @@ TEST(Svgd, AnchorsAreFixedAndCountInM) {
 TEST(Svgd, AnnealingScheduleIsAppliedPerStep) {
   auto gen = make_gen(307);
   auto X0 = gauss().sample(8, gen);
-  SvgdOptions o;
-  o.max_steps = 12;
-  o.anneal.schedule = sampler::AnnealSchedule::kCyclical;
-  o.anneal.steps = 8;
-  o.anneal.cycles = 2;
+  auto o = SvgdOptions()
+               .max_steps(12)
+               .anneal(sampler::AnnealOptions().schedule(sampler::AnnealSchedule::kCyclical).steps(8).cycles(2));
   Svgd svgd(target::score_fn(gauss()), std::make_shared<kernel::RbfKernel>(1.0), o);
   torch::Tensor prev = X0;
   svgd.run(X0, {}, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
-    EXPECT_DOUBLE_EQ(info.gamma, sampler::anneal_gamma(o.anneal, info.step));
+    EXPECT_DOUBLE_EQ(info.gamma, sampler::anneal_gamma(o.anneal(), info.step));
     // The step taken is sgd on φ with the scores weighted by γ(t).
-    auto expect = manual_phi(prev, prev, gauss().score(prev), 1.0, 1.0, info.gamma) * o.optimizer.step_size;
+    auto expect = manual_phi(prev, prev, gauss().score(prev), 1.0, 1.0, info.gamma) * o.optimizer().step_size();
     EXPECT_LT(rel_err(X - prev, expect), 1e-12) << "step " << info.step;
     prev = X.clone();
     return true;
@@ -212,10 +201,7 @@ TEST(Svgd, AnnealingScheduleIsAppliedPerStep) {
 TEST(Svgd, MedianBandwidthIsRecomputedOnSchedule) {
   auto gen = make_gen(308);
   auto X0 = gauss().sample(30, gen) * 2;
-  SvgdOptions o;
-  o.max_steps = 7;
-  o.median = true;
-  o.median_interval = 3;
+  auto o = SvgdOptions().max_steps(7).median(true).median_interval(3);
   auto k = std::make_shared<kernel::RbfKernel>(5.0);
   Svgd svgd(target::score_fn(gauss()), k, o);
   torch::Tensor before = X0;
@@ -223,7 +209,7 @@ TEST(Svgd, MedianBandwidthIsRecomputedOnSchedule) {
   svgd.run(X0, {}, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
     auto g = make_gen(0);  // 435 pairs ≤ max_pairs: the exact median, independent of the generator
     if (info.step % 3 == 0) {
-      EXPECT_DOUBLE_EQ(info.bandwidth, kernel::median_bandwidth(*k, before, o.median_max_pairs, g)) << info.step;
+      EXPECT_DOUBLE_EQ(info.bandwidth, kernel::median_bandwidth(*k, before, o.median_max_pairs(), g)) << info.step;
     } else {
       EXPECT_EQ(info.bandwidth, last_h) << "bandwidth changed off schedule at step " << info.step;
     }
@@ -244,9 +230,7 @@ TEST(Svgd, NaNScoreThrowsNamingTheStep) {
   };
   for (const auto kind : {sampler::OptimizerKind::kSgd, sampler::OptimizerKind::kAdagrad, sampler::OptimizerKind::kAdam}) {
     calls = 0;
-    SvgdOptions o;
-    o.optimizer.kind = kind;
-    o.max_steps = 10;
+    auto o = SvgdOptions().optimizer(sampler::OptimizerOptions().kind(kind)).max_steps(10);
     Svgd svgd(score, std::make_shared<kernel::RbfKernel>(1.0), o);
     expect_error([&] { svgd.run(X0); }, ErrorKind::kNumerical, {"NaN", "step 3"});
   }
@@ -260,15 +244,15 @@ TEST(Svgd, BadOptionsNameTheConfigKey) {
     change(o);
     return [o, score, k] { Svgd s(score, k, o); };
   };
-  expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = 0; }), ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
-  expect_error(with([](SvgdOptions& o) { o.optimizer.step_size = -0.1; }), ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
+  expect_error(with([](SvgdOptions& o) { o.optimizer().step_size(0); }), ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
+  expect_error(with([](SvgdOptions& o) { o.optimizer().step_size(-0.1); }), ErrorKind::kInvalidArgument, {"OptimizerOptions::step_size"});
   expect_error([] { sampler::parse_optimizer_kind("lbfgs"); }, ErrorKind::kInvalidArgument, {"OptimizerOptions::kind", "lbfgs"});
-  expect_error(with([](SvgdOptions& o) { o.max_steps = -1; }), ErrorKind::kInvalidArgument, {"SvgdOptions::max_steps"});
-  expect_error(with([](SvgdOptions& o) { o.epsilon = -1e-3; }), ErrorKind::kInvalidArgument, {"SvgdOptions::epsilon"});
-  expect_error(with([](SvgdOptions& o) { o.epsilon = std::nan(""); }), ErrorKind::kInvalidArgument, {"SvgdOptions::epsilon"});
-  expect_error(with([](SvgdOptions& o) { o.temperature = -1; }), ErrorKind::kInvalidArgument, {"SvgdOptions::temperature"});
-  expect_error(with([](SvgdOptions& o) { o.median_interval = 0; }), ErrorKind::kInvalidArgument, {"SvgdOptions::median_interval"});
-  expect_error(with([](SvgdOptions& o) { o.median_max_pairs = 0; }), ErrorKind::kInvalidArgument, {"SvgdOptions::median_max_pairs"});
+  expect_error(with([](SvgdOptions& o) { o.max_steps(-1); }), ErrorKind::kInvalidArgument, {"SvgdOptions::max_steps"});
+  expect_error(with([](SvgdOptions& o) { o.epsilon(-1e-3); }), ErrorKind::kInvalidArgument, {"SvgdOptions::epsilon"});
+  expect_error(with([](SvgdOptions& o) { o.epsilon(std::nan("")); }), ErrorKind::kInvalidArgument, {"SvgdOptions::epsilon"});
+  expect_error(with([](SvgdOptions& o) { o.temperature(-1); }), ErrorKind::kInvalidArgument, {"SvgdOptions::temperature"});
+  expect_error(with([](SvgdOptions& o) { o.median_interval(0); }), ErrorKind::kInvalidArgument, {"SvgdOptions::median_interval"});
+  expect_error(with([](SvgdOptions& o) { o.median_max_pairs(0); }), ErrorKind::kInvalidArgument, {"SvgdOptions::median_max_pairs"});
   expect_error([] { sampler::parse_anneal_schedule("cosine"); }, ErrorKind::kInvalidArgument,
                {"AnnealOptions::schedule"});
   // Bad particles and anchors are invalid arguments.
@@ -283,9 +267,7 @@ TEST(Svgd, Float32ParticlesRun) {
   auto gen = make_gen(310);
   target::RadialMixture rings(2, {1.0, 2.0}, 0.3);
   auto X0 = rings.sample(40, gen).to(torch::kFloat32);
-  SvgdOptions o;
-  o.max_steps = 20;
-  o.median = true;
+  auto o = SvgdOptions().max_steps(20).median(true);
   Svgd svgd(target::score_fn(rings), std::make_shared<kernel::OrbitMatrixKernel>(
                                          torch::stack({torch::eye(2, torch::kFloat64), -torch::eye(2, torch::kFloat64)}),
                                          0.5, "C2"),
@@ -302,8 +284,7 @@ TEST(Svgd, Float32ParticlesWithFloat64Score) {
   auto gen = make_gen(311);
   auto X0 = gauss().sample(30, gen).to(torch::kFloat32);
   auto score64 = [](const torch::Tensor& X) { return gauss().score(X.to(torch::kFloat64)); };
-  SvgdOptions o;
-  o.max_steps = 10;
+  auto o = SvgdOptions().max_steps(10);
   Svgd svgd(score64, std::make_shared<kernel::RbfKernel>(1.0), o);
   torch::Tensor phi;
   EXPECT_NO_THROW(phi = svgd.direction(X0));

@@ -35,12 +35,10 @@ TEST(DoubleWell, EnergyMatchesTheFormulaAndTheFactorTwoVariant) {
   auto X = torch::randn({10, 8}, gen, torch::kFloat64) * 3;
   auto E = u.energy(X);
   for (int64_t n = 0; n < 10; ++n) EXPECT_NEAR(E[n].item<double>(), reference_energy(X[n]), 1e-11);
-  DoubleWellOptions code;
-  code.tau = 0.5;  // the reference code's ordered-pair sum
+  auto code = DoubleWellOptions().tau(0.5);  // the reference code's ordered-pair sum
   EXPECT_LT(rel_err(DoubleWellPotential(code).energy(X), 2 * E), 1e-14);
   // A single pair at its minimum, d − 4 = ±√(8/3.6): pair energy −4.444.
-  DoubleWellOptions two;
-  two.particles = 2;
+  auto two = DoubleWellOptions().particles(2);
   auto pair = torch::tensor({{0.0, 0.0, 4 + std::sqrt(8 / 3.6), 0.0}}, torch::kFloat64);
   EXPECT_NEAR(DoubleWellPotential(two).energy(pair).item<double>(), -4.0 * 4.0 / 3.6, 1e-12);
 }
@@ -83,8 +81,7 @@ TEST(DoubleWell, InvariantUnderTranslationRotationReflectionPermutation) {
 TEST(DoubleWell, FindsExactlyTheFiveMetaStableStates) {
   auto gen = make_gen(4);
   DoubleWellPotential u;
-  target::StateSearchOptions o;
-  o.starts = 300;
+  auto o = target::StateSearchOptions().starts(300);
   auto states = target::find_meta_stable_states(u, o, gen);
   ASSERT_EQ(states.size(), 5u);
   const double expected[5] = {-25.792, -25.312, -24.352, -23.465, -21.066};  // docs/method.md, "DW-4"
@@ -116,8 +113,7 @@ TEST(DoubleWell, FindsExactlyTheFiveMetaStableStates) {
 TEST(DoubleWell, ErrorsNameTheProblem) {
   DoubleWellPotential u;
   expect_error([&] { u.energy(torch::zeros({2, 6})); }, "rows [N, 8]");
-  DoubleWellOptions bad;
-  bad.tau = 0;
+  auto bad = DoubleWellOptions().tau(0);
   expect_error([&] { DoubleWellPotential{bad}; }, "tau must be > 0");
   expect_error([&] { target::StateClassifier(u, {}); }, "at least one state");
 }

@@ -20,17 +20,12 @@ namespace {
 
 model::EnergyModel small_model(model::Head head = model::Head::kLog1pSquare, int64_t outputs = 1) {
   torch::manual_seed(3);
-  model::EnergyModelOptions o;
-  o.hidden = {16, 16};
-  o.head = head;
-  o.outputs = outputs;
+  auto o = model::EnergyModelOptions().hidden({16, 16}).head(head).outputs(outputs);
   return model::EnergyModel(o);
 }
 
 sampler::SvgdOptions svgd_steps(int64_t steps) {
-  sampler::SvgdOptions s;
-  s.max_steps = steps;
-  s.temperature = 2.0;
+  auto s = sampler::SvgdOptions().max_steps(steps).temperature(2.0);
   return s;
 }
 
@@ -78,15 +73,15 @@ TEST(CdTrainer, LowersDataEnergiesRelativeToNegatives) {
     return (model->energy(data.x).mean() - model->energy(others).mean()).item<double>();
   };
   const double before = gap();
-  train::CdOptions o;
-  o.epochs = 30;
-  o.batch_size = 16;
-  o.learning_rate = train::Schedule(3e-3);
-  o.svgd_step_size = train::Schedule(0.1);
-  o.chain_init = train::ChainInit::kUniform;
-  o.box_low = -4;
-  o.box_high = 4;
-  o.reset_probability = 1.0;  // fresh negatives from the box every batch
+  auto o = train::CdOptions()
+               .epochs(30)
+               .batch_size(16)
+               .learning_rate(train::Schedule(3e-3))
+               .svgd_step_size(train::Schedule(0.1))
+               .chain_init(train::ChainInit::kUniform)
+               .box_low(-4)
+               .box_high(4)
+               .reset_probability(1.0);  // fresh negatives from the box every batch
   train::CdTrainer trainer(model.ptr(), std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(5), o, 0);
   trainer.fit(data);
   const double after = gap();
@@ -101,11 +96,11 @@ TEST(CdTrainer, ResetProbabilityIsHonoured) {
   // |k − np| ≤ 5 sd: a correct implementation fails with probability < 1e-6 per p.
   const auto data = blob(64, 3);
   for (double p : {0.0, 0.3, 1.0}) {
-    train::CdOptions o;
-    o.epochs = 50;
-    o.batch_size = 8;
-    o.reset_probability = p;
-    o.svgd_step_size = train::Schedule(0.01);
+    auto o = train::CdOptions()
+                 .epochs(50)
+                 .batch_size(8)
+                 .reset_probability(p)
+                 .svgd_step_size(train::Schedule(0.01));
     train::CdTrainer trainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 9);
     trainer.fit(data);
     const auto& b = trainer.batches();
@@ -120,12 +115,12 @@ TEST(CdTrainer, ResetProbabilityIsHonoured) {
 
 TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
   const auto data = blob(32, 4);
-  train::CdOptions o;
-  o.epochs = 2;
-  o.batch_size = 8;
-  o.reset_probability = 0;
-  o.chain_init = train::ChainInit::kUniform;
-  o.svgd_step_size = train::Schedule(0.05);
+  auto o = train::CdOptions()
+               .epochs(2)
+               .batch_size(8)
+               .reset_probability(0)
+               .chain_init(train::ChainInit::kUniform)
+               .svgd_step_size(train::Schedule(0.05));
   train::CdTrainer trainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(3), o, 1);
   trainer.fit(data);
   // With p = 0 the chains start once (first batch) and then carry over: 8 batches, one reset.
@@ -141,20 +136,20 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   data::TrainingData data{torch::cat({blob(32, 5).x, -blob(32, 6).x}), torch::cat({torch::zeros({32}, torch::kLong),
                                                                              torch::ones({32}, torch::kLong)}), {}};
   auto options = [&](const std::string& path, int64_t epochs) {
-    train::CdOptions o;
-    o.epochs = epochs;
-    o.batch_size = 16;
-    o.reset_probability = 0.3;
-    o.ce_weight = 1.0;
-    o.learning_rate = train::Schedule({2e-3, 1e-3}, {3});
-    o.svgd_step_size = train::Schedule({0.2, 0.1}, {4});
-    o.checkpoint_every = 1;
-    o.checkpoint_path = path;
-    o.fingerprint = "test";
+    auto o = train::CdOptions()
+                 .epochs(epochs)
+                 .batch_size(16)
+                 .reset_probability(0.3)
+                 .ce_weight(1.0)
+                 .learning_rate(train::Schedule({2e-3, 1e-3}, {3}))
+                 .svgd_step_size(train::Schedule({0.2, 0.1}, {4}))
+                 .checkpoint_every(1)
+                 .checkpoint_path(path)
+                 .fingerprint("test");
     return o;
   };
   auto sv = svgd_steps(8);
-  sv.epsilon = 1e-3;
+  sv.epsilon(1e-3);
   auto kernel = std::make_shared<kernel::RbfKernel>(0.5);
   // Uninterrupted: 6 epochs.
   train::CdTrainer full(small_model(model::Head::kJem, 2).ptr(), kernel, sv, options((dir / "full.pt").string(), 6), 11);
@@ -180,7 +175,7 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   }
   // A checkpoint of another run is refused.
   auto other = options((dir / "full.pt").string(), 6);
-  other.fingerprint = "another";
+  other.fingerprint("another");
   train::CdTrainer wrong(small_model(model::Head::kJem, 2).ptr(), kernel, sv, other, 11);
   test::expect_error([&] { wrong.resume(); }, ErrorKind::kConfig, {"full.pt", "another configuration"});
   fs::remove_all(dir);
@@ -190,8 +185,7 @@ TEST(CdTrainer, CorruptCheckpointIsAClearError) {
   const auto dir = temp_dir("corrupt");
   const auto path = (dir / "c.pt").string();
   { std::ofstream(path) << "not a checkpoint"; }
-  train::CdOptions o;
-  o.checkpoint_path = path;
+  auto o = train::CdOptions().checkpoint_path(path);
   train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   test::expect_error([&] { t.resume(); }, ErrorKind::kFormat, {path, "not a readable esvgd checkpoint"});
   fs::remove_all(dir);
@@ -199,14 +193,14 @@ TEST(CdTrainer, CorruptCheckpointIsAClearError) {
 
 TEST(CdTrainer, DivergingTrainingNamesWhereItHappened) {
   torch::manual_seed(3);
-  model::EnergyModelOptions mo;
-  mo.hidden = {8};
-  mo.head = model::Head::kLinear;  // unbounded below: CD with a huge learning rate diverges
-  train::CdOptions o;
-  o.epochs = 50;
-  o.batch_size = 8;
-  o.learning_rate = train::Schedule(1e30);
-  o.svgd_step_size = train::Schedule(0.1);
+  auto mo = model::EnergyModelOptions()
+                .hidden({8})
+                .head(model::Head::kLinear);  // unbounded below: CD with a huge learning rate diverges
+  auto o = train::CdOptions()
+               .epochs(50)
+               .batch_size(8)
+               .learning_rate(train::Schedule(1e30))
+               .svgd_step_size(train::Schedule(0.1));
   train::CdTrainer t(model::EnergyModel(mo).ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(2), o, 0);
   try {
     t.fit(blob(16, 1));
@@ -233,16 +227,15 @@ TEST(CdTrainer, DataAndOptionErrors) {
   auto make = [](train::CdOptions o) {
     train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   };
-  train::CdOptions o;
-  o.reset_probability = 1.5;
+  auto o = train::CdOptions().reset_probability(1.5);
   test::expect_error([&] { make(o); }, ErrorKind::kInvalidArgument, {"CdOptions::reset_probability"});
   o = {};
   test::expect_error([] { train::parse_chain_init("gaussian"); }, ErrorKind::kInvalidArgument, {"CdOptions::chain_init", "gaussian"});
   o = {};
-  o.grad_clip = -1;
+  o.grad_clip(-1);
   test::expect_error([&] { make(o); }, ErrorKind::kInvalidArgument, {"CdOptions::grad_clip"});
   o = {};
-  o.batch_size = 100;
+  o.batch_size(100);
   train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   test::expect_error([&] { t.fit(blob(10, 1)); }, ErrorKind::kInvalidArgument, {"CdOptions::batch_size", "10 points"});
 }

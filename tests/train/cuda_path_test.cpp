@@ -35,10 +35,10 @@ const torch::Device kCuda(torch::kCUDA);
 
 TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
   SKIP_WITHOUT_CUDA();
-  model::EgnnOptions o;
-  o.atomic_numbers = {6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1};
-  o.hidden = 16;
-  o.layers = 2;
+  auto o = model::EgnnOptions()
+               .atomic_numbers({6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1})
+               .hidden(16)
+               .layers(2);
   torch::manual_seed(0);
   model::EgnnEnergy cpu(o);
   torch::manual_seed(0);  // the same weights, then moved
@@ -55,9 +55,7 @@ TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
 
 TEST(CudaPath, ImageEnergyScoreMatchesTheCpu) {
   SKIP_WITHOUT_CUDA();
-  model::ImageEnergyOptions o;
-  o.fields = {2, 2, 2, 2, 2, 2, 2, 2};
-  o.head_hidden = 8;
+  auto o = model::ImageEnergyOptions().fields({2, 2, 2, 2, 2, 2, 2, 2}).head_hidden(8);
   torch::manual_seed(0);
   model::ImageEnergy cpu(o);
   torch::manual_seed(0);
@@ -75,22 +73,20 @@ TEST(CudaPath, LangevinAndNoisySvgdChainsMatchTheCpu) {
   const ScoreFn score = [](const torch::Tensor& X) { return -X; };  // N(0, I)
   auto gen0 = test::make_gen(3);
   const auto X0 = 3 * torch::randn({64, 3}, gen0, torch::kFloat32);
-  sampler::LangevinOptions lo;
-  lo.max_steps = 50;
-  lo.step_size = 0.05;
+  auto lo = sampler::LangevinOptions().max_steps(50).step_size(0.05);
   auto gen_cpu = test::make_gen(4), gen_gpu = test::make_gen(4);
   const auto l_cpu = sampler::Langevin(score, lo).run(X0, {}, gen_cpu, nullptr);
   const auto l_gpu = sampler::Langevin(score, lo).run(X0.to(kCuda), {}, gen_gpu, nullptr);
   EXPECT_TRUE(l_gpu.particles.is_cuda());
   EXPECT_LT(rel_err(l_gpu.particles, l_cpu.particles), 1e-4);
 
-  sampler::SvgdOptions so;
-  so.max_steps = 50;
-  so.optimizer.step_size = 0.05;
-  so.langevin = true;
-  so.langevin_noise = 0.5;
-  so.median = true;
-  so.kernel_mass = true;
+  auto so = sampler::SvgdOptions()
+                .max_steps(50)
+                .optimizer(sampler::OptimizerOptions().step_size(0.05))
+                .langevin(true)
+                .langevin_noise(0.5)
+                .median(true)
+                .kernel_mass(true);
   auto s_cpu = sampler::Svgd(score, std::make_shared<kernel::RbfKernel>(1.0), so).run(X0, {}, gen_cpu, nullptr);
   auto s_gpu = sampler::Svgd(score, std::make_shared<kernel::RbfKernel>(1.0), so).run(X0.to(kCuda), {}, gen_gpu, nullptr);
   EXPECT_TRUE(s_gpu.particles.is_cuda());
@@ -102,22 +98,20 @@ TEST(CudaPath, OneEpochOfContrastiveDivergenceMatchesTheCpu) {
   SKIP_WITHOUT_CUDA();
   auto run = [](torch::Device device) {
     torch::manual_seed(5);
-    model::EnergyModelOptions mo;
-    mo.hidden = {16, 16};
+    auto mo = model::EnergyModelOptions().hidden({16, 16});
     model::EnergyModel model(mo);
     model->to(device);
     auto gen = test::make_gen(6);
     data::TrainingData data{(torch::tensor({2.0, 2.0}) + 0.5 * torch::randn({32, 2}, gen)).to(device), {}, {}};
-    train::CdOptions o;
-    o.epochs = 1;
-    o.batch_size = 16;
-    o.sampler = train::NegativeSampler::kLangevin;
-    o.langevin.max_steps = 10;
-    o.langevin.step_size = 0.05;
-    o.replay_size = 64;
-    o.chain_init = train::ChainInit::kUniform;
-    o.box_low = -4;
-    o.box_high = 4;
+    auto o = train::CdOptions()
+                 .epochs(1)
+                 .batch_size(16)
+                 .sampler(train::NegativeSampler::kLangevin)
+                 .langevin(sampler::LangevinOptions().max_steps(10).step_size(0.05))
+                 .replay_size(64)
+                 .chain_init(train::ChainInit::kUniform)
+                 .box_low(-4)
+                 .box_high(4);
     train::CdTrainer trainer(model.ptr(), std::make_shared<kernel::RbfKernel>(1.0), {}, o, 7);
     trainer.fit(data);
     std::vector<torch::Tensor> params;

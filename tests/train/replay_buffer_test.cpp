@@ -72,9 +72,7 @@ TEST(ReplayBuffer, BadOptionsNameTheirKeys) {
 
 model::EnergyModel small_model() {
   torch::manual_seed(3);
-  model::EnergyModelOptions o;
-  o.hidden = {16, 16};
-  o.head = model::Head::kLog1pSquare;
+  auto o = model::EnergyModelOptions().hidden({16, 16}).head(model::Head::kLog1pSquare);
   return model::EnergyModel(o);
 }
 
@@ -84,29 +82,25 @@ data::TrainingData blob(int64_t n, uint64_t seed) {
 }
 
 train::CdOptions replay_options(const std::string& sampler, const std::string& path, int64_t epochs) {
-  train::CdOptions o;
-  o.epochs = epochs;
-  o.batch_size = 16;
-  o.sampler = train::parse_negative_sampler(sampler);
-  o.langevin.max_steps = 10;
-  o.langevin.step_size = 0.01;
-  o.replay_size = 40;
-  o.replay_fresh = 0.2;
-  o.chain_init = train::ChainInit::kUniform;
-  o.anchors = false;
-  o.learning_rate = train::Schedule({5e-3});
-  o.svgd_step_size = train::Schedule({0.01});
-  o.checkpoint_every = 1;
-  o.checkpoint_path = path;
-  o.fingerprint = "replay";
+  auto o = train::CdOptions()
+               .epochs(epochs)
+               .batch_size(16)
+               .sampler(train::parse_negative_sampler(sampler))
+               .langevin(sampler::LangevinOptions().max_steps(10).step_size(0.01))
+               .replay_size(40)
+               .replay_fresh(0.2)
+               .chain_init(train::ChainInit::kUniform)
+               .anchors(false)
+               .learning_rate(train::Schedule({5e-3}))
+               .svgd_step_size(train::Schedule({0.01}))
+               .checkpoint_every(1)
+               .checkpoint_path(path)
+               .fingerprint("replay");
   return o;
 }
 
 sampler::SvgdOptions noisy_svgd() {
-  sampler::SvgdOptions s;
-  s.max_steps = 10;
-  s.langevin = true;
-  s.median = true;
+  auto s = sampler::SvgdOptions().max_steps(10).langevin(true).median(true);
   return s;
 }
 
@@ -150,7 +144,7 @@ TEST(CdTrainerReplay, ResumedRunIsBitIdenticalForEachChainType) {
   }
   // A checkpoint without a buffer cannot resume a run with one.
   auto o = replay_options("langevin", (dir / "plain.pt").string(), 1);
-  o.replay_size = 0;
+  o.replay_size(0);
   train::CdTrainer plain(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), noisy_svgd(), o, 11);
   plain.fit(data);
   train::CdTrainer with_buffer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), noisy_svgd(),
@@ -162,10 +156,10 @@ TEST(CdTrainerReplay, ResumedRunIsBitIdenticalForEachChainType) {
 TEST(CdTrainerReplay, LangevinNegativesLowerDataEnergies) {
   const auto data = blob(128, 8);
   auto o = replay_options("langevin", "", 30);
-  o.langevin.max_steps = 20;
-  o.langevin.step_size = 0.05;
-  o.replay_size = 200;
-  o.energy_l2 = 0.1;
+  o.langevin().max_steps(20);
+  o.langevin().step_size(0.05);
+  o.replay_size(200);
+  o.energy_l2(0.1);
   train::CdTrainer trainer(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), noisy_svgd(), o, 2);
   trainer.fit(data);
   // The model puts low energy on the data and higher energy away from it (the uniform box).

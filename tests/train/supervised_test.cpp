@@ -22,13 +22,13 @@ data::TrainingData halves(int64_t n, at::Generator& gen) {
 
 model::ImageEnergy small_net(bool equivariant) {
   torch::manual_seed(0);
-  model::ImageEnergyOptions o;
-  o.equivariant = equivariant;
-  o.side = 8;
-  o.fields = {2, 2, 4, 4};
-  o.pool_after = {2};
-  o.head_hidden = 8;
-  o.classes = 2;
+  auto o = model::ImageEnergyOptions()
+               .equivariant(equivariant)
+               .side(8)
+               .fields({2, 2, 4, 4})
+               .pool_after({2})
+               .head_hidden(8)
+               .classes(2);
   return model::ImageEnergy(o);
 }
 
@@ -36,7 +36,8 @@ TEST(Supervised, LossDecreasesAndTheTaskIsLearned) {
   auto gen = make_gen(1);
   auto data = halves(128, gen);
   auto net = small_net(false);
-  const auto history = train::fit_classifier(*net, data, {30, 16, 1e-2}, 0);
+  const auto options = train::SupervisedOptions().epochs(30).batch_size(16).learning_rate(1e-2);
+  const auto history = train::fit_classifier(*net, data, options, 0);
   ASSERT_EQ(history.size(), 30u);
   EXPECT_LT(history.back().loss, 0.5 * history.front().loss);
   EXPECT_GT(history.back().accuracy, 0.95);
@@ -48,16 +49,14 @@ TEST(Supervised, JemTrainingLowersTheCrossEntropy) {
   auto gen = make_gen(2);
   auto data = halves(128, gen);
   auto net = small_net(false);
-  sampler::SvgdOptions so;
-  so.max_steps = 3;
-  so.temperature = 2;
-  train::CdOptions co;
-  co.epochs = 20;
-  co.batch_size = 16;
-  co.learning_rate = train::Schedule(1e-2);
-  co.svgd_step_size = train::Schedule(0.08);
-  co.reset_probability = 0.1;
-  co.ce_weight = 1;
+  auto so = sampler::SvgdOptions().max_steps(3).temperature(2);
+  auto co = train::CdOptions()
+                .epochs(20)
+                .batch_size(16)
+                .learning_rate(train::Schedule(1e-2))
+                .svgd_step_size(train::Schedule(0.08))
+                .reset_probability(0.1)
+                .ce_weight(1);
   train::CdTrainer trainer(net.ptr(), std::make_shared<kernel::RbfKernel>(0.1), so, co, 0);
   trainer.fit(data);
   EXPECT_LT(trainer.history().back().ce, 0.5 * trainer.history().front().ce);
@@ -67,14 +66,19 @@ TEST(Supervised, BadOptionsNameTheirKey) {
   auto gen = make_gen(3);
   auto data = halves(32, gen);
   auto net = small_net(true);
-  expect_error([&] { train::fit_classifier(*net, data, {1, 64, 1e-3}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::batch_size", "32 points"});
-  expect_error([&] { train::fit_classifier(*net, data, {1, 0, 1e-3}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::batch_size"});
-  expect_error([&] { train::fit_classifier(*net, data, {-1, 8, 1e-3}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::epochs"});
-  expect_error([&] { train::fit_classifier(*net, data, {1, 8, 0.0}, 0); }, ErrorKind::kInvalidArgument, {"SupervisedOptions::learning_rate"});
+  const auto base = train::SupervisedOptions().epochs(1).batch_size(8).learning_rate(1e-3);
+  auto fit = [&](const train::SupervisedOptions& o) { return [&, o] { train::fit_classifier(*net, data, o, 0); }; };
+  expect_error(fit(train::SupervisedOptions(base).batch_size(64)), ErrorKind::kInvalidArgument,
+               {"SupervisedOptions::batch_size", "32 points"});
+  expect_error(fit(train::SupervisedOptions(base).batch_size(0)), ErrorKind::kInvalidArgument,
+               {"SupervisedOptions::batch_size"});
+  expect_error(fit(train::SupervisedOptions(base).epochs(-1)), ErrorKind::kInvalidArgument, {"SupervisedOptions::epochs"});
+  expect_error(fit(train::SupervisedOptions(base).learning_rate(0.0)), ErrorKind::kInvalidArgument,
+               {"SupervisedOptions::learning_rate"});
   auto nan = data;
   nan.x = data.x.clone();
   nan.x[0][0] = std::nan("");
-  expect_error([&] { train::fit_classifier(*net, nan, {1, 32, 1e-3}, 0); }, ErrorKind::kNumerical, {"epoch 1, batch 1", "NaN"});
+  expect_error([&] { train::fit_classifier(*net, nan, train::SupervisedOptions(base).batch_size(32), 0); }, ErrorKind::kNumerical, {"epoch 1, batch 1", "NaN"});
 }
 
 }  // namespace

@@ -30,22 +30,23 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/model/energy_model.h"
 #include "esvgd/model/energy_network.h"
 
 namespace esvgd::model {
 
 struct EgnnOptions {
-  std::vector<int64_t> atomic_numbers;            ///< Z of the P atoms (fixed by the formula)
-  std::vector<int64_t> elements{1, 6, 7, 8, 9};   ///< the one-hot alphabet (QM9's H C N O F)
-  int64_t charge_power = 2;                       ///< c: features (Z/9)^0..c per one-hot slot
-  int64_t hidden = 64;
-  int64_t layers = 4;
-  bool attention = true;
-  Head head = Head::kLog1pSquare;                 ///< log1p-square or linear (one output)
-  int64_t distance_features = 0;                  ///< K radial basis functions of d_ij (0 = d² only)
-  double distance_cutoff = 6.0;                   ///< Å: the last basis centre
-  double core_radius = 0.0;                       ///< r₀ (Å) of the fixed hard core (0 = none)
+  ESVGD_ARG(std::vector<int64_t>, atomic_numbers);              ///< Z of the P atoms (fixed by the formula)
+  ESVGD_ARG(std::vector<int64_t>, elements) = {1, 6, 7, 8, 9};  ///< the one-hot alphabet (QM9's H C N O F)
+  ESVGD_ARG(int64_t, charge_power) = 2;                         ///< c: features (Z/9)^0..c per one-hot slot
+  ESVGD_ARG(int64_t, hidden) = 64;
+  ESVGD_ARG(int64_t, layers) = 4;
+  ESVGD_ARG(bool, attention) = true;
+  ESVGD_ARG(Head, head) = Head::kLog1pSquare;                   ///< log1p-square or linear (one output)
+  ESVGD_ARG(int64_t, distance_features) = 0;                    ///< K radial basis functions of d_ij (0 = d² only)
+  ESVGD_ARG(double, distance_cutoff) = 6.0;                     ///< Å: the last basis centre
+  ESVGD_ARG(double, core_radius) = 0.0;                         ///< r₀ (Å) of the fixed hard core (0 = none)
 };
 
 /// κ of the hard core, in energy units per Å²: at 0.3 Å of overlap it adds 9, above the ±5 that
@@ -74,7 +75,7 @@ class EgnnEnergyImpl : public EnergyNetwork {
   /// Errors for elements outside the alphabet, fewer than 2 atoms, non-positive sizes, a jem head.
   explicit EgnnEnergyImpl(EgnnOptions options);
 
-  int64_t atoms() const { return static_cast<int64_t>(options_.atomic_numbers.size()); }
+  int64_t atoms() const { return static_cast<int64_t>(options_.atomic_numbers().size()); }
   int64_t dim() const { return 3 * atoms(); }
   const EgnnOptions& options() const { return options_; }
 

@@ -23,6 +23,7 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/group/particle_invariant.h"
 #include "esvgd/model/energy_network.h"
 #include "esvgd/model/mlp.h"
@@ -45,13 +46,13 @@ std::vector<std::pair<std::string, std::string>> symmetry_docs();
 std::vector<std::pair<std::string, std::string>> head_docs();
 
 struct EnergyModelOptions {
-  int64_t dim = 2;                     ///< D of x
-  std::vector<int64_t> hidden;         ///< hidden widths of the Mlp
-  int64_t outputs = 1;                 ///< C: classes for jem, 1 for the scalar heads
-  Head head = Head::kLog1pSquare;
-  Symmetry symmetry = Symmetry::kNone;
-  int64_t cyclic_order = 4;            ///< n of C_n (D must be 2)
-  int64_t particle_dim = 2;            ///< d of the particles for canonical / pair-distances
+  ESVGD_ARG(int64_t, dim) = 2;              ///< D of x
+  ESVGD_ARG(std::vector<int64_t>, hidden);  ///< hidden widths of the Mlp
+  ESVGD_ARG(int64_t, outputs) = 1;          ///< C: classes for jem, 1 for the scalar heads
+  ESVGD_ARG(Head, head) = Head::kLog1pSquare;
+  ESVGD_ARG(Symmetry, symmetry) = Symmetry::kNone;
+  ESVGD_ARG(int64_t, cyclic_order) = 4;     ///< n of C_n (D must be 2)
+  ESVGD_ARG(int64_t, particle_dim) = 2;     ///< d of the particles for canonical / pair-distances
 };
 
 class EnergyModelImpl : public EnergyNetwork {

@@ -20,19 +20,20 @@
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/model/c4_conv.h"
 #include "esvgd/model/energy_network.h"
 
 namespace esvgd::model {
 
 struct ImageEnergyOptions {
-  bool equivariant = true;
-  int64_t side = 28;                                       ///< S: images are S × S, one channel
-  std::vector<int64_t> fields{8, 8, 16, 16, 16, 16, 32, 32};  ///< fields per layer (4 channels each)
-  int64_t kernel_size = 3;                                 ///< odd
-  std::vector<int64_t> pool_after{2, 4};                   ///< 1-based layers followed by 2×2 pooling
-  int64_t head_hidden = 64;
-  int64_t classes = 10;
+  ESVGD_ARG(bool, equivariant) = true;
+  ESVGD_ARG(int64_t, side) = 28;                                             ///< S: images are S × S, one channel
+  ESVGD_ARG(std::vector<int64_t>, fields) = {8, 8, 16, 16, 16, 16, 32, 32};  ///< fields per layer (4 channels each)
+  ESVGD_ARG(int64_t, kernel_size) = 3;                                       ///< odd
+  ESVGD_ARG(std::vector<int64_t>, pool_after) = {2, 4};                      ///< 1-based layers followed by 2×2 pooling
+  ESVGD_ARG(int64_t, head_hidden) = 64;
+  ESVGD_ARG(int64_t, classes) = 10;
 };
 
 class ImageEnergyImpl : public EnergyNetwork {
@@ -41,7 +42,7 @@ class ImageEnergyImpl : public EnergyNetwork {
   explicit ImageEnergyImpl(ImageEnergyOptions options);
 
   const ImageEnergyOptions& options() const { return options_; }
-  int64_t dim() const { return options_.side * options_.side; }
+  int64_t dim() const { return options_.side() * options_.side(); }
 
   /// Logits [N, C] for X [N, S·S] (SVGD particles as rows) or [N, 1, S, S].
   torch::Tensor outputs(const torch::Tensor& X) override;

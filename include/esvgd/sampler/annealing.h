@@ -3,7 +3,10 @@
 ///   cyclical: γ(t) = (mod(t, P)/P)^p with P = steps/cycles,
 ///   tanh:     γ(t) = tanh((1.3 t/steps)^p),
 /// and γ = 1 from t = steps on (the last phase is plain SVGD).
+#include <cstdint>
 #include <string>
+
+#include "esvgd/core/arg.h"
 
 namespace esvgd::sampler {
 
@@ -14,10 +17,10 @@ AnnealSchedule parse_anneal_schedule(const std::string& name);
 std::string to_string(AnnealSchedule schedule);
 
 struct AnnealOptions {
-  AnnealSchedule schedule = AnnealSchedule::kNone;
-  int64_t steps = 0;              ///< length of the annealing phase (steps)
-  int64_t cycles = 1;             ///< cyclical: number of cycles C
-  double power = 1.0;             ///< exponent p
+  ESVGD_ARG(AnnealSchedule, schedule) = AnnealSchedule::kNone;
+  ESVGD_ARG(int64_t, steps) = 0;   ///< length of the annealing phase (steps)
+  ESVGD_ARG(int64_t, cycles) = 1;  ///< cyclical: number of cycles C
+  ESVGD_ARG(double, power) = 1.0;  ///< exponent p
 };
 
 /// γ(t) for step t (0-based); invalid options are esvgd::Error naming the option.

@@ -19,23 +19,24 @@
 
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/core/score_fn.h"
 #include "esvgd/sampler/chain_sampler.h"
 
 namespace esvgd::sampler {
 
 struct LangevinOptions {
-  int64_t max_steps = 100;  ///< langevin.steps
-  double step_size = 0.01;  ///< ε (langevin.step_size)
-  double noise = 1.0;       ///< σ (langevin.noise)
-  double clip = 0.0;        ///< c: largest drift norm per sample (langevin.clip; 0 = off)
-  double low = -std::numeric_limits<double>::infinity();  ///< box clamped into after each step
-  double high = std::numeric_limits<double>::infinity();  ///< (langevin.clamp = [low, high]; [] = none)
+  ESVGD_ARG(int64_t, max_steps) = 100;                                ///< steps of a run
+  ESVGD_ARG(double, step_size) = 0.01;                                ///< ε
+  ESVGD_ARG(double, noise) = 1.0;                                     ///< σ
+  ESVGD_ARG(double, clip) = 0.0;                                      ///< c: largest drift norm per sample (0 = off)
+  ESVGD_ARG(double, low) = -std::numeric_limits<double>::infinity();  ///< box [low, high] clamped into after
+  ESVGD_ARG(double, high) = std::numeric_limits<double>::infinity();  ///< each step (both infinite: none)
 
-  bool bounded() const { return std::isfinite(low) || std::isfinite(high); }
+  bool bounded() const { return std::isfinite(low()) || std::isfinite(high()); }
 };
 
-/// Throws esvgd::Error(kConfig) naming the langevin.* key of a bad option.
+/// Throws esvgd::Error(kInvalidArgument) naming a bad option ("LangevinOptions::step_size", ...).
 void check_langevin(const LangevinOptions& options);
 
 /// Everything a run changes. Copying a state shares its tensor and generator.

@@ -10,6 +10,8 @@
 
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
+
 namespace esvgd::sampler {
 
 enum class OptimizerKind { kSgd, kAdagrad, kAdam };
@@ -19,13 +21,13 @@ OptimizerKind parse_optimizer_kind(const std::string& name);
 std::string to_string(OptimizerKind kind);
 
 struct OptimizerOptions {
-  OptimizerKind kind = OptimizerKind::kSgd;
-  double step_size = 0.02;      ///< ε
-  double adagrad_alpha = 0.9;   ///< decay of Liu's running mean of φ²
-  double adagrad_fudge = 1e-6;  ///< added to √v
-  double adam_beta1 = 0.9;
-  double adam_beta2 = 0.999;
-  double adam_eps = 1e-8;
+  ESVGD_ARG(OptimizerKind, kind) = OptimizerKind::kSgd;
+  ESVGD_ARG(double, step_size) = 0.02;      ///< ε
+  ESVGD_ARG(double, adagrad_alpha) = 0.9;   ///< decay of Liu's running mean of φ²
+  ESVGD_ARG(double, adagrad_fudge) = 1e-6;  ///< added to √v
+  ESVGD_ARG(double, adam_beta1) = 0.9;
+  ESVGD_ARG(double, adam_beta2) = 0.999;
+  ESVGD_ARG(double, adam_eps) = 1e-8;
 };
 
 /// The moments of adagrad (v) and adam (m, v, t); undefined tensors before the first step (and
@@ -35,7 +37,7 @@ struct OptimizerState {
   int64_t t = 0;
 };
 
-/// Throws esvgd::Error(kConfig) for a non-positive or non-finite step size.
+/// Throws esvgd::Error(kInvalidArgument) naming OptimizerOptions::step_size when it is not positive and finite.
 void check_optimizer(const OptimizerOptions& options);
 
 /// Displacement for this step's Stein direction φ [N, D]; updates the moments in state.

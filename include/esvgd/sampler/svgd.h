@@ -9,7 +9,7 @@
 ///   kernel_mass divides φ(x_i) by the kernel mass (1/M) Σ_j s(x_i, y_j) (kernel/coupling.h) instead of M,
 ///     so that a particle alone in its kernel's reach takes the step ε s(x_i) whatever M is;
 ///   langevin = true takes the noisy (stochastic particle-optimisation) step
-///     x ← x + clip_c(ε (s(x) + β φ(x))) + σ √(2ε) ξ,  ξ ~ N(0, I)  (clip_c: svgd.clip, 0 = off),
+///     x ← x + clip_c(ε (s(x) + β φ(x))) + σ √(2ε) ξ,  ξ ~ N(0, I)  (clip_c: the clip option, 0 = off),
 ///     whose stationary law is π for σ = 1 (φ vanishes at q = π in the mean-field limit).
 /// Both keep the fixed points of φ.
 ///
@@ -32,6 +32,7 @@
 
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/core/score_fn.h"
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/sampler/annealing.h"
@@ -49,24 +50,24 @@ class OutputArchive;
 namespace esvgd::sampler {
 
 struct SvgdOptions {
-  OptimizerOptions optimizer;       ///< svgd.optimizer, svgd.step_size, ...
-  int64_t max_steps = 1000;         ///< svgd.steps
-  double epsilon = 0.0;             ///< svgd.epsilon: stop when mean ‖Δx‖ < ε (0 = never)
-  double temperature = 1.0;         ///< svgd.repulsion: T (1 textbook, 2 = the authors' code)
-  bool median = false;              ///< svgd.bandwidth = "median": h from the median heuristic
-  int64_t median_interval = 1;      ///< recompute the median every this many steps
-  int64_t median_max_pairs = 100000;  ///< exact median up to this many pairs, else a subsample
-  uint64_t median_seed = 0;         ///< seed of the pair subsample
-  AnnealOptions anneal;             ///< svgd.anneal.*
-  bool kernel_mass = false;         ///< svgd.normalize = "kernel-mass": divide φ by the kernel mass, not M
-  bool langevin = false;            ///< svgd.langevin: the noisy step (needs the sgd optimiser)
-  double langevin_noise = 1.0;      ///< svgd.langevin_noise: σ of the noisy step
-  double stein_weight = 1.0;        ///< svgd.stein_weight: β of the noisy step
-  double clip = 0.0;                ///< svgd.clip: largest drift norm ε(s + βφ) per particle in the noisy step (0 = off)
-  bool measure_coupling = true;     ///< record ChainResult::interacting after the last step
+  ESVGD_ARG(OptimizerOptions, optimizer);         ///< the particle optimiser and its step size
+  ESVGD_ARG(int64_t, max_steps) = 1000;           ///< steps before the run stops
+  ESVGD_ARG(double, epsilon) = 0.0;               ///< stop when mean ‖Δx‖ < ε (0 = never)
+  ESVGD_ARG(double, temperature) = 1.0;           ///< repulsion temperature T (1 textbook, 2 = the authors' code)
+  ESVGD_ARG(bool, median) = false;                ///< h from the median heuristic (false: the kernel's fixed h)
+  ESVGD_ARG(int64_t, median_interval) = 1;        ///< recompute the median every this many steps
+  ESVGD_ARG(int64_t, median_max_pairs) = 100000;  ///< exact median up to this many pairs, else a subsample
+  ESVGD_ARG(uint64_t, median_seed) = 0;           ///< seed of the pair subsample
+  ESVGD_ARG(AnnealOptions, anneal);               ///< the annealing weight γ(t)
+  ESVGD_ARG(bool, kernel_mass) = false;           ///< divide φ by the kernel mass, not M
+  ESVGD_ARG(bool, langevin) = false;              ///< the noisy step (needs the sgd optimiser)
+  ESVGD_ARG(double, langevin_noise) = 1.0;        ///< σ of the noisy step
+  ESVGD_ARG(double, stein_weight) = 1.0;          ///< β of the noisy step
+  ESVGD_ARG(double, clip) = 0.0;                  ///< largest drift norm ε(s + βφ) per particle in the noisy step (0 = off)
+  ESVGD_ARG(bool, measure_coupling) = true;       ///< record ChainResult::interacting after the last step
 };
 
-/// Throws esvgd::Error(kConfig) naming the svgd.* key of a bad option.
+/// Throws esvgd::Error(kInvalidArgument) naming a bad option ("SvgdOptions::max_steps", ...).
 void check_svgd(const SvgdOptions& options);
 
 /// Everything a run changes. Copying a state shares its tensors and generators; clone() copies them.
@@ -116,7 +117,7 @@ using SvgdResult = ChainResult;
 
 class Svgd : public ChainSampler {
  public:
-  /// Validates options (errors name the config key).
+  /// Validates options (errors name the option).
   Svgd(ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOptions options);
 
   /// Stein direction at X [N, D] with fixed anchors [A, D] (may be undefined/empty) whose scores are

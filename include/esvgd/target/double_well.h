@@ -8,21 +8,26 @@
 /// ordered pairs without the ½ and so doubles u (τ = 0.5 here reproduces it). Rows of X are the
 /// flattened particles x1, y1, x2, y2, ...; π(x) ∝ exp(−u(x)), invariant under translations,
 /// rotations, reflections and permutations of the particles.
+#include "esvgd/core/arg.h"
 #include "esvgd/target/target.h"
 
 namespace esvgd::target {
 
 struct DoubleWellOptions {
-  int64_t particles = 4;
-  int64_t particle_dim = 2;
-  double a = 0.0, b = -4.0, c = 0.9, d0 = 4.0, tau = 1.0;
+  ESVGD_ARG(int64_t, particles) = 4;
+  ESVGD_ARG(int64_t, particle_dim) = 2;
+  ESVGD_ARG(double, a) = 0.0;
+  ESVGD_ARG(double, b) = -4.0;
+  ESVGD_ARG(double, c) = 0.9;
+  ESVGD_ARG(double, d0) = 4.0;
+  ESVGD_ARG(double, tau) = 1.0;
 };
 
 class DoubleWellPotential : public Target {
  public:
   explicit DoubleWellPotential(DoubleWellOptions options = {});
   std::string name() const override;
-  int64_t dim() const override { return o_.particles * o_.particle_dim; }
+  int64_t dim() const override { return o_.particles() * o_.particle_dim(); }
   /// −u(X) [N] in X's dtype.
   torch::Tensor log_prob(const torch::Tensor& X) const override;
   /// −∇u(X) [N, D] in X's dtype (analytic).

@@ -9,14 +9,15 @@
 
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/target/double_well.h"
 
 namespace esvgd::target {
 
 struct RelaxOptions {
-  int64_t max_iterations = 20000;
-  double gradient_tolerance = 1e-8;  ///< stop when ‖∇u‖ < this
-  double initial_step = 1e-2;        ///< gradient-descent step, adapted per configuration
+  ESVGD_ARG(int64_t, max_iterations) = 20000;
+  ESVGD_ARG(double, gradient_tolerance) = 1e-8;  ///< stop when ‖∇u‖ < this
+  ESVGD_ARG(double, initial_step) = 1e-2;        ///< gradient-descent step, adapted per configuration
 };
 
 struct Relaxation {
@@ -39,10 +40,10 @@ struct MetaStableState {
 };
 
 struct StateSearchOptions {
-  int64_t starts = 400;      ///< random starts, uniform in [−box, box)^D
-  double box = 5.0;
-  double distance_tolerance = 1e-4;  ///< same state: sorted pair distances within this (max norm)
-  RelaxOptions relax;
+  ESVGD_ARG(int64_t, starts) = 400;              ///< random starts, uniform in [−box, box)^D
+  ESVGD_ARG(double, box) = 5.0;
+  ESVGD_ARG(double, distance_tolerance) = 1e-4;  ///< same state: sorted pair distances within this (max norm)
+  ESVGD_ARG(RelaxOptions, relax);
 };
 
 /// Distinct local minima reached from random starts, sorted by energy. Configurations that end at a

@@ -8,7 +8,7 @@
 ///      last batch. With a replay buffer instead: each chain starts from a stored past negative, or
 ///      fresh from the initialiser with probability replay_fresh (replay_buffer.h);
 ///   2. up to K steps of the negative sampler on −E_θ (weights frozen): SVGD (its noisy form with
-///      svgd.langevin) with the batch as fixed anchors if enabled, or Langevin;
+///      SvgdOptions::langevin) with the batch as fixed anchors if enabled, or Langevin;
 ///   3. one Adam step on  L = mean E(x+) − mean E(x−)              (x− = chains, detached)
 ///                            + w_ce · CE(o(x+), y+)               (jem: class labels)
 ///                            + w_mse · mean (E(x+) − e+)²         (regression on true energies e+)
@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include "esvgd/core/arg.h"
 #include "esvgd/data/training_data.h"
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/model/energy_network.h"
@@ -55,26 +56,27 @@ ChainInit parse_chain_init(const std::string& name);
 NegativeSampler parse_negative_sampler(const std::string& name);
 
 struct CdOptions {
-  int64_t epochs = 500;
-  int64_t batch_size = 32;             ///< also the number of chains
-  Schedule learning_rate{1e-3};
-  double adam_beta1 = 0.9;             ///< Adam's β1 (0: no momentum, as short-run EBM training often uses)
-  Schedule svgd_step_size{0.9};
-  double reset_probability = 0.05;
-  ChainInit chain_init = ChainInit::kData;
-  double box_low = -5, box_high = 5;   ///< U[low, high)^D for ChainInit::kUniform
-  bool anchors = true;                 ///< the data batch as fixed SVGD anchors
-  NegativeSampler sampler = NegativeSampler::kSvgd;
-  sampler::LangevinOptions langevin;   ///< for NegativeSampler::kLangevin
-  int64_t replay_size = 0;             ///< replay buffer capacity (0: one persistent set of chains)
-  double replay_fresh = 0.05;          ///< fraction of fresh starts drawn with a replay buffer
-  double ce_weight = 0;                ///< w_ce (needs labels)
-  double mse_weight = 0;               ///< w_mse (needs energies)
-  double energy_l2 = 0;                ///< α
-  double grad_clip = 0;                ///< c (0 = off)
-  int64_t checkpoint_every = 0;        ///< epochs between checkpoints (0: only at the end)
-  std::string checkpoint_path;         ///< empty: no checkpoints
-  std::string fingerprint;             ///< identifies the run; resume() refuses another one's checkpoint
+  ESVGD_ARG(int64_t, epochs) = 500;
+  ESVGD_ARG(int64_t, batch_size) = 32;            ///< also the number of chains
+  ESVGD_ARG(Schedule, learning_rate) = Schedule(1e-3);
+  ESVGD_ARG(double, adam_beta1) = 0.9;            ///< Adam's β1 (0: no momentum, as short-run EBM training often uses)
+  ESVGD_ARG(Schedule, svgd_step_size) = Schedule(0.9);
+  ESVGD_ARG(double, reset_probability) = 0.05;
+  ESVGD_ARG(ChainInit, chain_init) = ChainInit::kData;
+  ESVGD_ARG(double, box_low) = -5;                ///< U[box_low, box_high)^D for ChainInit::kUniform
+  ESVGD_ARG(double, box_high) = 5;
+  ESVGD_ARG(bool, anchors) = true;                ///< the data batch as fixed SVGD anchors
+  ESVGD_ARG(NegativeSampler, sampler) = NegativeSampler::kSvgd;
+  ESVGD_ARG(sampler::LangevinOptions, langevin);  ///< for NegativeSampler::kLangevin
+  ESVGD_ARG(int64_t, replay_size) = 0;            ///< replay buffer capacity (0: one persistent set of chains)
+  ESVGD_ARG(double, replay_fresh) = 0.05;         ///< fraction of fresh starts drawn with a replay buffer
+  ESVGD_ARG(double, ce_weight) = 0;               ///< w_ce (needs labels)
+  ESVGD_ARG(double, mse_weight) = 0;              ///< w_mse (needs energies)
+  ESVGD_ARG(double, energy_l2) = 0;               ///< α
+  ESVGD_ARG(double, grad_clip) = 0;               ///< c (0 = off)
+  ESVGD_ARG(int64_t, checkpoint_every) = 0;       ///< epochs between checkpoints (0: only at the end)
+  ESVGD_ARG(std::string, checkpoint_path);        ///< empty: no checkpoints
+  ESVGD_ARG(std::string, fingerprint);            ///< identifies the run; resume() refuses another one's checkpoint
 };
 
 /// What one batch did.
@@ -104,7 +106,7 @@ nlohmann::json to_json(const EpochRecord& r);
 
 class CdTrainer {
  public:
-  /// The SVGD options' step size is replaced by the svgd_step_size schedule; errors name config keys.
+  /// The SVGD options' step size is replaced by the svgd_step_size schedule; errors name the options.
   CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<const kernel::Kernel> kernel, sampler::SvgdOptions svgd,
             CdOptions options, uint64_t seed);
   ~CdTrainer();
