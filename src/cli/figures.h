@@ -7,7 +7,7 @@
 
 namespace esvgd::cli {
 
-/// Runs `python3 -m esvgd.plot run_dir` (interpreter: $ESVGD_PYTHON, else /usr/bin/python3; the
+/// Runs `python3 -m esvgd.plot run_dir` (interpreter: the path $ESVGD_PYTHON, else /usr/bin/python3; the
 /// build tree's package first on PYTHONPATH). Returns "" when the figures were drawn or the run has
 /// none, else why not (Python or matplotlib missing, a drawing error: its last line).
 std::string draw_figures(const std::filesystem::path& run_dir);

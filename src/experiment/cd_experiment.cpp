@@ -43,7 +43,10 @@ Combination parse_combination(const std::string& name) {
   return combo;
 }
 
-void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
+namespace {
+
+/// combinations, model.* (MLP experiments), train.*, loss.*
+void declare_model_and_training_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("combinations", std::vector<std::string>{"ebm+svgd", "e-ebm+svgd", "e-ebm+e-svgd"},
             "model/sampler combinations to train: ebm+svgd, e-ebm+svgd, e-ebm+e-svgd",
             {"EnergyModelOptions::symmetry"});
@@ -71,6 +74,10 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("loss.mse_weight", d.mse_weight, "weight of the MSE between data energies and their true energies",
             {"CdOptions::mse_weight"});
   c.declare("loss.energy_l2", 0.0, "α of the α(E(x+)² + E(x-)²) regulariser (0 = off, as in the paper)", {"CdOptions::energy_l2"});
+}
+
+/// chains.* (persistent chains, replay buffer) and langevin.*
+void declare_chain_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("chains.reset_probability", d.reset_probability, "probability per batch of restarting the chains",
             {"CdOptions::reset_probability"});
   c.declare("chains.init", d.chain_init, "chain restarts: data (the current batch) or uniform (U[low, high)^D)",
@@ -93,6 +100,10 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
             {"LangevinOptions::clip"});
   c.declare("langevin.clamp", std::vector<double>{}, "[low, high]: clamp every coordinate into this box after each step ([] = none)",
             {"LangevinOptions::low"});
+}
+
+/// svgd.* with the step-size schedule and the samplers of the regular and equivariant combinations
+void declare_sampler_keys(core::Config& c, const EbmDefaults& d) {
   declare_svgd_keys(c, d.svgd_steps, d.svgd_step_size, d.bandwidth);
   c.set("svgd.epsilon", d.epsilon, "default");
   c.declare("svgd.step_size_milestones", d.step_milestones, "epochs at which the SVGD step size changes");
@@ -102,6 +113,10 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
             "sampler of e-ebm+e-svgd: orbit-scalar-paper (the authors'), orbit-scalar or orbit-matrix");
   c.declare("svgd.equivariant_bandwidth", d.equivariant_bandwidth,
             "bandwidth of the e-svgd samplers (0 = svgd.bandwidth; orbit_matrix.bandwidth > 0 wins for orbit-matrix)");
+}
+
+/// sample.*: sampling a trained model
+void declare_sampling_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("sample.particles", d.sample_particles, "particles drawn from each trained model for the figures");
   c.declare("sample.steps", d.sample_steps, "maximum SVGD steps when sampling a trained model",
             {"SvgdOptions::max_steps", "LangevinOptions::max_steps"});
@@ -119,6 +134,15 @@ void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("sample.step_size", 0.0, "step size when sampling a trained model (0 = the last training one)",
             {"OptimizerOptions::step_size", "LangevinOptions::step_size"});
   c.declare("sample.noise", -1.0, "noise scale sigma of noisy samplers when sampling a trained model (< 0: the training one)");
+}
+
+}  // namespace
+
+void declare_ebm_keys(core::Config& c, const EbmDefaults& d) {
+  declare_model_and_training_keys(c, d);
+  declare_chain_keys(c, d);
+  declare_sampler_keys(c, d);
+  declare_sampling_keys(c, d);
 }
 
 model::EnergyModel make_energy_model(const core::Config& c, const Combination& combo, int64_t dim, int64_t outputs) {
