@@ -1,7 +1,7 @@
 """Figures of ebm-circles (Appendix D.2)."""
 import matplotlib.pyplot as plt
 
-from .jem_c4 import show_density
+from .style import points, show_density
 from .training import training
 
 DATA, NEGATIVES = "tab:blue", "tab:red"
@@ -25,13 +25,13 @@ def figure10(spec):
                              layout="constrained")
     fig.suptitle(spec["title"])
     show_density(axes[0, 0], spec["target_log_density"], e)
-    axes[0, 0].scatter(spec["data"][:, 0], spec["data"][:, 1], s=3, color=DATA, linewidths=0)
+    points(axes[0, 0], spec["data"], DATA, 3)
     axes[0, 0].set_title("target")
     _radii(axes[1, 0], spec["data"], spec, DATA, "data")
     for col, row in enumerate(rows, start=1):
         show_density(axes[0, col], row["log_density"], e)
-        axes[0, col].scatter(spec["data"][:, 0], spec["data"][:, 1], s=2, color=DATA, linewidths=0)
-        axes[0, col].scatter(row["negatives"][:, 0], row["negatives"][:, 1], s=3, color=NEGATIVES, linewidths=0)
+        points(axes[0, col], spec["data"], DATA, 2)
+        points(axes[0, col], row["negatives"], NEGATIVES, 3)
         axes[0, col].set_title(row["combination"])
         _radii(axes[1, col], row["negatives"], spec, NEGATIVES, "last negatives")
     return fig

@@ -2,20 +2,10 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .style import points, show_density
 from .training import training
 
 Y0, Y1, DATA, NEGATIVES = "tab:orange", "tab:green", "tab:blue", "tab:red"
-
-
-def show_density(ax, log_density, extent, cmap="viridis"):
-    """exp(log density) on the grid as an image (the normalising constant does not change it)."""
-    ax.imshow(np.exp(log_density - log_density.max()), origin="lower", extent=(-extent, extent, -extent, extent),
-              cmap=cmap)
-    ax.set_aspect("equal")
-
-
-def _points(ax, x, color, size=3, label=None):
-    ax.scatter(x[:, 0], x[:, 1], s=size, color=color, linewidths=0, label=label)
 
 
 def figure9(spec):
@@ -27,20 +17,20 @@ def figure9(spec):
     data = np.concatenate([spec["data_y0"], spec["data_y1"]])
     for r, (row, (db, joint, c0, c1, fold)) in enumerate(zip(rows, axes)):
         db.imshow(row["p_y1"], origin="lower", extent=(-e, e, -e, e), cmap="coolwarm", vmin=0, vmax=1)
-        _points(db, spec["data_y0"], DATA, 2)
-        _points(db, spec["data_y1"], NEGATIVES, 2)
+        points(db, spec["data_y0"], DATA, 2)
+        points(db, spec["data_y1"], NEGATIVES, 2)
         db.set_title(f"{row['name']}: p(y=1|x)")
         show_density(joint, row["log_joint"], e)
-        _points(joint, data, DATA, 2)
+        points(joint, data, DATA, 2)
         if "negatives" in row:
-            _points(joint, row["negatives"], NEGATIVES, 3)
+            points(joint, row["negatives"], NEGATIVES, 3)
         joint.set_title("π(x), data" if r == 0 else "p(x), data, negatives")
         for y, (ax, color) in enumerate([(c0, Y0), (c1, Y1)]):
             show_density(ax, row[f"log_c{y}"], e)
-            _points(ax, row[f"samples_y{y}"], color)
+            points(ax, row[f"samples_y{y}"], color, 3)
             ax.set_title(f"{'π' if r == 0 else 'p'}(x|y={y})")
-        _points(fold, row["folded_y0"], Y0, label="y=0")
-        _points(fold, row["folded_y1"], Y1, label="y=1")
+        points(fold, row["folded_y0"], Y0, 3, label="y=0")
+        points(fold, row["folded_y1"], Y1, 3, label="y=1")
         fold.set_xlim(-1, e)  # the C4 wedge |angle| < 45°: |y| < x
         fold.set_ylim(-0.75 * e, 0.75 * e)
         fold.set_aspect("equal")

@@ -2,11 +2,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .style import density_background, sampler_color
-
-
-def _scatter(ax, x, color, size=6, alpha=1.0):
-    ax.scatter(x[:, 0], x[:, 1], s=size, color=color, alpha=alpha, linewidths=0)
+from .style import density_background, points, sampler_color
 
 
 def _orbits(ax, row, color):
@@ -14,9 +10,9 @@ def _orbits(ax, row, color):
         theta = np.linspace(0, 2 * np.pi, 97)
         for r in row["orbit_radii"]:
             ax.plot(r * np.cos(theta), r * np.sin(theta), color=color, alpha=0.5, lw=0.8)
-        _scatter(ax, row["particles"], color, 5)
+        points(ax, row["particles"], color, 5)
     else:
-        _scatter(ax, row["unfolded"], color, 4, alpha=0.6 if row["unfolded"].shape[1] == 3 else 1.0)
+        points(ax, row["unfolded"], color, 4, alpha=0.6 if row["unfolded"].shape[1] == 3 else 1.0)
 
 
 def _folded(ax, spec, row, color):
@@ -32,7 +28,7 @@ def _folded(ax, spec, row, color):
     else:
         if "density" in spec:
             density_background(ax, spec["density"], spec["extent"])
-        _scatter(ax, row["folded"], color)
+        points(ax, row["folded"], color, 6)
         ax.set_title("folded into the fundamental domain")
 
 
@@ -51,7 +47,7 @@ def particles(spec):
                 ax.set_xlim(-e, e)
                 ax.set_ylim(-e, e)
                 ax.set_aspect("equal")
-        _scatter(raw, row["particles"], color)
+        points(raw, row["particles"], color, 6)
         raw.set_title(f"{row['sampler']}: particles" + (" (x-y)" if three_d else ""))
         _orbits(unf, row, color)
         unf.set_title("orbits unfolded")

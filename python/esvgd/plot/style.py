@@ -17,3 +17,15 @@ def density_background(ax, density: np.ndarray, extent: float):
     ax.set_xlim(-extent, extent)
     ax.set_ylim(-extent, extent)
     ax.set_aspect("equal")
+
+
+def points(ax, x, color, size, alpha=1.0, label=None):
+    """The first two coordinates of the rows of x as a scatter without marker edges."""
+    ax.scatter(x[:, 0], x[:, 1], s=size, color=color, alpha=alpha, linewidths=0, label=label)
+
+
+def show_density(ax, log_density, extent, cmap="viridis"):
+    """exp(log density) on its [-e, e]² grid as an image (the normalising constant does not change it)."""
+    ax.imshow(np.exp(log_density - log_density.max()), origin="lower", extent=(-extent, extent, -extent, extent),
+              cmap=cmap)
+    ax.set_aspect("equal")
