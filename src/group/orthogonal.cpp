@@ -17,7 +17,7 @@ std::string OrthogonalGroup::name() const { return (special_ ? "SO" : "O") + std
 
 torch::Tensor OrthogonalGroup::random_element(at::Generator& gen) const {
   auto A = torch::randn({dim_, dim_}, gen, torch::kFloat64);
-  auto qr = torch::linalg::qr(A);
+  auto qr = torch::linalg_qr(A);
   auto Q = std::get<0>(qr);
   auto d = torch::sign(torch::diagonal(std::get<1>(qr)));
   Q = Q * d.unsqueeze(0);  // multiply column k by sign(R_kk): makes Q Haar-distributed

@@ -25,7 +25,8 @@ double median_sq_distance(const Kernel& kernel, const torch::Tensor& X, int64_t 
     auto off = torch::randint(1, N, {max_pairs}, gen, torch::kLong);
     j = torch::remainder(i + off, N);
   }
-  auto d2 = kernel.pair_sq_dist(X.index_select(0, i), X.index_select(0, j));
+  // The pairs are drawn on the CPU (one generator for every device), then follow X.
+  auto d2 = kernel.pair_sq_dist(X.index_select(0, i.to(X.device())), X.index_select(0, j.to(X.device())));
   const int64_t P = d2.size(0);
   return std::get<0>(torch::kthvalue(d2, (P - 1) / 2 + 1)).item<double>();
 }

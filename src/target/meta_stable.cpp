@@ -111,7 +111,7 @@ std::vector<MetaStableState> find_meta_stable_states(const DoubleWellPotential& 
     s.hits = 1;
     // The rigid motions (d translations, d(d−1)/2 rotations) give zero curvatures; a minimum has no
     // negative one beyond rounding, a saddle has at least one.
-    auto ev = torch::linalg::eigvalsh(hessian(u, s.x), "L");
+    auto ev = torch::linalg_eigvalsh(hessian(u, s.x), "L");
     const int64_t rigid = d + d * (d - 1) / 2;
     if (ev[0].item<double>() < -1e-6) continue;
     s.min_curvature = ev[rigid].item<double>();

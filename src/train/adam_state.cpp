@@ -1,7 +1,9 @@
 #include "adam_state.h"
 
 #include <memory>
+#include <sstream>
 #include <string>
+#include <type_traits>
 
 #include <torch/optim/adam.h>
 
@@ -9,8 +11,20 @@ namespace esvgd::train {
 
 namespace {
 
-/// Adam's key for a parameter's state (the address of its TensorImpl, as Adam::step forms it).
-std::string state_key(const torch::Tensor& p) { return c10::guts::to_string(p.unsafeGetTensorImpl()); }
+using StateKey = std::decay_t<decltype(std::declval<torch::optim::Adam&>().state())>::key_type;
+
+/// Adam's key for a parameter's state, as Adam::step forms it: the address of its TensorImpl, printed
+/// (LibTorch 1.x) or the pointer itself (2.x, which a CUDA machine may have).
+template <typename Key = StateKey>
+Key state_key(const torch::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream address;
+    address << static_cast<const void*>(p.unsafeGetTensorImpl());
+    return address.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
 
 const std::vector<torch::Tensor>& parameters(const torch::optim::Adam& adam) { return adam.param_groups().at(0).params(); }
 
