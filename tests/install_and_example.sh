@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs esvgd into a scratch prefix, builds every program of examples/ against it with
 # find_package(esvgd), and runs each: the user's path from `cmake --install` to their own program.
-# Each example prints "<name>: OK" when its checks pass. Where the Python package was built, the
-# installed package is imported from the prefix and runs python/examples/quickstart.py.
+# Each example prints "<name>: OK" when its checks pass. Where the Python package was built, every
+# program of examples/python runs on the package installed in the prefix.
 set -euo pipefail
 src=$1
 build=$2
@@ -14,6 +14,7 @@ cmake -S "$src/examples" -B "$work/examples" -DCMAKE_PREFIX_PATH="$work/prefix" 
 cmake --build "$work/examples" -j 2 > "$work/build.log" || { cat "$work/build.log"; exit 1; }
 for dir in "$src"/examples/*/; do
   name=$(basename "$dir")
+  [ "$name" = python ] && continue
   echo "== $name"
   start=$SECONDS
   "$work/examples/$name/$name" | tee "$work/$name.log"
@@ -21,8 +22,11 @@ for dir in "$src"/examples/*/; do
   echo "($name: $((SECONDS - start)) s)"
 done
 if ls "$build"/python/esvgd/_core*.so > /dev/null 2>&1; then
-  echo "== python quickstart (installed package)"
   site=$(ls -d "$work"/prefix/lib/python3*/dist-packages)
-  (cd "$work" && PYTHONPATH="$site" OMP_NUM_THREADS=1 /usr/bin/python3 "$src/python/examples/quickstart.py" | tee "$work/py.log")
-  grep -q "^quickstart: OK" "$work/py.log"
+  for example in "$src"/examples/python/*.py; do
+    name=$(basename "$example" .py)
+    echo "== python: $name (installed package)"
+    (cd "$work" && PYTHONPATH="$site" OMP_NUM_THREADS=1 /usr/bin/python3 "$example" | tee "$work/py-$name.log")
+    grep -q "^$name: OK" "$work/py-$name.log"
+  done
 fi

@@ -3,7 +3,7 @@
 trained by contrastive divergence with E-SVGD negatives. Prints "quickstart: OK" when its checks pass;
 --plot FILE also draws the particles (matplotlib).
 
-    PYTHONPATH=build/python /usr/bin/python3 python/examples/quickstart.py --plot particles.png
+    PYTHONPATH=build/python /usr/bin/python3 examples/python/quickstart.py --plot particles.png
 """
 import argparse
 
