@@ -1,5 +1,7 @@
 # The two set-up commands: `make demo` and `make test` (both install what is missing, then build).
-# The demo runs on one thread: with 50 particles a second thread only adds synchronisation.
+# The demo builds the library and the command line only (its figures come from the plotting modules,
+# which need no build) and runs on one thread: with 50 particles a second thread only adds
+# synchronisation. `make test` builds everything: tests, benchmarks, the Python package.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 OUT ?= results
@@ -15,7 +17,8 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+demo: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target esvgd_cli
 	$(BUILD)/esvgd run c4-gaussians --preset paper --out $(OUT)/c4-gaussians
 	@echo ""
 	@echo "figures: $(OUT)/c4-gaussians/*.png"

@@ -4,7 +4,7 @@
 # clang-14 and libclang-rt-14-dev: libFuzzer and its sanitizer runtimes, for the fuzzers in fuzz/.
 # python3-dev, pybind11-dev: the Python package (python/); python3-pytest, python3-matplotlib: its tests and figures.
 set -euo pipefail
-packages=(build-essential cmake pkg-config ccache libtorch-dev libopenblas0-openmp nlohmann-json3-dev
+packages=(build-essential cmake pkg-config ccache libtorch-dev libgloo-dev libopenblas0-openmp nlohmann-json3-dev
           libcairo2-dev libgtest-dev libbenchmark-dev python3-numpy python3-torch
           librdkit-dev libboost-dev zlib1g-dev dataset-fashion-mnist
           python3-dev pybind11-dev python3-pytest python3-matplotlib

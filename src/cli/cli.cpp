@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
@@ -17,9 +19,12 @@
 #include "core/interrupt.h"
 #include "core/printable.h"
 #include "esvgd/core/progress.h"
+#include "esvgd/dist/communicator.h"
+#include "esvgd/dist/launch_env.h"
 #include "esvgd/model/energy_model.h"
 #include "experiment/experiment.h"
 #include "experiment/sampler_registry.h"
+#include "launch.h"
 #include "run_folder.h"
 
 namespace esvgd::cli {
@@ -33,9 +38,10 @@ constexpr int kExitOk = 0, kExitRuntime = 1, kExitUsage = 2;
 const char* kUsage =
     "usage: esvgd run <experiment> [--preset paper|quick|cpu] [--config FILE.json] [--set key=value]...\n"
     "                              [--out DIR] [--resume DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]\n"
-    "                              [--no-plot]\n"
+    "                              [--no-plot] [--dist-timeout SECONDS]\n"
     "       esvgd config <experiment> [--preset P] [--config FILE.json] [--set key=value]... [--json]\n"
     "       esvgd plot <run folder>   (redraws its figures with matplotlib)\n"
+    "       esvgd launch --nproc K [--master-port P] [--grace SECONDS] -- run <experiment> ...\n"
     "       esvgd list\n";
 
 struct Args {
@@ -43,9 +49,12 @@ struct Args {
   std::vector<std::string> sets;
   uint64_t seed = 42;
   int threads = 1;
+  double dist_timeout = 300;  ///< seconds: the rendezvous and each collective of a multi-rank run
   bool quiet = false;
   bool json = false;
   bool plot = true;
+  LaunchOptions launch;
+  std::vector<std::string> launched;  ///< the command after `launch ... --`
 };
 
 /// The first line of a message, printable: errors are one line.
@@ -68,6 +77,27 @@ int64_t parse_int(const std::string& flag, const std::string& text, int64_t min)
   return v;
 }
 
+/// esvgd launch --nproc K [--master-port P] [--grace S] -- COMMAND...
+Args parse_launch(Args a, const std::vector<std::string>& args) {
+  size_t i = 1;
+  auto value = [&](const std::string& flag) -> std::string {
+    if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+    return args[++i];
+  };
+  for (; i < args.size() && args[i] != "--"; ++i) {
+    const std::string& f = args[i];
+    if (f == "--nproc") a.launch.nproc = static_cast<int>(parse_int(f, value(f), 1));
+    else if (f == "--master-port") a.launch.master_port = static_cast<int>(parse_int(f, value(f), 1));
+    else if (f == "--grace") a.launch.grace_seconds = static_cast<double>(parse_int(f, value(f), 0));
+    else throw UsageError("unknown option '" + f + "' of 'launch'");
+  }
+  if (i + 1 >= args.size())
+    throw UsageError("'launch' needs -- and a command, e.g. esvgd launch --nproc 2 -- run c4-gaussians");
+  if (a.launch.master_port > 65535) throw UsageError("--master-port expects a port <= 65535");
+  a.launched.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+  return a;
+}
+
 Args parse(int argc, char** argv) {
   Args a;
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -82,6 +112,8 @@ Args parse(int argc, char** argv) {
     if (args.size() != 2 || args[1].rfind("--", 0) == 0) throw UsageError("'plot' needs one run folder");
     a.out = args[1];
     return a;
+  } else if (a.command == "launch") {
+    return parse_launch(a, args);
   } else if (a.command != "list" && a.command != "--help" && a.command != "-h" && a.command != "help") {
     throw UsageError("unknown command '" + a.command + "'");
   }
@@ -101,6 +133,7 @@ Args parse(int argc, char** argv) {
     else if (f == "--threads") a.threads = static_cast<int>(parse_int(f, value(f), 1));
     else if (f == "--quiet") a.quiet = true;
     else if (f == "--no-plot" && a.command == "run") a.plot = false;
+    else if (f == "--dist-timeout" && a.command == "run") a.dist_timeout = static_cast<double>(parse_int(f, value(f), 1));
     else if (f == "--json" && a.command == "config") a.json = true;
     else throw UsageError("unknown option '" + f + "'");
   }
@@ -148,10 +181,43 @@ fs::path output_path(const std::string& text) {
   return p;
 }
 
+/// A rank other than 0 of a multi-rank run: the same run in a scratch folder, silent; rank 0 writes
+/// the outputs.
+int run_as_worker(const experiment::Experiment& exp, const core::Config& config, const Args& a,
+                  const dist::Communicator& comm, int threads) {
+  const fs::path scratch =
+      fs::temp_directory_path() / ("esvgd-rank" + std::to_string(comm.rank()) + "-" + std::to_string(getpid()));
+  fs::create_directories(scratch);
+  struct Remove {
+    fs::path path;
+    ~Remove() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  } remove{scratch};
+  at::set_num_threads(threads);
+  core::set_progress_enabled(false);
+  experiment::RunContext ctx{scratch.string(), a.seed, a.init, nullptr, "", false, nullptr, &comm};
+  experiment::run_experiment(exp, config, ctx);
+  return kExitOk;
+}
+
+/// The ranks of esvgd launch, srun or mpirun (dist/launch_env.h); one process without them.
+dist::Communicator join_ranks(const experiment::Experiment& exp, const Args& a) {
+  const auto env = dist::launch_env();
+  if (env.world_size == 1) return dist::Communicator();
+  if (!exp.particle_parallel())
+    throw Error(ErrorKind::kConfig, "esvgd run " + a.experiment + " on " + std::to_string(env.world_size) + " ranks",
+                "this experiment runs in one process (particle-parallel: c4-gaussians, circles, spheres)");
+  return dist::Communicator(env, dist::CommunicatorOptions().timeout_seconds(a.dist_timeout));
+}
+
 int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   const auto& exp = experiment::find_experiment(a.experiment);
   const auto config = resolve_config(exp, a);  // every config error surfaces before any output exists
   check_init(exp, a.init);
+  const dist::Communicator comm = join_ranks(exp, a);
+  if (comm.rank() > 0) return run_as_worker(exp, config, a, comm, usable_threads(a.threads, err));
   if (!a.resume.empty() && !a.out.empty() && output_path(a.out) != output_path(a.resume))
     throw Error(ErrorKind::kConfig, "--resume " + a.resume, "resumes into its own folder; drop --out or give the same one");
   const std::string shown = !a.resume.empty() ? a.resume : a.out.empty() ? "results/" + a.experiment : a.out;
@@ -170,14 +236,14 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
     core::set_progress_enabled(!a.quiet);
     const auto& staging = folder.staging();
     experiment::RunContext ctx{staging.string(), a.seed, a.init, a.quiet ? nullptr : &err, folder.checkpoints().string(),
-                               !a.resume.empty(), &err};
+                               !a.resume.empty(), &err, &comm};
     nlohmann::json resolved = config.resolved();
     core::write_text_atomic((staging / "config.resolved.json").string(), resolved.dump(2) + "\n");
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json metrics = experiment::run_experiment(exp, config, ctx);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     nlohmann::json doc{{"experiment", a.experiment}, {"preset", a.preset}, {"seed", a.seed},
-                       {"threads", threads}, {"seconds", seconds}, {"metrics", metrics}};
+                       {"threads", threads}, {"ranks", comm.size()}, {"seconds", seconds}, {"metrics", metrics}};
     core::write_text_atomic((staging / "metrics.json").string(), doc.dump(2) + "\n");
     if (const auto why = a.plot ? draw_figures(staging) : ""; !why.empty())
       err << "esvgd: warning: figures not drawn (" << why << "); their data is in " << shown
@@ -234,6 +300,7 @@ int main(int argc, char** argv, std::ostream& out, std::ostream& err) {
     }
     if (args.command == "run") return run_experiment(args, out, err);
     if (args.command == "plot") return plot_run(args.out, out, err);
+    if (args.command == "launch") return launch(args.launched, args.launch, err);
     out << kUsage;
     return kExitOk;
   } catch (const Error& e) {

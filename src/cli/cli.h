@@ -4,6 +4,7 @@
 ///                          [--out DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]
 ///   esvgd config <experiment> [--preset P] [--set ...] [--json]   print the resolved config (with docs, or as JSON)
 ///   esvgd list                                            list the experiments
+///   esvgd launch --nproc K -- run <experiment> ...        K ranks on this machine (cli/launch.h)
 /// Errors print one line "esvgd: <what>" plus a usage hint and return a non-zero status.
 #include <ostream>
 

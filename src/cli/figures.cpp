@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "cli/c_strings.h"
+
 extern char** environ;
 
 namespace esvgd::cli {
@@ -26,18 +28,11 @@ std::vector<std::string> child_environment(const std::string& pythonpath) {
   return env;
 }
 
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> p;
-  for (auto& s : strings) p.push_back(s.data());
-  p.push_back(nullptr);
-  return p;
-}
-
 /// Runs argv with the environment; returns its output (stdout and stderr) and exit status (127: it
 /// could not start). The child dies with this process (PR_SET_PDEATHSIG), so that a killed run never
 /// leaves a plotter writing into its staging folder.
 std::pair<std::string, int> run_command(std::vector<std::string> argv, std::vector<std::string> env) {
-  auto args = pointers(argv), envp = pointers(env);
+  auto args = c_strings(argv), envp = c_strings(env);
   int fds[2];
   if (pipe(fds) != 0) return {"cannot create a pipe", -1};
   const pid_t parent = getpid();

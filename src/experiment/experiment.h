@@ -11,6 +11,10 @@
 
 #include "core/config.h"
 
+namespace esvgd::dist {
+class Communicator;
+}
+
 namespace esvgd::experiment {
 
 struct RunContext {
@@ -21,6 +25,9 @@ struct RunContext {
   std::string checkpoint_dir;  ///< training checkpoints go here (outside the staging folder); empty: none
   bool resume = false;         ///< continue from checkpoints found in checkpoint_dir
   std::ostream* warnings = nullptr;  ///< warning lines (stderr), shown even when log is null (--quiet)
+  /// The ranks of `esvgd launch` (or srun, mpirun); null: one process. Experiments whose
+  /// particle_parallel() is true split their SVGD particles over them.
+  const dist::Communicator* comm = nullptr;
 };
 
 class Experiment {
@@ -37,6 +44,8 @@ class Experiment {
   virtual std::map<std::string, nlohmann::json> extra_presets() const { return {}; }
   /// Whether run() starts from --init particles (the command line refuses --init elsewhere).
   virtual bool takes_init() const { return false; }
+  /// Whether run() can run on several ranks (particle-parallel SVGD over ctx.comm).
+  virtual bool particle_parallel() const { return false; }
   /// Runs with a resolved config; writes files into ctx.out_dir; returns the metrics.
   virtual nlohmann::json run(const core::Config& config, const RunContext& ctx) const = 0;
 };

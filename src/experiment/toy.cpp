@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 
@@ -11,10 +12,11 @@
 #include "esvgd/core/npy.h"
 #include "core/resources.h"
 #include "esvgd/core/progress.h"
+#include "esvgd/dist/rank_exchange.h"
 #include "esvgd/metric/discrepancy.h"
 #include "esvgd/metric/orbit_metrics.h"
+#include "esvgd/sampler/particle_parallel.h"
 #include "experiment/figure_data.h"
-#include "esvgd/sampler/svgd.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
 
@@ -85,25 +87,49 @@ ToyProblem make_problem(std::shared_ptr<target::Target> target, std::shared_ptr<
   return p;
 }
 
+namespace {
+
+/// SVGD from X0 in one process, or with the particles split over the ranks of ctx.comm (every rank
+/// gets the same result; sampler/particle_parallel.h).
+sampler::ChainResult run_svgd(const kernel::Kernel& kernel, const target::Target& target, const torch::Tensor& X0,
+                              const sampler::SvgdOptions& opts, const RunContext& ctx,
+                              const std::function<void(int64_t, double)>& record, int64_t trace_every,
+                              core::Progress& progress) {
+  const auto score = target::score_fn(target);
+  if (!ctx.comm || ctx.comm->size() == 1) {
+    auto state = sampler::init(X0, kernel, opts);
+    return sampler::run(state, score, kernel, opts, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
+      if (trace_every > 0 && (info.step + 1) % trace_every == 0) record(info.step + 1, target.log_prob(X).mean().item<double>());
+      return true;
+    }, &progress);
+  }
+  const dist::RankExchange exchange(*ctx.comm, X0.size(0));
+  auto state = sampler::init(exchange.own_rows(X0), kernel, opts);
+  const auto n = static_cast<double>(X0.size(0));
+  return sampler::run(state, score, kernel, opts, exchange, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
+    if (trace_every > 0 && (info.step + 1) % trace_every == 0)  // every rank takes part in the sum
+      record(info.step + 1, exchange.sum(target.log_prob(X).sum().to(torch::kFloat64).reshape({1}))[0].item<double>() / n);
+    return true;
+  }, &progress);
+}
+
+}  // namespace
+
 VariantRun run_variant(const SamplerVariant& variant, const target::Target& target, const torch::Tensor& X0,
                        const sampler::SvgdOptions& options, int64_t trace_every, const std::string& label,
                        const RunContext& ctx) {
   auto opts = options;
   opts.temperature(variant.temperature);
   if (variant.step_size > 0) opts.optimizer().step_size(variant.step_size);
-  sampler::Svgd svgd(target::score_fn(target), variant.kernel, opts);
   VariantRun run{variant, {}, 0, "", 0, 0, -1, {}, {}};
-  auto record = [&](int64_t step, const torch::Tensor& X) {
+  auto record = [&](int64_t step, double mean_log_prob) {
     run.trace_step.push_back(static_cast<double>(step));
-    run.trace_log_prob.push_back(target.log_prob(X).mean().item<double>());
+    run.trace_log_prob.push_back(mean_log_prob);
   };
-  record(0, X0);
+  record(0, target.log_prob(X0).mean().item<double>());
   core::Progress progress(label, opts.max_steps(), ctx.log);
   const auto t0 = std::chrono::steady_clock::now();
-  auto result = svgd.run(X0, {}, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
-    if (trace_every > 0 && (info.step + 1) % trace_every == 0) record(info.step + 1, X);
-    return true;
-  }, &progress);
+  const auto result = run_svgd(*variant.kernel, target, X0, opts, ctx, record, trace_every, progress);
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.finish();
   run.particles = result.particles;
@@ -112,7 +138,8 @@ VariantRun run_variant(const SamplerVariant& variant, const target::Target& targ
   run.bandwidth = result.bandwidth;
   run.interacting = result.interacting;
   warn_if_uncoupled(ctx, label, result.interacting, result.bandwidth);
-  if (run.trace_step.back() != static_cast<double>(run.steps)) record(run.steps, run.particles);
+  if (run.trace_step.back() != static_cast<double>(run.steps))
+    record(run.steps, target.log_prob(run.particles).mean().item<double>());
   return run;
 }
 

@@ -1,5 +1,7 @@
 #include "esvgd/sampler/svgd.h"
 
+#include "esvgd/sampler/particle_parallel.h"
+
 #include <cmath>
 
 #include <torch/serialize/archive.h>
@@ -29,19 +31,22 @@ class KernelAt {
   const kernel::Kernel& kernel_;
 };
 
+/// All N particles: X itself, or every process's rows (particle_parallel.h; ex may be null).
+torch::Tensor all_rows(const torch::Tensor& X, const ParticleExchange* ex) { return ex ? ex->gather(X) : X; }
+
 /// φ at X with the anchors' points and scores (S weighted by γ), and the scores of X, from one
-/// score evaluation.
+/// score evaluation. With an exchange, X is this process's rows and φ is taken against all N.
 std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, const kernel::Kernel& kernel,
                                                        const SvgdOptions& o, const torch::Tensor& X,
                                                        const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
-                                                       double gamma) {
+                                                       double gamma, const ParticleExchange* ex = nullptr) {
   torch::NoGradGuard no_grad;
   const torch::Tensor SX = score(X).to(X.dtype());
-  torch::Tensor Y = X, S = SX;
+  torch::Tensor Y = all_rows(X, ex), S = all_rows(SX, ex);
   if (has_rows(anchors)) {
     ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
                 anchors.sizes());
-    Y = torch::cat({X, anchors.to(X.dtype())});
+    Y = torch::cat({Y, anchors.to(X.dtype())});
     S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype())});
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
@@ -57,13 +62,93 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
 /// What the step size multiplies: φ, or s + βφ for the noisy step.
 torch::Tensor drift_of(const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
                        const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
-                       double gamma) {
-  auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, gamma);
+                       double gamma, const ParticleExchange* ex = nullptr) {
+  auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, gamma, ex);
   return o.langevin() ? scores + o.stein_weight() * phi : phi;
 }
 
-torch::Tensor interacting_set(const SvgdState& s) {
-  return has_rows(s.anchors) ? torch::cat({s.particles, s.anchors.to(s.particles.dtype())}) : s.particles;
+torch::Tensor with_anchors(const torch::Tensor& X, const SvgdState& s) {
+  return has_rows(s.anchors) ? torch::cat({X, s.anchors.to(X.dtype())}) : X;
+}
+
+/// ξ [n, D] of the noisy step: drawn for all N rows, so that each process keeps the rows that one
+/// process would give them.
+torch::Tensor noise_rows(SvgdState& s, const ParticleExchange* ex) {
+  const auto& X = s.particles;
+  const auto cpu = X.options().device(torch::kCPU);
+  if (!ex) return torch::randn(X.sizes(), s.noise, cpu).to(X.device());
+  return torch::randn({ex->total_rows(), X.size(1)}, s.noise, cpu).narrow(0, ex->first_row(), X.size(0)).to(X.device());
+}
+
+/// {(1/N) Σ_i ‖Δx_i‖, all finite} over every process's rows.
+std::pair<double, bool> displacement_everywhere(const torch::Tensor& X, const torch::Tensor& dx,
+                                                const ParticleExchange* ex) {
+  auto [mean, finite] = displacement_and_finite(X, dx);
+  if (!ex) return {mean, finite};
+  const auto own = torch::tensor({mean * static_cast<double>(X.size(0)), finite ? 0.0 : 1.0}, torch::kFloat64);
+  const auto total = ex->sum(own);
+  return {total[0].item<double>() / static_cast<double>(ex->total_rows()), total[1].item<double>() == 0};
+}
+
+void update_bandwidth_of(SvgdState& s, const kernel::Kernel& kernel, const SvgdOptions& o, const ParticleExchange* ex) {
+  if (!o.median() || s.step % o.median_interval() != 0) return;
+  const auto X = all_rows(s.particles, ex);
+  if (X.size(0) < 2) return;
+  const double h = kernel::median_bandwidth(kernel, X, o.median_max_pairs(), s.pairs);
+  if (h > 0 && std::isfinite(h)) s.bandwidth = h;  // all particles equal: keep the last h
+}
+
+StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+                 const ParticleExchange* ex) {
+  torch::NoGradGuard no_grad;
+  if (has_rows(s.anchors) && !s.anchor_scores.defined()) s.anchor_scores = score(s.anchors).to(s.particles.dtype());
+  const KernelAt k(kernel, s.bandwidth);
+  StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal(), s.step)};
+  const torch::Tensor& X = s.particles;
+  torch::Tensor dx;
+  if (o.langevin()) {
+    const double eps = o.optimizer().step_size();
+    const auto xi = noise_rows(s, ex);
+    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma, ex), o.clip()) +
+         (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
+  } else {
+    dx = displacement(o.optimizer(), s.optimizer,
+                      phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma, ex).first);
+  }
+  s.particles = X + dx;
+  ++s.step;
+  const auto [mean_displacement, finite] = displacement_everywhere(s.particles, dx, ex);
+  if (!finite)
+    throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(s.step),
+                "particles became NaN or inf (the run diverged); try a smaller OptimizerOptions::step_size or a larger bandwidth");
+  info.mean_displacement = mean_displacement;
+  return info;
+}
+
+ChainResult run_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+                   const Callback& callback, core::Progress* progress, const ParticleExchange* ex) {
+  ChainResult result;
+  const int64_t first = s.step;
+  while (s.step < o.max_steps()) {
+    update_bandwidth_of(s, kernel, o, ex);
+    const StepInfo info = step_of(s, score, kernel, o, ex);
+    if (progress) progress->update(s.step);
+    if (callback && !callback(info, s.particles)) {
+      result.stop_reason = StopReason::kCallback;
+      break;
+    }
+    if (o.epsilon() > 0 && info.mean_displacement < o.epsilon()) {
+      result.stop_reason = StopReason::kConverged;
+      break;
+    }
+  }
+  result.particles = all_rows(s.particles, ex);
+  result.steps = s.step - first;
+  result.bandwidth = s.bandwidth;
+  if (o.measure_coupling())
+    result.interacting =
+        kernel::mean_interacting(*KernelAt(kernel, s.bandwidth), result.particles, with_anchors(result.particles, s));
+  return result;
 }
 
 }  // namespace
@@ -121,59 +206,30 @@ SvgdState init(const torch::Tensor& X0, const kernel::Kernel& kernel, const Svgd
 }
 
 void update_bandwidth(SvgdState& s, const kernel::Kernel& kernel, const SvgdOptions& o) {
-  if (!o.median() || s.particles.size(0) < 2 || s.step % o.median_interval() != 0) return;
-  const double h = kernel::median_bandwidth(kernel, s.particles, o.median_max_pairs(), s.pairs);
-  if (h > 0 && std::isfinite(h)) s.bandwidth = h;  // all particles equal: keep the last h
+  update_bandwidth_of(s, kernel, o, nullptr);
+}
+
+void update_bandwidth(SvgdState& s, const kernel::Kernel& kernel, const SvgdOptions& o, const ParticleExchange& ex) {
+  update_bandwidth_of(s, kernel, o, &ex);
 }
 
 StepInfo step(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o) {
-  torch::NoGradGuard no_grad;
-  if (has_rows(s.anchors) && !s.anchor_scores.defined()) s.anchor_scores = score(s.anchors).to(s.particles.dtype());
-  const KernelAt k(kernel, s.bandwidth);
-  StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal(), s.step)};
-  const torch::Tensor& X = s.particles;
-  torch::Tensor dx;
-  if (o.langevin()) {
-    const double eps = o.optimizer().step_size();
-    const auto xi = torch::randn(X.sizes(), s.noise, X.options().device(torch::kCPU)).to(X.device());
-    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma), o.clip()) +
-         (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
-  } else {
-    dx = displacement(o.optimizer(), s.optimizer,
-                      phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma).first);
-  }
-  s.particles = X + dx;
-  ++s.step;
-  const auto [mean_displacement, finite] = displacement_and_finite(s.particles, dx);
-  if (!finite)
-    throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(s.step),
-                "particles became NaN or inf (the run diverged); try a smaller OptimizerOptions::step_size or a larger bandwidth");
-  info.mean_displacement = mean_displacement;
-  return info;
+  return step_of(s, score, kernel, o, nullptr);
+}
+
+StepInfo step(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+              const ParticleExchange& ex) {
+  return step_of(s, score, kernel, o, &ex);
 }
 
 ChainResult run(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
                 const Callback& callback, core::Progress* progress) {
-  ChainResult result;
-  const int64_t first = s.step;
-  while (s.step < o.max_steps()) {
-    update_bandwidth(s, kernel, o);
-    const StepInfo info = step(s, score, kernel, o);
-    if (progress) progress->update(s.step);
-    if (callback && !callback(info, s.particles)) {
-      result.stop_reason = StopReason::kCallback;
-      break;
-    }
-    if (o.epsilon() > 0 && info.mean_displacement < o.epsilon()) {
-      result.stop_reason = StopReason::kConverged;
-      break;
-    }
-  }
-  result.particles = s.particles;
-  result.steps = s.step - first;
-  result.bandwidth = s.bandwidth;
-  if (o.measure_coupling()) result.interacting = kernel::mean_interacting(*KernelAt(kernel, s.bandwidth), s.particles, interacting_set(s));
-  return result;
+  return run_of(s, score, kernel, o, callback, progress, nullptr);
+}
+
+ChainResult run(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
+                const ParticleExchange& ex, const Callback& callback, core::Progress* progress) {
+  return run_of(s, score, kernel, o, callback, progress, &ex);
 }
 
 void write_state(torch::serialize::OutputArchive& archive, const std::string& prefix, const SvgdState& s) {

@@ -252,4 +252,28 @@ TEST_F(ResumeCliTest, ResumingWithOtherSettingsIsRefused) {
   EXPECT_NE(r.err.find("ebm+svgd.pt"), std::string::npos) << r.err;
 }
 
+TEST_F(CliTest, LaunchUsageErrorsAreNamed) {
+  auto r = run_cli({"launch", "--nproc", "2", "run", "c4-gaussians"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown option 'run' of 'launch'"), std::string::npos) << r.err;
+  r = run_cli({"launch", "--nproc", "2", "--"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("'launch' needs -- and a command"), std::string::npos) << r.err;
+  r = run_cli({"launch", "--nproc", "0", "--", "run", "c4-gaussians"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--nproc expects an integer >= 1"), std::string::npos) << r.err;
+  r = run_cli({"launch", "--master-port", "70000", "--", "run", "c4-gaussians"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--master-port"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, LaunchEndsWithTheFailingRanksStatus) {
+  // Programs other than esvgd's own commands run as given: rank 1 fails, rank 0 would sleep on.
+  auto r = run_cli({"launch", "--nproc", "2", "--", "bash", "-c", "[ \"$RANK\" = 1 ] && exit 3; sleep 30"});
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("esvgd launch: rank 1 exited with status 3; ending the other ranks"), std::string::npos) << r.err;
+  r = run_cli({"launch", "--nproc", "3", "--", "bash", "-c", "[ \"$WORLD_SIZE\" = 3 ] && [ -n \"$MASTER_PORT\" ]"});
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
 }  // namespace
