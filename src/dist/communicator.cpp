@@ -95,13 +95,11 @@ torch::Tensor Communicator::all_gather_rows(const torch::Tensor& own) const {
              [&] { return group_->gloo->allgather(counts, count); });
   int64_t most = 0;
   for (const auto& c : counts[0]) most = std::max(most, c.item<int64_t>());
-  auto shape = x.sizes().vec();
-  shape[0] = most;
-  auto pad = shape;
+  auto pad = x.sizes().vec();
   pad[0] = most - x.size(0);
   std::vector<at::Tensor> padded{pad[0] == 0 ? x : torch::cat({x, torch::zeros(pad, x.options())})};
   std::vector<std::vector<at::Tensor>> blocks(1);
-  for (int64_t r = 0; r < size_; ++r) blocks[0].push_back(torch::empty(shape, x.options()));
+  for (int64_t r = 0; r < size_; ++r) blocks[0].push_back(torch::empty_like(padded[0]));
   collective(rank_, size_, timeout_seconds_, "all_gather", [&] { return group_->gloo->allgather(blocks, padded); });
   std::vector<at::Tensor> rows;
   for (int64_t r = 0; r < size_; ++r) rows.push_back(blocks[0][r].narrow(0, 0, counts[0][r].item<int64_t>()));

@@ -1,7 +1,5 @@
 #include "esvgd/sampler/svgd.h"
 
-#include "esvgd/sampler/particle_parallel.h"
-
 #include <cmath>
 
 #include <torch/serialize/archive.h>
@@ -11,6 +9,7 @@
 #include "esvgd/core/progress.h"
 #include "esvgd/kernel/coupling.h"
 #include "esvgd/kernel/median.h"
+#include "esvgd/sampler/particle_parallel.h"
 #include "step_check.h"
 
 namespace esvgd::sampler {
