@@ -25,6 +25,7 @@
 #include "experiment/experiment.h"
 #include "experiment/sampler_registry.h"
 #include "launch.h"
+#include "seeds.h"
 #include "run_folder.h"
 
 namespace esvgd::cli {
@@ -38,7 +39,7 @@ constexpr int kExitOk = 0, kExitRuntime = 1, kExitUsage = 2;
 const char* kUsage =
     "usage: esvgd run <experiment> [--preset paper|quick|cpu] [--config FILE.json] [--set key=value]...\n"
     "                              [--out DIR] [--resume DIR] [--init FILE.npy] [--seed N] [--threads N] [--quiet]\n"
-    "                              [--no-plot] [--dist-timeout SECONDS]\n"
+    "                              [--no-plot] [--dist-timeout SECONDS] [--seeds 1-5 [--jobs J]]\n"
     "       esvgd config <experiment> [--preset P] [--config FILE.json] [--set key=value]... [--json]\n"
     "       esvgd plot <run folder>   (redraws its figures with matplotlib)\n"
     "       esvgd launch --nproc K [--master-port P] [--grace SECONDS] -- run <experiment> ...\n"
@@ -53,6 +54,9 @@ struct Args {
   bool quiet = false;
   bool json = false;
   bool plot = true;
+  std::string seeds;  ///< --seeds: one run per seed, then a summary over them (cli/seeds.h)
+  int jobs = 1;
+  std::vector<std::string> raw;  ///< the arguments as given, for the runs of --seeds
   LaunchOptions launch;
   std::vector<std::string> launched;  ///< the command after `launch ... --`
 };
@@ -101,6 +105,7 @@ Args parse_launch(Args a, const std::vector<std::string>& args) {
 Args parse(int argc, char** argv) {
   Args a;
   std::vector<std::string> args(argv + 1, argv + argc);
+  a.raw = args;
   if (args.empty()) throw UsageError("missing command");
   a.command = args[0];
   size_t i = 1;
@@ -133,6 +138,8 @@ Args parse(int argc, char** argv) {
     else if (f == "--threads") a.threads = static_cast<int>(parse_int(f, value(f), 1));
     else if (f == "--quiet") a.quiet = true;
     else if (f == "--no-plot" && a.command == "run") a.plot = false;
+    else if (f == "--seeds" && a.command == "run") a.seeds = value(f);
+    else if (f == "--jobs" && a.command == "run") a.jobs = static_cast<int>(parse_int(f, value(f), 1));
     else if (f == "--dist-timeout" && a.command == "run") a.dist_timeout = static_cast<double>(parse_int(f, value(f), 1));
     else if (f == "--json" && a.command == "config") a.json = true;
     else throw UsageError("unknown option '" + f + "'");
@@ -202,6 +209,24 @@ int run_as_worker(const experiment::Experiment& exp, const core::Config& config,
   return kExitOk;
 }
 
+/// --seeds: each seed's run is this command line without --seeds, --jobs, --out, --seed and --threads.
+int run_over_seeds(const Args& a, std::ostream& out, std::ostream& err) {
+  std::vector<uint64_t> seeds;
+  try {
+    seeds = parse_seeds(a.seeds);
+  } catch (const std::invalid_argument& e) {
+    throw Error(ErrorKind::kConfig, "--seeds " + a.seeds, e.what());
+  }
+  if (!a.resume.empty())
+    throw Error(ErrorKind::kConfig, "--resume with --seeds", "resume a seed's folder on its own (--resume DIR/seed-S)");
+  static const std::set<std::string> dropped{"--seeds", "--jobs", "--out", "--seed", "--threads"};
+  std::vector<std::string> run_args;
+  for (size_t i = 0; i < a.raw.size(); ++i)
+    if (dropped.count(a.raw[i])) ++i;
+    else run_args.push_back(a.raw[i]);
+  return run_seeds(run_args, seeds, a.jobs, output_path(a.out.empty() ? "results/" + a.experiment : a.out), out, err);
+}
+
 /// The ranks of esvgd launch, srun or mpirun (dist/launch_env.h); one process without them.
 dist::Communicator join_ranks(const experiment::Experiment& exp, const Args& a) {
   const auto env = dist::launch_env();
@@ -216,6 +241,7 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   const auto& exp = experiment::find_experiment(a.experiment);
   const auto config = resolve_config(exp, a);  // every config error surfaces before any output exists
   check_init(exp, a.init);
+  if (!a.seeds.empty()) return run_over_seeds(a, out, err);
   const dist::Communicator comm = join_ranks(exp, a);
   if (comm.rank() > 0) return run_as_worker(exp, config, a, comm, usable_threads(a.threads, err));
   if (!a.resume.empty() && !a.out.empty() && output_path(a.out) != output_path(a.resume))

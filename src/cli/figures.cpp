@@ -11,7 +11,7 @@
 #include <cstring>
 #include <vector>
 
-#include "cli/c_strings.h"
+#include "cli/exec_args.h"
 
 extern char** environ;
 

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/c_strings.h"
+#include "cli/exec_args.h"
 
 extern char** environ;
 
@@ -60,7 +60,7 @@ std::vector<std::string> rank_environment(int rank, const LaunchOptions& o, int 
 std::vector<std::string> program_and_arguments(const std::vector<std::string>& command) {
   static const std::set<std::string> own{"run", "config", "list", "plot"};
   std::vector<std::string> argv = command;
-  if (own.count(command[0])) argv.insert(argv.begin(), "/proc/self/exe");
+  if (own.count(command[0])) argv.insert(argv.begin(), esvgd_executable());
   return argv;
 }
 
