@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -64,6 +66,20 @@ std::vector<std::string> program_and_arguments(const std::vector<std::string>& c
   return argv;
 }
 
+/// Whether execvp would find `program`: a path that is executable, or a name on $PATH.
+bool runnable(const std::string& program) {
+  if (program.find('/') != std::string::npos) return access(program.c_str(), X_OK) == 0;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (size_t start = 0; start <= dirs.size();) {
+    const size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
+    if (access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 pid_t start_rank(int rank, std::vector<std::string> argv, std::vector<std::string> env) {
   auto args = c_strings(argv), envp = c_strings(env);
   const pid_t parent = getpid();
@@ -116,6 +132,10 @@ int launch(const std::vector<std::string>& command, const LaunchOptions& o, std:
 
   std::map<pid_t, int> alive;  // pid -> rank
   const auto argv = program_and_arguments(command);
+  if (!runnable(argv[0])) {
+    err << "esvgd launch: cannot run '" << argv[0] << "' (not found, or not executable)\n";
+    return 127;
+  }
   for (int r = 0; r < o.nproc; ++r) {
     const pid_t pid = start_rank(r, argv, rank_environment(r, o, port));
     if (pid > 0) alive[pid] = r;

@@ -274,6 +274,9 @@ TEST_F(CliTest, LaunchEndsWithTheFailingRanksStatus) {
   EXPECT_NE(r.err.find("esvgd launch: rank 1 exited with status 3; ending the other ranks"), std::string::npos) << r.err;
   r = run_cli({"launch", "--nproc", "3", "--", "bash", "-c", "[ \"$WORLD_SIZE\" = 3 ] && [ -n \"$MASTER_PORT\" ]"});
   EXPECT_EQ(r.status, 0) << r.err;
+  r = run_cli({"launch", "--nproc", "2", "--", "no-such-program-here"});
+  EXPECT_EQ(r.status, 127);
+  EXPECT_NE(r.err.find("cannot run 'no-such-program-here'"), std::string::npos) << r.err;
 }
 
 }  // namespace
