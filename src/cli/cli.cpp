@@ -81,13 +81,16 @@ int64_t parse_int(const std::string& flag, const std::string& text, int64_t min)
   return v;
 }
 
+/// The value after the flag at args[i] (i moves onto it).
+std::string value_of(const std::vector<std::string>& args, size_t& i, const std::string& flag) {
+  if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
+  return args[++i];
+}
+
 /// esvgd launch --nproc K [--master-port P] [--grace S] -- COMMAND...
 Args parse_launch(Args a, const std::vector<std::string>& args) {
   size_t i = 1;
-  auto value = [&](const std::string& flag) -> std::string {
-    if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
-    return args[++i];
-  };
+  auto value = [&](const std::string& flag) { return value_of(args, i, flag); };
   for (; i < args.size() && args[i] != "--"; ++i) {
     const std::string& f = args[i];
     if (f == "--nproc") a.launch.nproc = static_cast<int>(parse_int(f, value(f), 1));
@@ -122,10 +125,7 @@ Args parse(int argc, char** argv) {
   } else if (a.command != "list" && a.command != "--help" && a.command != "-h" && a.command != "help") {
     throw UsageError("unknown command '" + a.command + "'");
   }
-  auto value = [&](const std::string& flag) -> std::string {
-    if (i + 1 >= args.size()) throw UsageError(flag + " needs a value");
-    return args[++i];
-  };
+  auto value = [&](const std::string& flag) { return value_of(args, i, flag); };
   for (; i < args.size(); ++i) {
     const std::string& f = args[i];
     if (f == "--preset") a.preset = value(f);
@@ -188,6 +188,9 @@ fs::path output_path(const std::string& text) {
   return p;
 }
 
+/// --out as given, or the default results/<experiment>.
+std::string out_or_default(const Args& a) { return a.out.empty() ? "results/" + a.experiment : a.out; }
+
 /// A rank other than 0 of a multi-rank run: the same run in a scratch folder, silent; rank 0 writes
 /// the outputs.
 int run_as_worker(const experiment::Experiment& exp, const core::Config& config, const Args& a,
@@ -224,7 +227,7 @@ int run_over_seeds(const Args& a, std::ostream& out, std::ostream& err) {
   for (size_t i = 0; i < a.raw.size(); ++i)
     if (dropped.count(a.raw[i])) ++i;
     else run_args.push_back(a.raw[i]);
-  return run_seeds(run_args, seeds, a.jobs, output_path(a.out.empty() ? "results/" + a.experiment : a.out), out, err);
+  return run_seeds(run_args, seeds, a.jobs, output_path(out_or_default(a)), out, err);
 }
 
 /// The ranks of esvgd launch, srun or mpirun (dist/launch_env.h); one process without them.
@@ -246,7 +249,7 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
   if (comm.rank() > 0) return run_as_worker(exp, config, a, comm, usable_threads(a.threads, err));
   if (!a.resume.empty() && !a.out.empty() && output_path(a.out) != output_path(a.resume))
     throw Error(ErrorKind::kConfig, "--resume " + a.resume, "resumes into its own folder; drop --out or give the same one");
-  const std::string shown = !a.resume.empty() ? a.resume : a.out.empty() ? "results/" + a.experiment : a.out;
+  const std::string shown = !a.resume.empty() ? a.resume : out_or_default(a);
   const fs::path out_dir = output_path(shown);
   if (!a.resume.empty() && !fs::is_directory(out_dir / "checkpoints"))
     throw Error(ErrorKind::kIo, (out_dir / "checkpoints").string(),

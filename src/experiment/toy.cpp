@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <iomanip>
 #include <sstream>
 
@@ -95,22 +96,22 @@ sampler::ChainResult run_svgd(const kernel::Kernel& kernel, const target::Target
                               const sampler::SvgdOptions& opts, const RunContext& ctx,
                               const std::function<void(int64_t, double)>& record, int64_t trace_every,
                               core::Progress& progress) {
-  const auto score = target::score_fn(target);
-  if (!ctx.comm || ctx.comm->size() == 1) {
-    auto state = sampler::init(X0, kernel, opts);
-    return sampler::run(state, score, kernel, opts, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
-      if (trace_every > 0 && (info.step + 1) % trace_every == 0) record(info.step + 1, target.log_prob(X).mean().item<double>());
-      return true;
-    }, &progress);
-  }
-  const dist::RankExchange exchange(*ctx.comm, X0.size(0));
-  auto state = sampler::init(exchange.own_rows(X0), kernel, opts);
-  const auto n = static_cast<double>(X0.size(0));
-  return sampler::run(state, score, kernel, opts, exchange, [&](const sampler::StepInfo& info, const torch::Tensor& X) {
-    if (trace_every > 0 && (info.step + 1) % trace_every == 0)  // every rank takes part in the sum
-      record(info.step + 1, exchange.sum(target.log_prob(X).sum().to(torch::kFloat64).reshape({1}))[0].item<double>() / n);
+  std::optional<dist::RankExchange> exchange;
+  if (ctx.comm && ctx.comm->size() > 1) exchange.emplace(*ctx.comm, X0.size(0));
+  const auto mean_log_prob = [&](const torch::Tensor& X) {
+    if (!exchange) return target.log_prob(X).mean().item<double>();
+    // Every rank takes part in the sum over all N.
+    const auto own = target.log_prob(X).sum().to(torch::kFloat64).reshape({1});
+    return exchange->sum(own)[0].item<double>() / static_cast<double>(X0.size(0));
+  };
+  const sampler::Callback trace = [&](const sampler::StepInfo& info, const torch::Tensor& X) {
+    if (trace_every > 0 && (info.step + 1) % trace_every == 0) record(info.step + 1, mean_log_prob(X));
     return true;
-  }, &progress);
+  };
+  const auto score = target::score_fn(target);
+  auto state = sampler::init(exchange ? exchange->own_rows(X0) : X0, kernel, opts);
+  return exchange ? sampler::run(state, score, kernel, opts, *exchange, trace, &progress)
+                  : sampler::run(state, score, kernel, opts, trace, &progress);
 }
 
 }  // namespace
