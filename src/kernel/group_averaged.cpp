@@ -63,9 +63,13 @@ torch::Tensor GroupAveragedKernel::phi(const torch::Tensor& X, const torch::Tens
 }
 
 torch::Tensor GroupAveragedKernel::gram(const torch::Tensor& A, const torch::Tensor& B) const {
-  auto imgs = torch::matmul(B.unsqueeze(0), R_.to(B.dtype()).transpose(1, 2));
-  auto d2 = (A.unsqueeze(0).unsqueeze(2) - imgs.unsqueeze(1)).pow(2).sum(-1);
-  return torch::exp(-d2 / (2 * h_ * h_)).mean(0);
+  // k(a, R_g b) = k(R_gᵀ a, b), as in phi; ‖u − b‖² = ‖u‖² + ‖b‖² − 2 u·b by one batched matmul, not
+  // a [G, n, M, D] tensor of differences (images: 784-D, four rotations).
+  const auto Ag = gather_.defined() ? permute_columns(A, gather_)
+                                    : torch::matmul(A.unsqueeze(0), R_.to(A.device(), A.scalar_type()));  // [G, n, D]
+  const auto Bc = B.to(A.scalar_type());
+  const auto d2 = Ag.square().sum(-1, true) + Bc.square().sum(-1).view({1, 1, -1}) - 2 * torch::matmul(Ag, Bc.t());
+  return torch::exp(-d2.clamp_min(0) / (2 * h_ * h_)).mean(0);
 }
 
 torch::Tensor GroupAveragedKernel::pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const {

@@ -2,6 +2,7 @@
 // dense formula, in both repulsion forms, and its invariance k(ρ_a x, ρ_b y) = k(x, y).
 #include "test_util.h"
 
+#include "esvgd/group/cyclic.h"
 #include "esvgd/group/image_rotation_group.h"
 
 namespace esvgd::test {
@@ -36,6 +37,22 @@ TEST(ImageKernel, GatherPathMatchesDenseFormula) {
     auto expected = dense_phi(G.elements(), X, Y, S, 2.0, h, textbook);
     EXPECT_LT(rel_err(k.phi(X, Y, S, 2.0), expected), 1e-12) << k.name();
     EXPECT_LT(rel_err(k.phi(X.to(torch::kFloat32), Y.to(torch::kFloat32), S.to(torch::kFloat32), 2.0), expected), 1e-5);
+  }
+}
+
+TEST(ImageKernel, GramMatchesTheGroupAverageOfTheRbf) {
+  // gram() by the gather path (images) and the matrix path (C4 on the plane): mean_g k(a, R_g b).
+  group::ImageRotationGroup images(6);
+  auto gen = make_gen(3);
+  for (const auto& [R, D] : {std::pair{images.elements(), int64_t{36}}, std::pair{group::CyclicGroup(4).elements(), int64_t{2}}}) {
+    kernel::GroupAveragedKernel k(R, 1.3, kernel::RepulsionForm::kTextbook, "test");
+    auto A = torch::rand({4, D}, gen, torch::kFloat64), B = torch::cat({A, torch::rand({3, D}, gen, torch::kFloat64)});
+    auto expected = torch::zeros({4, 7}, torch::kFloat64);
+    for (int64_t g = 0; g < R.size(0); ++g) {
+      const auto diff = A.unsqueeze(1) - torch::matmul(B, R[g].t()).unsqueeze(0);  // a − R_g b
+      expected += torch::exp(-diff.square().sum(2) / (2 * 1.3 * 1.3)) / static_cast<double>(R.size(0));
+    }
+    EXPECT_LT(rel_err(k.gram(A, B), expected), 1e-12) << "D = " << D;
   }
 }
 
