@@ -95,3 +95,21 @@ def test_the_figures_of_the_large_experiments(tmp_path, experiment, overrides, f
     assert sorted(os.path.basename(p) for p in written) == [f + ".png" for f in figures]
     for path in written:
         assert matplotlib.image.imread(path).std() > 0.02
+
+
+def test_the_seeds_figure_shows_the_columns_that_vary(tmp_path):
+    rows = {"a": {"kl": {"values": [1.0, 2.0, 1.5]}, "bandwidth_train": {"values": [0.1, 0.2, 0.3]},
+                  "fixed": {"values": [3.0, 3.0, 3.0]}},
+            "b": {"kl": {"values": [2.0, 2.5, 3.0]}, "bandwidth_train": {"values": [0.1, 0.1, 0.1]},
+                  "fixed": {"values": [3.0, 3.0, 3.0]}}}
+    summary = {"experiment": "jem-c4", "seeds": [1, 2, 3], "tables": {"metrics/combinations": {"rows": rows}}}
+    from esvgd.plot.seeds import result_columns
+    assert result_columns(rows) == ["kl"]  # diagnostics and constant columns are left out
+    os.makedirs(tmp_path / "figures")
+    with open(tmp_path / "metrics.json", "w") as f:
+        json.dump(summary, f)
+    with open(tmp_path / "figures" / "seeds.json", "w") as f:
+        json.dump(dict(summary, kind="seeds"), f)
+    written = esvgd.plot.draw(str(tmp_path), formats=("png",))
+    assert [os.path.basename(p) for p in written] == ["seeds.png"]
+    assert matplotlib.image.imread(written[0]).std() > 0.05

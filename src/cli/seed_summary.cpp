@@ -123,7 +123,8 @@ Json summarize_seeds(const std::vector<std::pair<uint64_t, Json>>& runs) {
   }
   Json tables = Json::object();
   for (const auto& [table, rows] : values) tables[table.empty() ? "run" : table] = table_summary(rows, runs.size());
-  return {{"seeds", seeds}, {"tables", tables}};
+  const std::string experiment = runs.empty() ? "" : runs.front().second.value("experiment", "");
+  return {{"experiment", experiment}, {"seeds", seeds}, {"tables", tables}};
 }
 
 std::string seed_summary_markdown(const Json& summary) {

@@ -12,7 +12,8 @@
 
 namespace esvgd::cli {
 
-/// runs: {seed, that seed's metrics.json}. Numbers found in only some runs are left out.
+/// runs: {seed, that seed's metrics.json}; the result names the experiment (of the first run), the
+/// seeds and the tables. Numbers found in only some runs are left out.
 nlohmann::json summarize_seeds(const std::vector<std::pair<uint64_t, nlohmann::json>>& runs);
 
 /// The summary as markdown: one table per metrics table (rows × columns: mean ± sd), then the pairs.

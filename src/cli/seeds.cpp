@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <map>
@@ -14,6 +15,7 @@
 #include <stdexcept>
 
 #include "cli/exec_args.h"
+#include "cli/figures.h"
 #include "cli/seed_summary.h"
 #include "core/atomic_file.h"
 
@@ -122,6 +124,18 @@ int run_seeds(const std::vector<std::string>& run_args, const std::vector<uint64
   core::write_text_atomic((out / "summary.md").string(), seed_summary_markdown(summary));
   log << "esvgd: " << seeds.size() << " seeds: " << (out / "summary.md").string() << ", "
       << (out / "metrics.json").string() << "\n";
+  // The figure of every seed's values (python/esvgd/plot/seeds.py), drawn unless --no-plot.
+  fs::create_directories(out / "figures");
+  auto figure = summary;
+  figure["kind"] = "seeds";
+  core::write_text_atomic((out / "figures" / "seeds.json").string(), figure.dump() + "\n");
+  if (std::find(run_args.begin(), run_args.end(), "--no-plot") == run_args.end()) {
+    if (const auto why = draw_figures(out); !why.empty())
+      err << "esvgd: warning: the seeds' figure was not drawn (" << why << "); `esvgd plot " << out.string()
+          << "` draws it later\n";
+    else
+      log << "esvgd: the seeds' figure: " << (out / "seeds.png").string() << "\n";
+  }
   return 0;
 }
 

@@ -65,7 +65,7 @@ TEST(Seeds, SummaryHasMomentsPairedIntervalsAndWins) {
 
 TEST_F(CliTest, SeedsRunOneFolderEachAndSummarizeThem) {
   setenv("ESVGD_EXE", ESVGD_BINARY_DIR "/esvgd", 1);
-  auto args = tiny_run(path("out"));
+  auto args = tiny_run(path("out"), /*plot=*/true);
   args.insert(args.end(), {"--seeds", "1-2", "--jobs", "2", "--seed", "9", "--threads", "2"});  // seed, threads: per run
   const auto r = run_cli(args);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -82,10 +82,13 @@ TEST_F(CliTest, SeedsRunOneFolderEachAndSummarizeThem) {
   std::ifstream in(path("out/metrics.json"));
   const auto summary = json::parse(in);
   EXPECT_EQ(summary["seeds"], json({1, 2}));
+  EXPECT_EQ(summary["experiment"], "c4-gaussians");
   EXPECT_DOUBLE_EQ(summary["tables"]["metrics/samplers"]["rows"]["rbf"]["mmd2"]["mean"].get<double>(),
                    (mmd[0] + mmd[1]) / 2);
   EXPECT_TRUE(fs::exists(path("out/summary.md")));
   EXPECT_TRUE(fs::exists(path("out/seed-2.log")));
+  EXPECT_TRUE(fs::exists(path("out/seeds.png"))) << r.err;  // every seed's values (esvgd.plot.seeds)
+  EXPECT_TRUE(fs::exists(path("out/seed-1/particles.png")));
 
   auto bad = run_cli({"run", "c4-gaussians", "--out", path("bad"), "--seeds", "3-1"});
   EXPECT_EQ(bad.status, 2);

@@ -66,7 +66,9 @@ def draw(run_dir: str, formats=FORMATS) -> List[str]:
     experiment = experiment_of(run_dir)
     if experiment not in MODULES:
         raise ValueError(f"esvgd.plot: no plotting module for experiment '{experiment}'")
-    figures = importlib.import_module(f"{__name__}.{MODULES[experiment]}").FIGURES
+    # A run over several seeds has the seeds' figure (esvgd.plot.seeds) whatever the experiment.
+    figures = {**importlib.import_module(f"{__name__}.{MODULES[experiment]}").FIGURES,
+               **importlib.import_module(f"{__name__}.seeds").FIGURES}
     written = []
     for name, spec in load(run_dir).items():
         kind = spec.get("kind", name)
