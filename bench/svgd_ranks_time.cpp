@@ -9,6 +9,7 @@
 #include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
+#include "esvgd/dist/communicator.h"
 #include "esvgd/dist/launch_env.h"
 #include "esvgd/dist/rank_exchange.h"
 #include "esvgd/sampler/particle_parallel.h"

@@ -21,6 +21,7 @@
 #include "esvgd/core/progress.h"
 #include "esvgd/dist/communicator.h"
 #include "esvgd/dist/launch_env.h"
+#include "esvgd/dist/rank_exchange.h"
 #include "esvgd/model/energy_model.h"
 #include "experiment/experiment.h"
 #include "experiment/sampler_registry.h"
@@ -192,7 +193,7 @@ fs::path output_path(const std::string& text) {
 std::string out_or_default(const Args& a) { return a.out.empty() ? "results/" + a.experiment : a.out; }
 
 /// A rank other than 0 of a multi-rank run: the same run in a scratch folder, silent; rank 0 writes
-/// the outputs.
+/// the outputs and the checkpoints (data-parallel ranks resume from rank 0's).
 int run_as_worker(const experiment::Experiment& exp, const core::Config& config, const Args& a,
                   const dist::Communicator& comm, int threads) {
   const fs::path scratch =
@@ -207,8 +208,13 @@ int run_as_worker(const experiment::Experiment& exp, const core::Config& config,
   } remove{scratch};
   at::set_num_threads(threads);
   core::set_progress_enabled(false);
-  experiment::RunContext ctx{scratch.string(), a.seed, a.init, nullptr, "", false, nullptr, &comm};
-  experiment::run_experiment(exp, config, ctx);
+  core::InterruptHandlers interrupts;  // training stops at the epoch's end on every rank together
+  experiment::RunContext ctx{scratch.string(), a.seed, a.init, nullptr, "", !a.resume.empty(), nullptr, &comm};
+  try {
+    experiment::run_experiment(exp, config, ctx);
+  } catch (const core::Interrupted& e) {
+    return 128 + e.signal();
+  }
   return kExitOk;
 }
 
@@ -230,14 +236,39 @@ int run_over_seeds(const Args& a, std::ostream& out, std::ostream& err) {
   return run_seeds(run_args, seeds, a.jobs, output_path(out_or_default(a)), out, err);
 }
 
+/// The experiments that use several ranks in the given way, comma-separated.
+std::string experiments_with(experiment::Parallelism kind) {
+  std::string names;
+  for (const auto& e : experiment::experiments())
+    if (e->parallelism() == kind) names += (names.empty() ? "" : ", ") + e->name();
+  return names;
+}
+
 /// The ranks of esvgd launch, srun or mpirun (dist/launch_env.h); one process without them.
 dist::Communicator join_ranks(const experiment::Experiment& exp, const Args& a) {
   const auto env = dist::launch_env();
   if (env.world_size == 1) return dist::Communicator();
-  if (!exp.particle_parallel())
+  if (exp.parallelism() == experiment::Parallelism::kNone)
     throw Error(ErrorKind::kConfig, "esvgd run " + a.experiment + " on " + std::to_string(env.world_size) + " ranks",
-                "this experiment runs in one process (particle-parallel: c4-gaussians, circles, spheres)");
+                "this experiment runs in one process (particle-parallel: " +
+                    experiments_with(experiment::Parallelism::kParticles) +
+                    "; data-parallel: " + experiments_with(experiment::Parallelism::kData) + ")");
   return dist::Communicator(env, dist::CommunicatorOptions().timeout_seconds(a.dist_timeout));
+}
+
+/// The resolved config, with the ranks of a multi-rank run and, data-parallel, every rank's share
+/// of the training batch (Config::merge skips this record when the file is read back).
+nlohmann::json resolved_config(const core::Config& config, const experiment::Experiment& exp,
+                               const dist::Communicator& comm) {
+  nlohmann::json resolved = config.resolved();
+  if (comm.size() == 1) return resolved;
+  resolved["ranks"] = {{"count", comm.size()}};
+  if (exp.parallelism() == experiment::Parallelism::kData && config.has("train.batch_size")) {
+    auto& shares = resolved["ranks"]["batch_per_rank"] = nlohmann::json::array();
+    for (int64_t r = 0; r < comm.size(); ++r)
+      shares.push_back(dist::rows_of(config.get_int("train.batch_size"), r, comm.size()).count);
+  }
+  return resolved;
 }
 
 int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
@@ -266,8 +297,8 @@ int run_experiment(const Args& a, std::ostream& out, std::ostream& err) {
     const auto& staging = folder.staging();
     experiment::RunContext ctx{staging.string(), a.seed, a.init, a.quiet ? nullptr : &err, folder.checkpoints().string(),
                                !a.resume.empty(), &err, &comm};
-    nlohmann::json resolved = config.resolved();
-    core::write_text_atomic((staging / "config.resolved.json").string(), resolved.dump(2) + "\n");
+    core::write_text_atomic((staging / "config.resolved.json").string(),
+                            resolved_config(config, exp, comm).dump(2) + "\n");
     const auto t0 = std::chrono::steady_clock::now();
     nlohmann::json metrics = experiment::run_experiment(exp, config, ctx);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -143,8 +143,14 @@ int launch(const std::vector<std::string>& command, const LaunchOptions& o, std:
   int result = 0;
   bool ending = false;
   auto kill_at = std::chrono::steady_clock::time_point::max();
+  int passed_on = 0;  // the signal passed on to the ranks (0: none)
   while (!alive.empty()) {
-    const auto failed = reap(alive);
+    auto failed = reap(alive);
+    // A rank that stopped because of the signal passed on to it did not fail: the others, stopping at
+    // their own safe point (a checkpoint, say), are left to finish.
+    const auto stopped = [&](const std::pair<int, int>& f) { return passed_on && exit_code(f.second) == 128 + passed_on; };
+    if (std::any_of(failed.begin(), failed.end(), stopped) && result == 0) result = 128 + passed_on;
+    failed.erase(std::remove_if(failed.begin(), failed.end(), stopped), failed.end());
     if (!failed.empty() && !ending) {
       // The cause before its consequences: a rank killed by a signal, else the first that failed.
       auto cause = failed.front();
@@ -162,6 +168,7 @@ int launch(const std::vector<std::string>& command, const LaunchOptions& o, std:
     }
     if (const int s = g_signal) {
       g_signal = 0;
+      passed_on = s;
       signal_all(alive, s);  // the ranks stop at their next safe point (a second signal ends them)
     }
     if (std::chrono::steady_clock::now() > kill_at) {

@@ -146,7 +146,8 @@ void Config::merge(const Json& object, const std::string& source) {
   if (!object.is_object()) throw Error(ErrorKind::kConfig, source, "a config must be a JSON object");
   std::vector<std::pair<std::string, Json>> items;
   flatten(object, "", items);
-  for (const auto& [k, v] : items) set(k, v, source);
+  for (const auto& [k, v] : items)
+    if (k.rfind("ranks.", 0) != 0) set(k, v, source);
 }
 
 void Config::merge_file(const std::string& path) {

@@ -26,7 +26,9 @@ class Config {
   void set(const std::string& key, const Json& value, const std::string& source);
   /// Parses "key=value": value is read as JSON when it parses (numbers, true, [..]), else as a string.
   void set_from_string(const std::string& assignment);
-  /// Applies every key of a JSON object (nested objects flattened with dots).
+  /// Applies every key of a JSON object (nested objects flattened with dots), except "ranks": the
+  /// record of the ranks that a multi-rank run writes into its config.resolved.json (the launcher
+  /// sets the ranks, not a config file).
   void merge(const Json& object, const std::string& source);
   /// Reads a JSON file and merges it; parse errors name the file.
   void merge_file(const std::string& path);

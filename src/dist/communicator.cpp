@@ -86,24 +86,24 @@ void collective(int64_t rank, int64_t size, double timeout, const char* name, St
 
 torch::Tensor Communicator::all_gather_rows(const torch::Tensor& own) const {
   if (size_ == 1) return own;
-  const auto x = own.to(torch::kCPU).contiguous();
   // Gloo gathers equal shapes: the row counts first, then every block padded to the largest.
-  std::vector<at::Tensor> count{torch::tensor({x.size(0)}, torch::kLong)};
-  std::vector<std::vector<at::Tensor>> counts(1);
-  for (int64_t r = 0; r < size_; ++r) counts[0].push_back(torch::empty({1}, torch::kLong));
-  collective(rank_, size_, timeout_seconds_, "all_gather (row counts)",
-             [&] { return group_->gloo->allgather(counts, count); });
-  int64_t most = 0;
-  for (const auto& c : counts[0]) most = std::max(most, c.item<int64_t>());
-  auto pad = x.sizes().vec();
-  pad[0] = most - x.size(0);
-  std::vector<at::Tensor> padded{pad[0] == 0 ? x : torch::cat({x, torch::zeros(pad, x.options())})};
-  std::vector<std::vector<at::Tensor>> blocks(1);
-  for (int64_t r = 0; r < size_; ++r) blocks[0].push_back(torch::empty_like(padded[0]));
-  collective(rank_, size_, timeout_seconds_, "all_gather", [&] { return group_->gloo->allgather(blocks, padded); });
+  const auto counts = all_gather_equal(torch::tensor({own.size(0)}, torch::kLong));
+  const int64_t most = counts.max().item<int64_t>();
+  auto pad = own.sizes().vec();
+  pad[0] = most - own.size(0);
+  const auto blocks = all_gather_equal(pad[0] == 0 ? own : torch::cat({own, torch::zeros(pad, own.options())}));
   std::vector<at::Tensor> rows;
-  for (int64_t r = 0; r < size_; ++r) rows.push_back(blocks[0][r].narrow(0, 0, counts[0][r].item<int64_t>()));
-  return torch::cat(rows).to(own.device());
+  for (int64_t r = 0; r < size_; ++r) rows.push_back(blocks.narrow(0, r * most, counts[r].item<int64_t>()));
+  return torch::cat(rows);
+}
+
+torch::Tensor Communicator::all_gather_equal(const torch::Tensor& own) const {
+  if (size_ == 1) return own;
+  std::vector<at::Tensor> x{own.to(torch::kCPU).contiguous()};
+  std::vector<std::vector<at::Tensor>> blocks(1);
+  for (int64_t r = 0; r < size_; ++r) blocks[0].push_back(torch::empty_like(x[0]));
+  collective(rank_, size_, timeout_seconds_, "all_gather", [&] { return group_->gloo->allgather(blocks, x); });
+  return torch::cat(blocks[0]).to(own.device());
 }
 
 torch::Tensor Communicator::all_reduce_sum(const torch::Tensor& values) const {

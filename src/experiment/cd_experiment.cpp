@@ -1,6 +1,7 @@
 #include "experiment/cd_experiment.h"
 
 #include <filesystem>
+#include <optional>
 
 #include <torch/torch.h>
 
@@ -11,7 +12,10 @@
 #include "esvgd/core/progress.h"
 #include "experiment/figure_data.h"
 #include "experiment/toy.h"
+#include "esvgd/dist/communicator.h"
+#include "esvgd/dist/rank_exchange.h"
 #include "esvgd/sampler/langevin.h"
+#include "esvgd/sampler/particle_parallel.h"
 #include "esvgd/sampler/svgd.h"
 
 namespace esvgd::experiment {
@@ -314,7 +318,7 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   const std::string checkpoint =
       ctx.checkpoint_dir.empty() ? "" : (std::filesystem::path(ctx.checkpoint_dir) / (combo.name + ".pt")).string();
   train::CdTrainer trainer(t.model, t.sampler.kernel, svgd, cd_options(c, combo, checkpoint, fingerprint(c, ctx, combo)),
-                           ctx.seed);
+                           ctx.seed, ctx.comm);
   if (ctx.resume && trainer.resume()) {
     t.resumed_from_epoch = trainer.epoch();
     if (ctx.log) *ctx.log << "[" << combo.name << "] resumed from " << checkpoint << " at epoch " << trainer.epoch() << "\n";
@@ -357,12 +361,18 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : "") +
                               (bandwidth > 0 ? " h=" + c10::str(bandwidth) : ""),
                           steps, ctx.log);
+  // With several ranks, each moves its block of the particles (sampler/particle_parallel.h).
+  std::optional<dist::RankExchange> split;
+  if (ctx.comm && ctx.comm->size() > 1 && n >= ctx.comm->size()) split.emplace(*ctx.comm, n);
+  const auto starts = split ? split->own_rows(X0) : X0;
+  const auto score = t.model->frozen_score(label);
   sampler::ChainResult result;
   if (t.combo.langevin) {
     auto lo = langevin_options(c).max_steps(steps);
     if (step > 0) lo.step_size(step);
     if (noise >= 0) lo.noise(noise);
-    result = sampler::Langevin(t.model->frozen_score(label), lo).run(X0, {}, gen, &progress);
+    auto state = sampler::init(starts, lo, gen);
+    result = split ? sampler::run(state, score, lo, *split, &progress) : sampler::run(state, score, lo, &progress);
   } else {
     auto opts = svgd_options(c, ctx.seed)
                     .temperature(t.sampler.temperature)
@@ -373,7 +383,9 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
     if (step > 0) opts.optimizer().step_size(step);
     if (noise >= 0) opts.langevin_noise(noise);
     const auto kernel = bandwidth > 0 ? t.sampler.kernel->with_bandwidth(bandwidth) : t.sampler.kernel;
-    result = sampler::Svgd(t.model->frozen_score(label), kernel, opts).run(X0, {}, gen, &progress);
+    auto state = sampler::init(starts, *kernel, opts, gen);
+    result = split ? sampler::run(state, score, *kernel, opts, *split, nullptr, &progress)
+                   : sampler::run(state, score, *kernel, opts, nullptr, &progress);
     warn_if_uncoupled(ctx, t.combo.name + " sampling", result.interacting, result.bandwidth);
   }
   progress.finish();

@@ -331,6 +331,7 @@ std::string preamble(const core::Config& c, const TrainingData& d, const nlohman
 
 class Dw4 : public Experiment {
  public:
+  Parallelism parallelism() const override { return Parallelism::kData; }
   std::string name() const override { return "dw4"; }
   std::string summary() const override {
     return "DW-4 particle system: E(2)xS4-invariant EBM with SVGD/E-SVGD, meta-stable states recovered (App. E.1)";

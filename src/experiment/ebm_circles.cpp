@@ -153,6 +153,7 @@ nlohmann::json report(const RunContext& ctx, const std::vector<Result>& results)
 
 class EbmCircles : public Experiment {
  public:
+  Parallelism parallelism() const override { return Parallelism::kData; }
   std::string name() const override { return "ebm-circles"; }
   std::string summary() const override {
     return "EBM of two concentric circles with energy regression: EBM/E-EBM x SVGD/E-SVGD (App. D.2)";

@@ -25,10 +25,15 @@ struct RunContext {
   std::string checkpoint_dir;  ///< training checkpoints go here (outside the staging folder); empty: none
   bool resume = false;         ///< continue from checkpoints found in checkpoint_dir
   std::ostream* warnings = nullptr;  ///< warning lines (stderr), shown even when log is null (--quiet)
-  /// The ranks of `esvgd launch` (or srun, mpirun); null: one process. Experiments whose
-  /// particle_parallel() is true split their SVGD particles over them.
+  /// The ranks of `esvgd launch` (or srun, mpirun); null: one process. Experiments split their
+  /// work over them as their parallelism() says.
   const dist::Communicator* comm = nullptr;
 };
+
+/// How an experiment uses several ranks: not at all, by splitting the particles of its SVGD runs
+/// (sampler/particle_parallel.h), or by splitting every training batch (data-parallel contrastive
+/// divergence, train/cd_trainer.h; sampling the trained models is particle-parallel).
+enum class Parallelism { kNone, kParticles, kData };
 
 class Experiment {
  public:
@@ -44,8 +49,7 @@ class Experiment {
   virtual std::map<std::string, nlohmann::json> extra_presets() const { return {}; }
   /// Whether run() starts from --init particles (the command line refuses --init elsewhere).
   virtual bool takes_init() const { return false; }
-  /// Whether run() can run on several ranks (particle-parallel SVGD over ctx.comm).
-  virtual bool particle_parallel() const { return false; }
+  virtual Parallelism parallelism() const { return Parallelism::kNone; }
   /// Runs with a resolved config; writes files into ctx.out_dir; returns the metrics.
   virtual nlohmann::json run(const core::Config& config, const RunContext& ctx) const = 0;
 };

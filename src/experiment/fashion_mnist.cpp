@@ -308,6 +308,7 @@ std::string preamble(const core::Config& c, const DataSets& data, const Judge& j
 
 class FashionMnist : public Experiment {
  public:
+  Parallelism parallelism() const override { return Parallelism::kData; }
   std::string name() const override { return "fashion-mnist"; }
   std::string summary() const override {
     return "FashionMNIST JEM with a C4-steerable CNN energy, (E-)SVGD negatives; rotated-test accuracy, sample grids "

@@ -204,6 +204,7 @@ nlohmann::json report(const RunContext& ctx, const std::vector<Result>& results,
 
 class JemC4 : public Experiment {
  public:
+  Parallelism parallelism() const override { return Parallelism::kData; }
   std::string name() const override { return "jem-c4"; }
   std::string summary() const override {
     return "joint energy model of two C4 Gaussian classes: EBM/E-EBM x SVGD/E-SVGD (Sec. 4, App. D.1)";

@@ -390,6 +390,7 @@ nlohmann::json data_json(const Qm9Data& d, const UniformControl& control) {
 
 class Qm9 : public Experiment {
  public:
+  Parallelism parallelism() const override { return Parallelism::kData; }
   std::string name() const override { return "qm9"; }
   std::string summary() const override {
     return "QM9 C5H8O isomers: EGNN energy with SVGD/E-SVGD, bonds estimated, RDKit validity/uniqueness/novelty (App. E.2)";

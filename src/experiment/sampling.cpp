@@ -81,7 +81,7 @@ class C4Gaussians : public Experiment {
   }
   nlohmann::json quick_preset() const override { return {{"svgd.steps", 5000}}; }
   bool takes_init() const override { return true; }
-  bool particle_parallel() const override { return true; }
+  Parallelism parallelism() const override { return Parallelism::kParticles; }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);
     const int64_t n = c.get_int("target.order");
@@ -120,7 +120,7 @@ class Rings : public Experiment {
     declare_svgd_keys(c, 25000, 0.02, dim_ == 2 ? 0.005 : 0.001, kOrbitMatrixBandwidth, kOrbitMatrixStepSize);
   }
   bool takes_init() const override { return true; }
-  bool particle_parallel() const override { return true; }
+  Parallelism parallelism() const override { return Parallelism::kParticles; }
   nlohmann::json quick_preset() const override { return {{"svgd.steps", 5000}}; }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     at::Generator gen = at::detail::createCPUGenerator(ctx.seed);

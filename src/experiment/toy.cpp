@@ -13,6 +13,7 @@
 #include "esvgd/core/npy.h"
 #include "core/resources.h"
 #include "esvgd/core/progress.h"
+#include "esvgd/dist/communicator.h"
 #include "esvgd/dist/rank_exchange.h"
 #include "esvgd/metric/discrepancy.h"
 #include "esvgd/metric/orbit_metrics.h"

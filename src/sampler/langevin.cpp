@@ -7,6 +7,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"
+#include "esvgd/sampler/particle_parallel.h"
 #include "step_check.h"
 
 namespace esvgd::sampler {
@@ -23,6 +24,40 @@ torch::Tensor step_with(const ScoreFn& score, const LangevinOptions& o, const to
   auto next = X + drift_of(score, o, X) + (o.noise() * std::sqrt(o.step_size())) * xi;
   if (o.bounded()) next = next.clamp(o.low(), o.high());
   return next;
+}
+
+/// ξ [n, D]: with an exchange drawn for all N rows, each process keeping its own, so that K
+/// processes give the chains of one (particle_parallel.h).
+torch::Tensor noise_rows(LangevinState& s, const ParticleExchange* ex) {
+  const auto& X = s.particles;
+  const auto cpu = X.options().device(torch::kCPU);
+  if (!ex) return torch::randn(X.sizes(), s.noise, cpu).to(X.device());
+  return torch::randn({ex->total_rows(), X.size(1)}, s.noise, cpu).narrow(0, ex->first_row(), X.size(0)).to(X.device());
+}
+
+/// One step of this process's chains (its mean displacement is over its own rows).
+StepInfo step_of(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, const ParticleExchange* ex) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& X = s.particles;
+  auto next = step_with(score, o, X, noise_rows(s, ex));
+  const auto [mean_displacement, finite] = displacement_and_finite(next, next - X);
+  StepInfo info{s.step, mean_displacement, 0.0, 1.0};
+  s.particles = next;
+  ++s.step;
+  if (!finite)
+    throw Error(ErrorKind::kNumerical, "Langevin step " + std::to_string(s.step),
+                "particles became NaN or inf (the run diverged); try a smaller LangevinOptions::step_size or LangevinOptions::clip > 0");
+  return info;
+}
+
+ChainResult run_of(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, core::Progress* progress,
+                   const ParticleExchange* ex) {
+  const int64_t first = s.step;
+  while (s.step < o.max_steps()) {
+    step_of(s, score, o, ex);
+    if (progress) progress->update(s.step);
+  }
+  return {ex ? ex->gather(s.particles) : s.particles, s.step - first, StopReason::kMaxSteps, 0.0, -1.0};
 }
 
 }  // namespace
@@ -46,28 +81,15 @@ LangevinState init(const torch::Tensor& X0, const LangevinOptions& options, at::
   return {X0.clone(), 0, std::move(noise)};
 }
 
-StepInfo step(LangevinState& s, const ScoreFn& score, const LangevinOptions& o) {
-  torch::NoGradGuard no_grad;
-  const torch::Tensor& X = s.particles;
-  const auto xi = torch::randn(X.sizes(), s.noise, X.options().device(torch::kCPU)).to(X.device());
-  auto next = step_with(score, o, X, xi);
-  const auto [mean_displacement, finite] = displacement_and_finite(next, next - X);
-  StepInfo info{s.step, mean_displacement, 0.0, 1.0};
-  s.particles = next;
-  ++s.step;
-  if (!finite)
-    throw Error(ErrorKind::kNumerical, "Langevin step " + std::to_string(s.step),
-                "particles became NaN or inf (the run diverged); try a smaller LangevinOptions::step_size or LangevinOptions::clip > 0");
-  return info;
-}
+StepInfo step(LangevinState& s, const ScoreFn& score, const LangevinOptions& o) { return step_of(s, score, o, nullptr); }
 
 ChainResult run(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, core::Progress* progress) {
-  const int64_t first = s.step;
-  while (s.step < o.max_steps()) {
-    step(s, score, o);
-    if (progress) progress->update(s.step);
-  }
-  return {s.particles, s.step - first, StopReason::kMaxSteps, 0.0, -1.0};
+  return run_of(s, score, o, progress, nullptr);
+}
+
+ChainResult run(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, const ParticleExchange& exchange,
+                core::Progress* progress) {
+  return run_of(s, score, o, progress, &exchange);
 }
 
 Langevin::Langevin(ScoreFn score, LangevinOptions options) : score_(std::move(score)), options_(options) {

@@ -41,7 +41,12 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
                                                        double gamma, const ParticleExchange* ex = nullptr) {
   torch::NoGradGuard no_grad;
   const torch::Tensor SX = score(X).to(X.dtype());
-  torch::Tensor Y = all_rows(X, ex), S = all_rows(SX, ex);
+  torch::Tensor Y = X, S = SX;
+  if (ex) {  // one exchange of the particles with their scores
+    const auto both = ex->gather(torch::cat({X, SX}, 1));
+    Y = both.narrow(1, 0, X.size(1)).contiguous();
+    S = both.narrow(1, X.size(1), X.size(1)).contiguous();
+  }
   if (has_rows(anchors)) {
     ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
                 anchors.sizes());

@@ -11,7 +11,10 @@
 #include "esvgd/core/error.h"
 #include "core/interrupt.h"
 #include "esvgd/core/progress.h"
+#include "esvgd/dist/rank_exchange.h"
+#include "esvgd/sampler/particle_parallel.h"
 #include "adam_state.h"
+#include "replicas.h"
 
 namespace esvgd::train {
 
@@ -71,12 +74,18 @@ NegativeSampler parse_negative_sampler(const std::string& name) {
 }
 
 CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<const kernel::Kernel> kernel, sampler::SvgdOptions svgd,
-                     CdOptions options, uint64_t seed)
+                     CdOptions options, uint64_t seed, const core::Collectives* ranks)
     : model_(std::move(model)), kernel_(std::move(kernel)), svgd_(std::move(svgd)), options_(std::move(options)),
-      gen_(at::detail::createCPUGenerator(seed)) {
+      gen_(at::detail::createCPUGenerator(seed)), ranks_(ranks && ranks->size() > 1 ? ranks : nullptr) {
   const auto& o = options_;
   if (o.epochs() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::epochs", "must be >= 0");
   if (o.batch_size() < 1) throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size", "must be >= 1");
+  if (ranks_) {
+    if (o.batch_size() < ranks_->size())
+      throw Error(ErrorKind::kInvalidArgument, "CdOptions::batch_size",
+                  "must be at least the number of ranks (" + std::to_string(ranks_->size()) + ") in data-parallel training");
+    split_ = std::make_unique<const dist::RankExchange>(*ranks_, o.batch_size());
+  }
   if (!(o.reset_probability() >= 0 && o.reset_probability() <= 1))
     throw Error(ErrorKind::kInvalidArgument, "CdOptions::reset_probability", "must lie in [0, 1]");
   if (o.chain_init() == ChainInit::kUniform && !(o.box_high() > o.box_low()))
@@ -99,7 +108,7 @@ CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_pt
 CdTrainer::~CdTrainer() = default;
 
 void CdTrainer::save_checkpoint() const {
-  if (options_.checkpoint_path().empty()) return;
+  if (options_.checkpoint_path().empty() || (ranks_ && ranks_->rank() != 0)) return;
   torch::serialize::OutputArchive root, m, opt;
   model_->save(m);
   save_adam_state(*optimizer_, opt);
@@ -129,12 +138,17 @@ void CdTrainer::save_checkpoint() const {
 
 bool CdTrainer::resume() {
   const auto& path = options_.checkpoint_path();
-  if (path.empty() || !std::filesystem::exists(path)) return false;
+  const bool readable = !path.empty() && std::filesystem::exists(path);
+  const std::string bytes = ranks_ ? broadcast_bytes(readable ? core::read_text(path) : "", *ranks_)
+                                   : readable ? core::read_text(path) : "";
+  if (bytes.empty()) return false;
+  const std::string shown = path.empty() ? "rank 0's checkpoint" : path;
   torch::serialize::InputArchive root, m, opt;
   c10::IValue fingerprint, log;
   torch::Tensor chains, rng, epoch;
   try {
-    root.load_from(path);
+    std::istringstream is(bytes);
+    root.load_from(is);
     root.read("fingerprint", fingerprint);
     root.read("model", m);
     root.read("optimizer", opt);
@@ -143,10 +157,10 @@ bool CdTrainer::resume() {
     root.read("epoch", epoch);
     root.read("log", log);
   } catch (const c10::Error& e) {
-    throw Error(ErrorKind::kFormat, path, std::string("not a readable esvgd checkpoint: ") + e.what_without_backtrace());
+    throw Error(ErrorKind::kFormat, shown, std::string("not a readable esvgd checkpoint: ") + e.what_without_backtrace());
   }
   if (fingerprint.toStringRef() != options_.fingerprint())
-    throw Error(ErrorKind::kConfig, path,
+    throw Error(ErrorKind::kConfig, shown,
                 "this checkpoint was written by a run with another configuration or seed; resume with the same "
                 "settings or start a new output folder");
   model_->load(m);
@@ -155,7 +169,7 @@ bool CdTrainer::resume() {
   if (replay_) {
     torch::Tensor replay;
     if (!root.try_read("replay", replay))
-      throw Error(ErrorKind::kFormat, path, "the checkpoint holds no replay buffer (written by a run without one)");
+      throw Error(ErrorKind::kFormat, shown, "the checkpoint holds no replay buffer (written by a run without one)");
     replay_->set_contents(replay);
   }
   gen_.set_state(rng);
@@ -175,6 +189,27 @@ std::unique_ptr<sampler::ChainSampler> CdTrainer::negative_sampler() const {
   if (options_.sampler() == NegativeSampler::kLangevin)
     return std::make_unique<sampler::Langevin>(model_->frozen_score(), options_.langevin());
   return std::make_unique<sampler::Svgd>(model_->frozen_score(), kernel_, svgd_);
+}
+
+sampler::ChainResult CdTrainer::sample_negatives(const torch::Tensor& starts, const torch::Tensor& x) {
+  const auto anchors = options_.anchors() ? x : torch::Tensor();
+  if (!split_) return negative_sampler()->run(starts, anchors, gen_);
+  const auto own = split_->own_rows(starts);
+  if (options_.sampler() == NegativeSampler::kLangevin) {
+    auto state = sampler::init(own, options_.langevin(), gen_);
+    return sampler::run(state, model_->frozen_score(), options_.langevin(), *split_);
+  }
+  auto state = sampler::init(own, *kernel_, svgd_, gen_, anchors);
+  return sampler::run(state, model_->frozen_score(), *kernel_, svgd_, *split_);
+}
+
+torch::Tensor CdTrainer::own_rows(const torch::Tensor& t) const {
+  return split_ && t.defined() ? split_->own_rows(t) : t;
+}
+
+int CdTrainer::interrupt_signal() const {
+  const int signal = core::interrupt_signal();
+  return ranks_ ? static_cast<int>(max_over_ranks(signal, *ranks_)) : signal;
 }
 
 torch::Tensor CdTrainer::chain_starts(const torch::Tensor& x, BatchRecord& rec) {
@@ -203,8 +238,7 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   rec.batch = batch;
   const auto& o = options_;
   {
-    const auto starts = chain_starts(x, rec);
-    auto result = negative_sampler()->run(starts, o.anchors() ? x : torch::Tensor(), gen_);
+    const auto result = sample_negatives(chain_starts(x, rec), x);
     chains_ = result.particles;
     if (replay_) replay_->push(chains_);
     rec.svgd_steps = result.steps;
@@ -212,29 +246,38 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
     rec.bandwidth = result.bandwidth;
     rec.interacting = result.interacting;
   }
-  const auto O = model_->outputs(x);
+  // Every term is a sum over this rank's rows divided by the whole batch size (a mean in one
+  // process), so that the ranks' losses and gradients add up to those of the whole batch.
+  const double B = static_cast<double>(x.size(0));
+  const auto mean = [B](const torch::Tensor& v) { return v.sum() / B; };
+  const auto O = model_->outputs(own_rows(x));
   const auto E_pos = model_->energy_from_outputs(O);
-  const auto E_neg = model_->energy(chains_.detach());
-  auto cd = E_pos.mean() - E_neg.mean();
+  const auto E_neg = model_->energy(own_rows(chains_).detach());
+  auto cd = mean(E_pos) - mean(E_neg);
   auto loss = cd;
-  torch::Tensor ce, mse;
-  if (o.ce_weight() > 0 && y.defined()) loss = loss + o.ce_weight() * (ce = torch::cross_entropy_loss(O, y));
-  if (o.mse_weight() > 0 && e.defined()) loss = loss + o.mse_weight() * (mse = torch::mse_loss(E_pos, e));
-  if (o.energy_l2() > 0) loss = loss + o.energy_l2() * (E_pos.square().mean() + E_neg.square().mean());
-  rec.loss = loss.item<double>();
+  auto ce = torch::zeros({}, cd.options()), mse = torch::zeros({}, cd.options());
+  if (o.ce_weight() > 0 && y.defined())
+    loss = loss + o.ce_weight() * (ce = torch::cross_entropy_loss(O, own_rows(y), {}, at::Reduction::Sum) / B);
+  if (o.mse_weight() > 0 && e.defined()) loss = loss + o.mse_weight() * (mse = mean((E_pos - own_rows(e)).square()));
+  if (o.energy_l2() > 0) loss = loss + o.energy_l2() * (mean(E_pos.square()) + mean(E_neg.square()));
+  auto stats = torch::stack({loss, cd, ce, mse, mean(E_pos), mean(E_neg)}).detach().to(torch::kCPU, torch::kFloat64);
+  if (ranks_) stats = ranks_->all_reduce_sum(stats);  // before the check, so that every rank stops together
+  const auto v = stats.accessor<double, 1>();
+  rec.loss = v[0];
   if (!std::isfinite(rec.loss))
     throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch_ + 1) + ", batch " + std::to_string(batch + 1),
                 "the training loss became NaN or inf; try a smaller CdOptions::learning_rate, "
                 "CdOptions::energy_l2 > 0 or CdOptions::grad_clip > 0");
   optimizer_->zero_grad();
   loss.backward();
+  if (ranks_) sum_gradients(model_->parameters(), *ranks_);
   if (o.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o.grad_clip());
   optimizer_->step();
-  rec.cd = cd.item<double>();
-  rec.ce = ce.defined() ? ce.item<double>() : 0.0;
-  rec.mse = mse.defined() ? mse.item<double>() : 0.0;
-  rec.energy_pos = E_pos.mean().item<double>();
-  rec.energy_neg = E_neg.mean().item<double>();
+  rec.cd = v[1];
+  rec.ce = v[2];
+  rec.mse = v[3];
+  rec.energy_pos = v[4];
+  rec.energy_neg = v[5];
   return rec;
 }
 
@@ -280,16 +323,19 @@ void CdTrainer::fit(const data::TrainingData& data, const std::function<void(con
     er.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history_.push_back(er);
     if (on_epoch) on_epoch(er);
-    if (core::interrupt_signal() != 0) {  // the epoch's end is the safe point: checkpoint, then stop
+    if (const int signal = interrupt_signal(); signal != 0) {  // the epoch's end is the safe point: checkpoint, then stop
       save_checkpoint();
-      core::throw_if_interrupted("after epoch " + std::to_string(epoch_) + " (checkpoint written; --resume continues)");
+      throw core::Interrupted(signal, "after epoch " + std::to_string(epoch_) + " (checkpoint written; --resume continues)");
     }
     if (progress) {
       std::ostringstream extra;
       extra << "loss " << er.loss << ", svgd steps/batch " << er.svgd_steps;
       progress->update(epoch_, extra.str());
     }
-    if (epoch_ == o.epochs() || (o.checkpoint_every() > 0 && epoch_ % o.checkpoint_every() == 0)) save_checkpoint();
+    if (epoch_ == o.epochs() || (o.checkpoint_every() > 0 && epoch_ % o.checkpoint_every() == 0)) {
+      if (ranks_) check_same_parameters(model_->parameters(), *ranks_, "after epoch " + std::to_string(epoch_));
+      save_checkpoint();
+    }
   }
 }
 

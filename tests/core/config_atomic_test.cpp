@@ -71,6 +71,14 @@ TEST(Config, UnknownKeyNamesTheKeyAndSource) {
   expect_error([&] { c.set("foo", 1, "x"); }, ErrorKind::kConfig, {"svgd.steps"});
 }
 
+TEST(Config, AMultiRankRunsRecordOfItsRanksIsSkippedWhenReadBack) {
+  auto c = make_config();
+  c.merge({{"svgd", {{"steps", 7}}}, {"ranks", {{"count", 2}, {"batch_per_rank", {16, 16}}}}}, "config.resolved.json");
+  EXPECT_EQ(c.get_int("svgd.steps"), 7);
+  EXPECT_FALSE(c.has("ranks.count"));
+  expect_error([&] { c.merge({{"ranks", 2}}, "f.json"); }, ErrorKind::kConfig, {"'ranks'", "f.json"});
+}
+
 TEST(Config, TypeMismatchNamesKeyAndExpectedType) {
   auto c = make_config();
   expect_error([&] { c.set("svgd.steps", "many", "f.json"); }, ErrorKind::kConfig,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Multi-rank runs through `esvgd launch` on the loopback: a particle-parallel experiment equals one
-# process, an experiment without multi-rank support is refused, a killed rank ends the job with one
+# process, a data-parallel training run matches one process and resumes after Ctrl-C, an experiment
+# without multi-rank support is refused, a killed rank ends the job with one
 # line naming it, and a rendezvous that nobody joins fails after its timeout.
 #   failures.sh ESVGD DIST_RANKS
 set -uo pipefail
@@ -26,8 +27,50 @@ print(f"{len(files)} particle files, largest difference {worst:.1e}, ranks {rank
 assert worst < 1e-12 and ranks == 2
 PY
 
+echo "== jem-c4 trained data-parallel on 2 ranks matches 1 process"
+jem=(jem-c4 --preset quick --set train.batch_size=30 --threads 1 --no-plot --quiet)
+args=("${jem[@]}" --set train.epochs=3)
+"$esvgd" run "${args[@]}" --out "$work/jem1" > /dev/null 2>&1 || fail "one process"
+"$esvgd" launch --nproc 2 -- run "${args[@]}" --out "$work/jem2" > /dev/null 2>&1 || fail "two ranks"
+/usr/bin/python3 - "$work/jem1" "$work/jem2" <<'PY' || fail "2 ranks differ from 1 process"
+import json, sys
+import numpy as np
+one, two = (json.load(open(f"{d}/metrics.json")) for d in sys.argv[1:])
+shares = json.load(open(f"{sys.argv[2]}/config.resolved.json"))["ranks"]
+assert shares == {"count": 2, "batch_per_rank": [15, 15]}, shares
+def losses(m):
+    return np.array([[e["loss"] for e in row["history"]] for row in m["metrics"]["combinations"]])
+worst = np.abs(losses(one) - losses(two)).max()
+negatives = max(np.abs(np.load(f"{sys.argv[1]}/{f}") - np.load(f"{sys.argv[2]}/{f}")).max()
+                for f in ("negatives_ebm+svgd.npy", "negatives_e-ebm+e-svgd.npy"))
+print(f"epoch losses differ by at most {worst:.1e}, final negatives by {negatives:.1e}; ranks {two['ranks']}")
+assert worst < 1e-5 and negatives < 1e-4 and two["ranks"] == 2
+PY
+
+echo "== Ctrl-C stops both ranks after an epoch; --resume on 2 ranks finishes the run"
+long=("${jem[@]}" --set train.epochs=150 --set svgd.steps=20 --set 'combinations=["e-ebm+e-svgd"]')
+"$esvgd" launch --nproc 2 -- run "${long[@]}" --out "$work/int" > "$work/int.log" 2>&1 &
+job=$!
+# Ctrl-C once the run is under way (rank 0 has written its staging folder's config), not during start-up.
+for _ in $(seq 600); do compgen -G "$work/int.tmp.*/config.resolved.json" > /dev/null && break; sleep 0.1; done
+sleep 1
+kill -INT $job
+wait $job
+status=$?
+cat "$work/int.log"
+[ "$status" -eq 130 ] || fail "the interrupted job ended with status $status, not 130"
+grep -q "checkpoint written" "$work/int.log" || fail "no checkpoint message"
+grep -q "ending the other ranks" "$work/int.log" && fail "the launcher treated the interrupted ranks as failed"
+"$esvgd" launch --nproc 2 -- run "${long[@]}" --resume "$work/int" > /dev/null 2>&1 || fail "resume on 2 ranks"
+/usr/bin/python3 - "$work/int/metrics.json" <<'PY' || fail "the resumed run is incomplete"
+import json, sys
+row = json.load(open(sys.argv[1]))["metrics"]["combinations"][0]
+print(f"resumed from epoch {row['resumed_from_epoch']}, {len(row['history'])} epochs in all")
+assert len(row["history"]) == 150 and 0 < row["resumed_from_epoch"] < 150
+PY
+
 echo "== an experiment that runs in one process is refused on 2 ranks"
-out=$("$esvgd" launch --nproc 2 -- run jem-c4 --preset quick --out "$work/jem" 2>&1) && fail "jem-c4 ran on 2 ranks"
+out=$("$esvgd" launch --nproc 2 -- run ablation-init --preset quick --out "$work/abl" 2>&1) && fail "ablation-init ran on 2 ranks"
 grep -q "this experiment runs in one process" <<< "$out" || fail "no clear error: $out"
 
 echo "== a killed rank ends the job"

@@ -6,7 +6,7 @@
 /// collective that passed the timeout) is esvgd::Error(kIo) naming this rank and what failed.
 #include <memory>
 
-#include <torch/types.h>
+#include "esvgd/core/collectives.h"
 
 #include "esvgd/core/arg.h"
 #include "esvgd/dist/launch_env.h"
@@ -17,22 +17,20 @@ struct CommunicatorOptions {
   ESVGD_ARG(double, timeout_seconds) = 300;  ///< the longest wait for the rendezvous and for each collective
 };
 
-class Communicator {
+class Communicator : public core::Collectives {
  public:
   /// The single process.
   Communicator() = default;
   /// Joins the job that `env` describes (the single process when env.world_size == 1).
   explicit Communicator(const LaunchEnv& env, const CommunicatorOptions& options = CommunicatorOptions());
 
-  int64_t rank() const { return rank_; }
-  int64_t size() const { return size_; }
+  int64_t rank() const override { return rank_; }
+  int64_t size() const override { return size_; }
 
-  /// Every rank's rows in rank order, [Σ n_r, ...] from this rank's [n, ...] (counts may differ).
-  torch::Tensor all_gather_rows(const torch::Tensor& own) const;
-  /// The element-wise sum over ranks (a new tensor).
-  torch::Tensor all_reduce_sum(const torch::Tensor& values) const;
-  /// Rank `root`'s tensor, on every rank (same shape and dtype everywhere).
-  torch::Tensor broadcast(const torch::Tensor& values, int64_t root = 0) const;
+  torch::Tensor all_gather_rows(const torch::Tensor& own) const override;
+  torch::Tensor all_gather_equal(const torch::Tensor& own) const override;
+  torch::Tensor all_reduce_sum(const torch::Tensor& values) const override;
+  torch::Tensor broadcast(const torch::Tensor& values, int64_t root = 0) const override;
   void barrier() const;
 
  private:

@@ -1,8 +1,8 @@
 #pragma once
-/// Particle-parallel SVGD over a Communicator: rank r of K owns the r-th of K contiguous blocks of
-/// the N particles (sizes differing by at most one), and the exchange of sampler/particle_parallel.h
-/// gathers and sums through the process group.
-#include "esvgd/dist/communicator.h"
+/// Particle-parallel sampling over the ranks of a run (core/collectives.h; dist::Communicator over
+/// c10d): rank r of K owns the r-th of K contiguous blocks of the N particles (sizes differing by at
+/// most one), and the exchange of sampler/particle_parallel.h gathers and sums through the ranks.
+#include "esvgd/core/collectives.h"
 #include "esvgd/sampler/particle_parallel.h"
 
 namespace esvgd::dist {
@@ -17,11 +17,12 @@ RowBlock rows_of(int64_t total, int64_t rank, int64_t size);
 
 class RankExchange : public sampler::ParticleExchange {
  public:
-  /// `comm` must outlive the exchange. Throws esvgd::Error(kInvalidArgument) when total_rows < the
+  /// `ranks` must outlive the exchange. Throws esvgd::Error(kInvalidArgument) when total_rows < the
   /// number of ranks.
-  RankExchange(const Communicator& comm, int64_t total_rows);
+  RankExchange(const core::Collectives& ranks, int64_t total_rows);
 
-  torch::Tensor gather(const torch::Tensor& own) const override { return comm_.all_gather_rows(own); }
+  /// One collective: every block padded to the largest, which the block sizes say in advance.
+  torch::Tensor gather(const torch::Tensor& own) const override;
   torch::Tensor sum(const torch::Tensor& values) const override { return comm_.all_reduce_sum(values); }
   int64_t first_row() const override { return block_.first; }
   int64_t total_rows() const override { return total_; }
@@ -30,7 +31,7 @@ class RankExchange : public sampler::ParticleExchange {
   torch::Tensor own_rows(const torch::Tensor& X) const { return X.narrow(0, block_.first, block_.count); }
 
  private:
-  const Communicator& comm_;
+  const core::Collectives& comm_;
   int64_t total_;
   RowBlock block_;
 };

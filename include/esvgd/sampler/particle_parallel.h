@@ -5,7 +5,9 @@
 /// median bandwidth is computed from the gathered particles with the same pair generator on every
 /// process, the noise of the noisy step is drawn for all N rows and each process keeps its own, and
 /// the mean displacement is summed over processes: K processes give the particles of one process.
-/// dist/rank_exchange.h builds the exchange over a torch.distributed process group.
+/// Langevin chains split the same way need no exchange until the end: each process draws the noise
+/// of all N rows and keeps its own. dist/rank_exchange.h builds the exchange over the ranks of a run.
+#include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
 
 namespace esvgd::sampler {
@@ -32,5 +34,8 @@ StepInfo step(SvgdState& state, const ScoreFn& score, const kernel::Kernel& kern
 ChainResult run(SvgdState& state, const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& options,
                 const ParticleExchange& exchange, const Callback& callback = nullptr,
                 core::Progress* progress = nullptr);
+/// Langevin's run (langevin.h) for the chains of one process; the result holds all N, on every process.
+ChainResult run(LangevinState& state, const ScoreFn& score, const LangevinOptions& options,
+                const ParticleExchange& exchange, core::Progress* progress = nullptr);
 
 }  // namespace esvgd::sampler

@@ -20,6 +20,15 @@
 /// (same seed, same thread count, CPU). Equal training states give byte-identical checkpoint files
 /// (Adam's state is written by parameter index, wall times beside the file), so sha256sum can verify
 /// a resume.
+///
+/// Data-parallel (given the ranks of a run, core/collectives.h; docs/method.md, "Data-parallel
+/// contrastive divergence"): every rank draws the same batches, samples the negatives particle-
+/// parallel (its block of the chains, the whole batch as anchors), evaluates the loss on its block
+/// of the batch (each term a sum over its rows divided by the whole batch size) and adds the ranks'
+/// gradients before the optimiser step. The chains, replay buffer, generator and parameters are thus
+/// the same on every rank (checked by a hash at each checkpoint), and K ranks train what one process
+/// trains with the same batch, up to float summation order. Rank 0 writes the checkpoints; resume()
+/// hands rank 0's checkpoint to every rank.
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,7 +50,11 @@ namespace torch::optim {
 class Adam;
 }
 namespace esvgd::core {
+class Collectives;
 class Progress;
+}  // namespace esvgd::core
+namespace esvgd::dist {
+class RankExchange;
 }
 
 namespace esvgd::train {
@@ -107,18 +120,20 @@ nlohmann::json to_json(const EpochRecord& r);
 class CdTrainer {
  public:
   /// The SVGD options' step size is replaced by the svgd_step_size schedule; errors name the options.
+  /// `ranks` (null: this process alone) must outlive the trainer; every rank passes the same arguments.
   CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_ptr<const kernel::Kernel> kernel, sampler::SvgdOptions svgd,
-            CdOptions options, uint64_t seed);
+            CdOptions options, uint64_t seed, const core::Collectives* ranks = nullptr);
   ~CdTrainer();
 
-  /// Loads options.checkpoint_path if it exists; returns whether it did. A checkpoint with another
-  /// fingerprint or an unreadable file is esvgd::Error naming the path.
+  /// Loads options.checkpoint_path if it exists (data-parallel: rank 0's, on every rank); returns
+  /// whether it did. A checkpoint with another fingerprint or an unreadable file is esvgd::Error
+  /// naming the path.
   bool resume();
   /// Trains from the current epoch to options.epochs; on_epoch runs after each epoch (before its
   /// checkpoint is written). Non-finite losses are esvgd::Error(kNumerical) naming epoch and batch.
   void fit(const data::TrainingData& data, const std::function<void(const EpochRecord&)>& on_epoch = nullptr,
            core::Progress* progress = nullptr);
-  /// Writes a checkpoint now (atomically).
+  /// Writes a checkpoint now (atomically; data-parallel: rank 0 only).
   void save_checkpoint() const;
 
   int64_t epoch() const { return epoch_; }  ///< epochs completed
@@ -137,6 +152,13 @@ class CdTrainer {
   /// The starts of this batch's chains (persistent set or replay buffer); sets rec.reset.
   torch::Tensor chain_starts(const torch::Tensor& x, BatchRecord& rec);
   std::unique_ptr<sampler::ChainSampler> negative_sampler() const;
+  /// The negative sampler's run from `starts` with the batch x as anchors (when enabled), split
+  /// over the ranks when data-parallel; the result holds every chain.
+  sampler::ChainResult sample_negatives(const torch::Tensor& starts, const torch::Tensor& x);
+  /// This rank's rows of a batch tensor (all of them in one process; undefined stays undefined).
+  torch::Tensor own_rows(const torch::Tensor& t) const;
+  /// The signal any rank received since the last epoch (0: none).
+  int interrupt_signal() const;
 
   std::shared_ptr<model::EnergyNetwork> model_;
   std::shared_ptr<const kernel::Kernel> kernel_;
@@ -150,6 +172,8 @@ class CdTrainer {
   int64_t checkpoint_threads_ = 0;
   std::vector<EpochRecord> history_;
   std::vector<BatchRecord> batches_;
+  const core::Collectives* ranks_ = nullptr;        ///< null: one process
+  std::unique_ptr<const dist::RankExchange> split_;  ///< the batch's rows per rank; null: one process
 };
 
 }  // namespace esvgd::train
