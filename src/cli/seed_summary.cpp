@@ -16,7 +16,8 @@ using Json = nlohmann::json;
 using Values = std::map<std::string, std::map<std::string, std::map<std::string, std::vector<double>>>>;
 
 std::string row_name(const Json& row) {
-  for (const char* key : {"combination", "sampler", "name"})  // a combination row also names its sampler
+  // A label names a row most precisely (ablation-efficiency: "rbf N=20"); a combination row also names its sampler.
+  for (const char* key : {"label", "combination", "sampler", "name"})
     if (row.contains(key) && row[key].is_string()) return row[key].get<std::string>();
   return "";
 }
@@ -28,9 +29,11 @@ void collect(const Json& j, const std::string& path, Values& values) {
       else collect(value, path.empty() ? key : path + "/" + key, values);
     }
   } else if (j.is_array()) {
+    std::map<std::string, int> seen;
     for (const auto& row : j) {
-      const std::string name = row.is_object() ? row_name(row) : "";
+      std::string name = row.is_object() ? row_name(row) : "";
       if (name.empty()) continue;
+      if (const int n = ++seen[name]; n > 1) name += " (" + std::to_string(n) + ")";  // rows that share a name stay apart
       for (const auto& [key, value] : row.items())
         if (value.is_number()) values[path][name][key].push_back(value.get<double>());
     }

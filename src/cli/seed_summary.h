@@ -1,8 +1,8 @@
 #pragma once
 /// What a run over several seeds (`esvgd run ... --seeds 1-5`) says about them: every number of the
 /// seeds' metrics.json, as mean, standard deviation, min and max over seeds, and for the rows of each
-/// table (list entries named by "combination", else "sampler") the paired difference between every two
-/// rows with its 95 % t interval and how many seeds each row is lower.
+/// table (list entries named by "label", "combination" or "sampler", a repeated name numbered) the
+/// paired difference between every two rows with its 95 % t interval and how many seeds each row is lower.
 #include <cstdint>
 #include <string>
 #include <utility>

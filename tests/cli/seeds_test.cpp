@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -53,6 +55,14 @@ TEST(Seeds, SummaryHasMomentsPairedIntervalsAndWins) {
   EXPECT_NEAR(p["high"].get<double>(), -3.5 / 3 + half, 1e-12);
   EXPECT_EQ(p["a_lower"], 3);
   EXPECT_EQ(p["b_lower"], 0);
+  // Rows named by their label (ablation-efficiency's "rbf N=20"), and a repeated name numbered.
+  const json labelled{{"metrics", {{"runs", {{{"label", "rbf N=20"}, {"sampler", "rbf"}, {"kl", 1.0}},
+                                             {{"label", "rbf N=40"}, {"sampler", "rbf"}, {"kl", 2.0}},
+                                             {{"sampler", "c4"}, {"kl", 3.0}}, {{"sampler", "c4"}, {"kl", 4.0}}}}}}};
+  const auto rows = esvgd::cli::summarize_seeds({{1, labelled}, {2, labelled}})["tables"]["metrics/runs"]["rows"];
+  EXPECT_EQ(rows.size(), 4u) << rows.dump();
+  EXPECT_DOUBLE_EQ(rows["rbf N=40"]["kl"]["mean"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(rows["c4 (2)"]["kl"]["mean"].get<double>(), 4.0);
   // A combination row also names its sampler: rows are told apart by the combination.
   const json combos{{"metrics", {{"combinations", {{{"combination", "x"}, {"sampler", "s"}, {"kl", 1.0}},
                                                     {{"combination", "y"}, {"sampler", "s"}, {"kl", 2.0}}}}}}};
@@ -98,6 +108,37 @@ TEST_F(CliTest, SeedsRunOneFolderEachAndSummarizeThem) {
   bad = run_cli(args);  // the config error surfaces before any seed starts
   EXPECT_EQ(bad.status, 2);
   EXPECT_FALSE(fs::exists(path("fail/seed-1")));
+}
+
+/// Every .npy of a run folder by name, as bytes.
+std::map<std::string, std::string> arrays(const fs::path& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : fs::directory_iterator(dir))
+    if (f.path().extension() == ".npy") {
+      std::ifstream in(f.path(), std::ios::binary);
+      out[f.path().filename().string()] = std::string(std::istreambuf_iterator<char>(in), {});
+    }
+  return out;
+}
+
+// docs/results.md, "Determinism across threads": the sampling experiments and the toy energy models
+// give the same bytes on 1 and 2 threads (Fashion-MNIST's convolutions do not; --seeds runs record
+// their thread count, 1).
+TEST_F(CliTest, OneAndTwoThreadsGiveTheSameSamplesAndTrainedModels) {
+  for (const std::string t : {"1", "2"}) {
+    auto sampling = tiny_run(path("c4-" + t));
+    sampling.insert(sampling.end(), {"--threads", t});
+    ASSERT_EQ(run_cli(sampling).status, 0);
+    const auto r = run_cli({"run", "jem-c4", "--preset", "quick", "--quiet", "--no-plot", "--out", path("jem-" + t),
+                            "--set", "train.epochs=3", "--set", "data.train_per_class=16", "--set",
+                            "data.test_per_class=16", "--set", "sample.steps=50", "--threads", t});
+    ASSERT_EQ(r.status, 0) << r.err;
+  }
+  for (const std::string run : {"c4-", "jem-"}) {
+    const auto one = arrays(path(run + "1")), two = arrays(path(run + "2"));
+    EXPECT_GE(one.size(), 3u) << run;
+    EXPECT_TRUE(one == two) << run << ": the arrays differ between 1 and 2 threads";
+  }
 }
 
 }  // namespace

@@ -6,7 +6,8 @@ import math
 import numpy as np
 
 # Columns that describe the run rather than its result.
-DIAGNOSTICS = ("bandwidth", "interacting", "seconds", "resumed_from_epoch", "steps", "threads", "ranks")
+DIAGNOSTICS = ("bandwidth", "interacting", "seconds", "resumed_from_epoch", "steps", "threads", "ranks", "ms_per",
+               "temperature", "true_")
 MAX_PANELS = 9
 
 # Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom (then the normal's).
