@@ -26,20 +26,11 @@ torch::Tensor step_with(const ScoreFn& score, const LangevinOptions& o, const to
   return next;
 }
 
-/// ξ [n, D]: with an exchange drawn for all N rows, each process keeping its own, so that K
-/// processes give the chains of one (particle_parallel.h).
-torch::Tensor noise_rows(LangevinState& s, const ParticleExchange* ex) {
-  const auto& X = s.particles;
-  const auto cpu = X.options().device(torch::kCPU);
-  if (!ex) return torch::randn(X.sizes(), s.noise, cpu).to(X.device());
-  return torch::randn({ex->total_rows(), X.size(1)}, s.noise, cpu).narrow(0, ex->first_row(), X.size(0)).to(X.device());
-}
-
 /// One step of this process's chains (its mean displacement is over its own rows).
 StepInfo step_of(LangevinState& s, const ScoreFn& score, const LangevinOptions& o, const ParticleExchange* ex) {
   torch::NoGradGuard no_grad;
   const torch::Tensor& X = s.particles;
-  auto next = step_with(score, o, X, noise_rows(s, ex));
+  auto next = step_with(score, o, X, noise_rows(X, s.noise, ex));
   const auto [mean_displacement, finite] = displacement_and_finite(next, next - X);
   StepInfo info{s.step, mean_displacement, 0.0, 1.0};
   s.particles = next;

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "esvgd/sampler/particle_parallel.h"
+
 namespace esvgd::sampler {
 
 namespace {
@@ -31,6 +33,12 @@ std::pair<double, bool> displacement_and_finite(const torch::Tensor& X, const to
       return displacement_and_finite(X.data_ptr<float>(), dx.data_ptr<float>(), X.size(0), X.size(1));
   }
   return {dx.norm(2, 1).mean().item<double>(), torch::isfinite(X).all().item<bool>()};
+}
+
+torch::Tensor noise_rows(const torch::Tensor& X, at::Generator& gen, const ParticleExchange* ex) {
+  const auto cpu = X.options().device(torch::kCPU);
+  if (!ex) return torch::randn(X.sizes(), gen, cpu).to(X.device());
+  return torch::randn({ex->total_rows(), X.size(1)}, gen, cpu).narrow(0, ex->first_row(), X.size(0)).to(X.device());
 }
 
 }  // namespace esvgd::sampler

@@ -1,5 +1,6 @@
 #pragma once
-// Bookkeeping shared by the samplers' step(): the mean displacement and the finiteness check.
+// Bookkeeping shared by the samplers' step(): the mean displacement and the finiteness check, and
+// the standard normal noise of a step.
 #include <cmath>
 #include <utility>
 
@@ -7,8 +8,15 @@
 
 namespace esvgd::sampler {
 
+class ParticleExchange;
+
 /// {(1/N) Σ_i ‖Δx_i‖, X all finite} for X, dx [N, D]: one pass over contiguous CPU data (SVGD steps
 /// inside CD are a few tens of microseconds, and two reductions with .item() would add ~15 of them).
 std::pair<double, bool> displacement_and_finite(const torch::Tensor& X, const torch::Tensor& dx);
+
+/// ξ ~ N(0, I) shaped like this process's particles X [n, D], drawn on the CPU from `gen`; with an
+/// exchange, drawn for all N rows and this process's block kept, so that K processes give the
+/// chains of one (particle_parallel.h).
+torch::Tensor noise_rows(const torch::Tensor& X, at::Generator& gen, const ParticleExchange* ex);
 
 }  // namespace esvgd::sampler

@@ -75,15 +75,6 @@ torch::Tensor with_anchors(const torch::Tensor& X, const SvgdState& s) {
   return has_rows(s.anchors) ? torch::cat({X, s.anchors.to(X.dtype())}) : X;
 }
 
-/// ξ [n, D] of the noisy step: drawn for all N rows, so that each process keeps the rows that one
-/// process would give them.
-torch::Tensor noise_rows(SvgdState& s, const ParticleExchange* ex) {
-  const auto& X = s.particles;
-  const auto cpu = X.options().device(torch::kCPU);
-  if (!ex) return torch::randn(X.sizes(), s.noise, cpu).to(X.device());
-  return torch::randn({ex->total_rows(), X.size(1)}, s.noise, cpu).narrow(0, ex->first_row(), X.size(0)).to(X.device());
-}
-
 /// {(1/N) Σ_i ‖Δx_i‖, all finite} over every process's rows.
 std::pair<double, bool> displacement_everywhere(const torch::Tensor& X, const torch::Tensor& dx,
                                                 const ParticleExchange* ex) {
@@ -112,7 +103,7 @@ StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kerne
   torch::Tensor dx;
   if (o.langevin()) {
     const double eps = o.optimizer().step_size();
-    const auto xi = noise_rows(s, ex);
+    const auto xi = noise_rows(X, s.noise, ex);
     dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma, ex), o.clip()) +
          (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
   } else {
