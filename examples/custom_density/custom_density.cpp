@@ -12,6 +12,7 @@
 #include "esvgd/group/cyclic.h"
 #include "esvgd/kernel/orbit_matrix.h"
 #include "esvgd/kernel/rbf.h"
+#include "esvgd/metric/effective_sample_size.h"
 #include "esvgd/sampler/hmc.h"
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/target/target.h"
@@ -72,6 +73,9 @@ double run_hmc(const SixArcs& target, const torch::Tensor& X0, at::Generator& ge
   std::cout << "HMC: mean log pi = " << target.log_prob(result.particles).mean().item<double>() << ", acceptance "
             << result.acceptance_rate << " at step size " << result.step_size << " (" << result.samples.size(0)
             << " kept states per chain)\n";
+  const auto ess = esvgd::metric::effective_sample_size(result.samples);  // per coordinate, over all chains
+  std::cout << "HMC: effective sample size " << ess[0].item<double>() << ", " << ess[1].item<double>() << " of "
+            << result.samples.size(0) * result.samples.size(1) << " states\n";
   return result.acceptance_rate;
 }
 
