@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
+#include "esvgd/dist/rank_exchange.h"
 
 namespace esvgd::dist {
 
@@ -86,15 +87,8 @@ void collective(int64_t rank, int64_t size, double timeout, const char* name, St
 
 torch::Tensor Communicator::all_gather_rows(const torch::Tensor& own) const {
   if (size_ == 1) return own;
-  // Gloo gathers equal shapes: the row counts first, then every block padded to the largest.
-  const auto counts = all_gather_equal(torch::tensor({own.size(0)}, torch::kLong));
-  const int64_t most = counts.max().item<int64_t>();
-  auto pad = own.sizes().vec();
-  pad[0] = most - own.size(0);
-  const auto blocks = all_gather_equal(pad[0] == 0 ? own : torch::cat({own, torch::zeros(pad, own.options())}));
-  std::vector<at::Tensor> rows;
-  for (int64_t r = 0; r < size_; ++r) rows.push_back(blocks.narrow(0, r * most, counts[r].item<int64_t>()));
-  return torch::cat(rows);
+  const auto counts = all_gather_equal(torch::tensor({own.size(0)}, torch::kLong));  // the row counts first
+  return gather_blocks(*this, own, std::vector<int64_t>(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + size_));
 }
 
 torch::Tensor Communicator::all_gather_equal(const torch::Tensor& own) const {

@@ -1,5 +1,6 @@
 #include "esvgd/dist/rank_exchange.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -22,14 +23,20 @@ RankExchange::RankExchange(const core::Collectives& comm, int64_t total_rows)
                     std::to_string(comm.size()) + " ranks");
 }
 
-torch::Tensor RankExchange::gather(const torch::Tensor& own) const {
-  const int64_t K = comm_.size(), most = rows_of(total_, K - 1, K).count;  // the last block is the largest
+torch::Tensor gather_blocks(const core::Collectives& ranks, const torch::Tensor& own, const std::vector<int64_t>& counts) {
+  const int64_t most = *std::max_element(counts.begin(), counts.end());
   auto pad = own.sizes().vec();
   pad[0] = most - own.size(0);
-  const auto blocks = comm_.all_gather_equal(pad[0] == 0 ? own : torch::cat({own, torch::zeros(pad, own.options())}));
+  const auto blocks = ranks.all_gather_equal(pad[0] == 0 ? own : torch::cat({own, torch::zeros(pad, own.options())}));
   std::vector<torch::Tensor> rows;
-  for (int64_t r = 0; r < K; ++r) rows.push_back(blocks.narrow(0, r * most, rows_of(total_, r, K).count));
+  for (size_t r = 0; r < counts.size(); ++r) rows.push_back(blocks.narrow(0, static_cast<int64_t>(r) * most, counts[r]));
   return torch::cat(rows);
+}
+
+torch::Tensor RankExchange::gather(const torch::Tensor& own) const {
+  std::vector<int64_t> counts;  // known in advance: no exchange of the counts
+  for (int64_t r = 0; r < comm_.size(); ++r) counts.push_back(rows_of(total_, r, comm_.size()).count);
+  return gather_blocks(comm_, own, counts);
 }
 
 }  // namespace esvgd::dist

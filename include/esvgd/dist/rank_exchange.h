@@ -2,6 +2,8 @@
 /// Particle-parallel sampling over the ranks of a run (core/collectives.h; dist::Communicator over
 /// c10d): rank r of K owns the r-th of K contiguous blocks of the N particles (sizes differing by at
 /// most one), and the exchange of sampler/particle_parallel.h gathers and sums through the ranks.
+#include <vector>
+
 #include "esvgd/core/collectives.h"
 #include "esvgd/sampler/particle_parallel.h"
 
@@ -15,13 +17,17 @@ struct RowBlock {
 /// Rank `rank`'s block of `total` rows split over `size` ranks.
 RowBlock rows_of(int64_t total, int64_t rank, int64_t size);
 
+/// Every rank's rows in rank order, given every rank's row count: one all-gather of the blocks
+/// padded to the largest count (Gloo gathers equal shapes).
+torch::Tensor gather_blocks(const core::Collectives& ranks, const torch::Tensor& own, const std::vector<int64_t>& counts);
+
 class RankExchange : public sampler::ParticleExchange {
  public:
   /// `ranks` must outlive the exchange. Throws esvgd::Error(kInvalidArgument) when total_rows < the
   /// number of ranks.
   RankExchange(const core::Collectives& ranks, int64_t total_rows);
 
-  /// One collective: every block padded to the largest, which the block sizes say in advance.
+  /// gather_blocks with the block sizes known in advance (one collective).
   torch::Tensor gather(const torch::Tensor& own) const override;
   torch::Tensor sum(const torch::Tensor& values) const override { return comm_.all_reduce_sum(values); }
   int64_t first_row() const override { return block_.first; }
