@@ -8,6 +8,7 @@
 #include "esvgd/core/npy.h"
 #include "esvgd/data/dw4_data.h"
 #include "experiment/cd_experiment.h"
+#include "experiment/dw4_distances.h"
 #include "experiment/figure_data.h"
 #include "experiment/registry_entries.h"
 #include "experiment/toy.h"
@@ -21,6 +22,25 @@ namespace esvgd::experiment {
 namespace {
 
 constexpr int64_t kParticles = 4, kDim = 8;
+
+/// The distance histogram of the Boltzmann-sampler literature (dw4_distances.h).
+constexpr int64_t kDistanceBins = 50;
+constexpr double kDistanceMax = 8.0;
+
+}  // namespace
+
+torch::Tensor dw4_distance_histogram(const torch::Tensor& X) {
+  const group::ParticleInvariant pairs(group::ParticleInvariant::Kind::kPairDistances, kParticles, 2);
+  const auto d = pairs.features(X.to(torch::kFloat64)).flatten();
+  const auto bin = (d * (kDistanceBins / kDistanceMax)).floor().clamp(0, kDistanceBins - 1).to(torch::kLong);
+  return torch::zeros({kDistanceBins}, torch::kFloat64).index_add_(0, bin, torch::ones_like(d)) / d.numel();
+}
+
+double dw4_distance_tv(const torch::Tensor& A, const torch::Tensor& B) {
+  return 0.5 * (dw4_distance_histogram(A) - dw4_distance_histogram(B)).abs().sum().item<double>();
+}
+
+namespace {
 
 /// Per-state counts of classified configurations (−1 = no state) and what the summary reports.
 struct StateCounts {
@@ -81,23 +101,6 @@ nlohmann::json state_metrics(const Judged& j, size_t states, const StateCounts& 
           {"states_recovered", recovered},
           {"tv_to_training", total_variation(c, training)},
           {"relaxed_state_counts", r.counts}};
-}
-
-/// The distance histogram of the Boltzmann-sampler literature: all six pair distances of every
-/// configuration, kDistanceBins bins on [0, kDistanceMax) (longer distances in the last bin).
-constexpr int64_t kDistanceBins = 50;
-constexpr double kDistanceMax = 8.0;
-
-torch::Tensor distance_histogram(const torch::Tensor& X) {
-  const group::ParticleInvariant pairs(group::ParticleInvariant::Kind::kPairDistances, kParticles, 2);
-  const auto d = pairs.features(X.to(torch::kFloat64)).flatten();
-  const auto bin = (d * (kDistanceBins / kDistanceMax)).floor().clamp(0, kDistanceBins - 1).to(torch::kLong);
-  return torch::zeros({kDistanceBins}, torch::kFloat64).index_add_(0, bin, torch::ones_like(d)) / d.numel();
-}
-
-/// ½ Σ_b |p_b − q_b| between the distance histograms of two sets of configurations.
-double distance_tv(const torch::Tensor& A, const torch::Tensor& B) {
-  return 0.5 * (distance_histogram(A) - distance_histogram(B)).abs().sum().item<double>();
 }
 
 /// The states figure's data (figures/states.json; python/esvgd/plot/dw4.py): each meta-stable state in
@@ -254,7 +257,7 @@ Judgement sample_and_judge(const core::Config& c, const RunContext& ctx, Trained
   row.update(state_metrics(judged, n_states, d.training));
   row["sample_energy_mean"] = u.energy(samples).mean().item<double>();
   row["energy_gap"] = row["sample_energy_mean"].get<double>() - d.data_energy.mean().item<double>();
-  row["distance_tv"] = distance_tv(samples, d.held_out);
+  row["distance_tv"] = dw4_distance_tv(samples, d.held_out);
   core::write_npy(ctx.out_dir + "/samples_" + t.combo.name + ".npy", samples);
   Panel panel{t.combo.name + " (" + std::to_string(row["states_recovered"].get<int64_t>()) + "/" +
                   std::to_string(n_states) + ")",
@@ -271,7 +274,7 @@ nlohmann::json states_json(const std::vector<target::MetaStableState>& states, c
   result["training_state_counts"] = d.training.counts;
   result["training_unclassified"] = d.training.unclassified;
   result["data_energy_mean"] = d.data_energy.mean().item<double>();
-  result["distance_tv_training_vs_held_out"] = distance_tv(d.train_set.x, d.held_out);
+  result["distance_tv_training_vs_held_out"] = dw4_distance_tv(d.train_set.x, d.held_out);
   return result;
 }
 

@@ -7,7 +7,7 @@ namespace esvgd::experiment {
 const std::vector<std::shared_ptr<const Experiment>>& experiments() {
   static const std::vector<std::shared_ptr<const Experiment>> all{
       make_c4_gaussians(), make_circles(), make_spheres(), make_ablation_efficiency(), make_ablation_init(),
-      make_jem_c4(),      make_ebm_circles(), make_dw4(),         make_qm9(),           make_fashion_mnist()};
+      make_jem_c4(),      make_ebm_circles(), make_dw4(),         make_qm9(),           make_fashion_mnist(), make_neutra()};
   return all;
 }
 

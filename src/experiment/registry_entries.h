@@ -16,5 +16,6 @@ std::shared_ptr<const Experiment> make_ebm_circles();
 std::shared_ptr<const Experiment> make_dw4();
 std::shared_ptr<const Experiment> make_qm9();
 std::shared_ptr<const Experiment> make_fashion_mnist();
+std::shared_ptr<const Experiment> make_neutra();
 
 }  // namespace esvgd::experiment

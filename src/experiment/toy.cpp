@@ -157,7 +157,7 @@ nlohmann::json variant_metrics(const VariantRun& run, const ToyProblem& p, at::G
   const auto& X = run.particles;
   nlohmann::json m;
   m["sampler"] = run.variant.name;
-  m["kernel"] = run.variant.kernel->name();
+  m["kernel"] = run.variant.kernel ? run.variant.kernel->name() : "none";  // MCMC rows have none
   m["repulsion_temperature"] = run.variant.temperature;
   m["bandwidth"] = run.bandwidth;
   m["interacting"] = run.interacting;
@@ -193,10 +193,10 @@ nlohmann::json variant_metrics(const VariantRun& run, const ToyProblem& p, at::G
 }
 
 void particles_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& p,
-                      const std::string& title) {
+                      const std::string& title, const std::string& name) {
   const int64_t D = p.target->dim();
-  FigureData fig("particles");
-  fig.set("title", title).set("dim", D).set("extent", p.plot_extent).set("group", p.group->name());
+  FigureData fig(name);
+  fig.set("kind", "particles").set("title", title).set("dim", D).set("extent", p.plot_extent).set("group", p.group->name());
   if (D == 2) fig.array("density", density_grid(*p.target, p.plot_extent));
   if (const auto* rad = as_radial(*p.target)) {
     const double r_max = *std::max_element(rad->radii().begin(), rad->radii().end()) + 6 * rad->width();

@@ -64,8 +64,9 @@ nlohmann::json variant_metrics(const VariantRun& run, const ToyProblem& problem,
 
 /// The data of the particle figure (figures/particles.json; drawn by python/esvgd/plot/sampling.py):
 /// one row per variant, columns raw / orbits unfolded / folded (radius histogram for radial targets).
+/// `name` is the file stem (several such figures in one run need distinct names).
 void particles_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& problem,
-                      const std::string& title);
+                      const std::string& title, const std::string& name = "particles");
 /// The data of mean log π against steps for every run, with E_π[log π] (figures/log_prob_trace.json).
 void log_prob_trace_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& problem,
                            const std::string& title);

@@ -17,7 +17,8 @@ import numpy as np
 # experiment -> the module of esvgd.plot that draws its figures
 MODULES = {"c4-gaussians": "sampling", "circles": "sampling", "spheres": "sampling",
            "ablation-efficiency": "ablations", "ablation-init": "ablations", "jem-c4": "jem_c4",
-           "ebm-circles": "ebm_circles", "dw4": "dw4", "qm9": "qm9", "fashion-mnist": "fashion_mnist"}
+           "ebm-circles": "ebm_circles", "dw4": "dw4", "qm9": "qm9", "fashion-mnist": "fashion_mnist",
+           "neutra": "neutra"}
 FORMATS = ("png", "pdf")
 
 

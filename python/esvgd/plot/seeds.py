@@ -57,7 +57,8 @@ def seeds_figure(spec):
                 ax.errorbar(i + 0.3, v.mean(), yerr=half, fmt="o", color="black", capsize=3, markersize=4)
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names or [""], rotation=20, ha="right", fontsize=8)
-        ax.set_title(column, fontsize=9)
+        # several tables (neutra's targets, say): name the table's last part too
+        ax.set_title(column if len(tables) == 1 else f"{table.split('/')[-1]}: {column}", fontsize=9)
     for ax in list(axes.flat)[len(panels):]:
         ax.axis("off")
     fig.suptitle(f"{spec.get('experiment', '')}: {len(seeds)} seeds (points); mean and 95 % t interval (bars)",

@@ -3,7 +3,8 @@ import numpy as np
 
 # One colour per sampler family, the same in every figure.
 SAMPLER_COLORS = {"rbf": "tab:blue", "rbf-paper": "tab:brown", "orbit-matrix": "tab:red", "orbit-scalar": "tab:green",
-                  "orbit-scalar-paper": "tab:orange"}
+                  "orbit-scalar-paper": "tab:orange", "neutra-equivariant": "tab:red", "neutra-realnvp": "tab:blue",
+                  "hmc": "tab:gray", "e-svgd": "tab:green"}
 
 
 def sampler_color(name: str) -> str:
