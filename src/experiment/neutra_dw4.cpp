@@ -115,9 +115,26 @@ torch::Tensor state_shares(const target::StateClassifier& classifier, const torc
          X.size(0);
 }
 
-std::vector<double> to_doubles(const torch::Tensor& t) {
-  const auto c = t.contiguous();
-  return {c.data_ptr<double>(), c.data_ptr<double>() + c.numel()};
+/// The DW-4 columns of a sample X against the reference: pair-distance, energy and state histograms
+/// (TV), and MMD² of the centred configurations (E-SVGD's kernel ignores the centre of mass).
+std::function<nlohmann::json(const torch::Tensor&)> dw4_metrics(std::shared_ptr<const CentredDoubleWell> target,
+                                                                 const torch::Tensor& reference, double h,
+                                                                 int64_t search_starts, at::Generator& gen) {
+  auto states = target::find_meta_stable_states(target->potential(),
+                                                 target::StateSearchOptions().starts(search_starts), gen);
+  auto classifier = std::make_shared<target::StateClassifier>(target->potential(), states);
+  const auto reference_u = target->energy(reference);
+  const auto reference_shares = state_shares(*classifier, reference);
+  const auto reference_centred = centred(reference.narrow(0, 0, std::min<int64_t>(2000, reference.size(0))));
+  return [=](const torch::Tensor& X) {
+    const auto shares = state_shares(*classifier, X);
+    return nlohmann::json{{"distance_tv", dw4_distance_tv(X, reference)},
+                          {"energy_tv", energy_tv(target->energy(X), reference_u)},
+                          {"mmd2_centred", metric::mmd2(centred(X), reference_centred, h)},
+                          {"state_shares", to_vector(shares)},
+                          {"reference_state_shares", to_vector(reference_shares)},
+                          {"state_tv", 0.5 * (shares - reference_shares).abs().sum().item<double>()}};
+  };
 }
 
 }  // namespace
@@ -132,24 +149,10 @@ NeutraProblem make_dw4_neutra_problem(const core::Config& c, const RunContext& c
   auto target = std::make_shared<CentredDoubleWell>();
   const auto reference = reference_samples(*target, c, ctx, gen);
   core::write_npy(ctx.out_dir + "/reference_dw4.npy", reference);
-  ToyProblem toy{target, std::make_shared<group::ParticleGroup>(kParticles), reference, target->log_prob(reference).mean().item<double>(),
-                 metric::reference_bandwidth(centred(reference).narrow(0, 0, std::min<int64_t>(2000, reference.size(0)))),
-                 6.0};
-  auto states = target::find_meta_stable_states(
-      target->potential(), target::StateSearchOptions().starts(c.get_int("dw4.reference_starts")), gen);
-  auto classifier = std::make_shared<target::StateClassifier>(target->potential(), states);
-  const auto reference_u = target->energy(reference);
-  const auto reference_shares = state_shares(*classifier, reference);
-  const double h = toy.metric_bandwidth;
-  auto extra = [target, reference, reference_u, reference_shares, classifier, h](const torch::Tensor& X) {
-    const auto shares = state_shares(*classifier, X);
-    return nlohmann::json{{"distance_tv", dw4_distance_tv(X, reference)},
-                          {"energy_tv", energy_tv(target->energy(X), reference_u)},
-                          {"mmd2_centred", metric::mmd2(centred(X), centred(reference.narrow(0, 0, std::min<int64_t>(2000, reference.size(0)))), h)},
-                          {"state_shares", to_doubles(shares)},
-                          {"reference_state_shares", to_doubles(reference_shares)},
-                          {"state_tv", 0.5 * (shares - reference_shares).abs().sum().item<double>()}};
-  };
+  const double h = metric::reference_bandwidth(centred(reference.narrow(0, 0, std::min<int64_t>(2000, reference.size(0)))));
+  ToyProblem toy{target, std::make_shared<group::ParticleGroup>(kParticles), reference,
+                 target->log_prob(reference).mean().item<double>(), h, 6.0};
+  auto extra = dw4_metrics(target, reference, h, c.get_int("dw4.reference_starts"), gen);
   const auto fo = flow_options(c);
   auto starts = relaxed_starts(*target, start_count(c), gen);
   return {"dw4", toy, starts, [fo] { return flow::particle_radial_flow(kParticles, 2, fo); },
