@@ -199,6 +199,7 @@ TrainedFlow train_flow(std::shared_ptr<flow::Flow> f, const std::string& tag, co
 nlohmann::json neutra_row(const std::string& method, TrainedFlow& tf, const NeutraProblem& p, const core::Config& c,
                           const RunContext& ctx, at::Generator& gen, VariantRun& run) {
   const auto z0 = torch::randn({c.get_int("hmc.chains"), p.starts.size(1)}, gen, torch::kFloat64);
+  for (auto& parameter : tf.flow->parameters()) parameter.requires_grad_(false);  // autograd then tracks z only
   const auto density = flow::pulled_back(*tf.flow, log_prob_of(*p.toy.target));
   const auto chains = run_chains(density, z0, hmc_options(c), c.get_positive("budget_seconds"), gen,
                                  p.name + " " + method, ctx);
