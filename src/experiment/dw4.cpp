@@ -23,17 +23,13 @@ namespace {
 
 constexpr int64_t kParticles = 4, kDim = 8;
 
-/// The distance histogram of the Boltzmann-sampler literature (dw4_distances.h).
-constexpr int64_t kDistanceBins = 50;
-constexpr double kDistanceMax = 8.0;
-
 }  // namespace
 
 torch::Tensor dw4_distance_histogram(const torch::Tensor& X) {
   const group::ParticleInvariant pairs(group::ParticleInvariant::Kind::kPairDistances, kParticles, 2);
   const auto d = pairs.features(X.to(torch::kFloat64)).flatten();
-  const auto bin = (d * (kDistanceBins / kDistanceMax)).floor().clamp(0, kDistanceBins - 1).to(torch::kLong);
-  return torch::zeros({kDistanceBins}, torch::kFloat64).index_add_(0, bin, torch::ones_like(d)) / d.numel();
+  const auto bin = (d * (kDw4DistanceBins / kDw4DistanceMax)).floor().clamp(0, kDw4DistanceBins - 1).to(torch::kLong);
+  return torch::zeros({kDw4DistanceBins}, torch::kFloat64).index_add_(0, bin, torch::ones_like(d)) / d.numel();
 }
 
 double dw4_distance_tv(const torch::Tensor& A, const torch::Tensor& B) {
@@ -324,7 +320,7 @@ std::string preamble(const core::Config& c, const TrainingData& d, const nlohman
          " of its relaxed configuration (state_counts; the rest: not_near_a_state); metrics.json's "
          "relaxed_state_counts credit every sample with the state it relaxes to. TV is to the training proportions over the "
          "states and the not-near bin. distance_tv: TV between the histograms of the six pair distances "
-         "(" + std::to_string(kDistanceBins) + " bins on [0, " + c10::str(kDistanceMax) + ")) of the samples and of " +
+         "(" + std::to_string(kDw4DistanceBins) + " bins on [0, " + c10::str(kDw4DistanceMax) + ")) of the samples and of " +
          (d.set == "fixed" ? "a held-out draw of the training set" : "the training set") + " (training set against it: " +
          c10::str(result["distance_tv_training_vs_held_out"].get<double>()) + "). energy_gap: mean u of the samples "
          "minus mean u of the data (" + c10::str(result["data_energy_mean"].get<double>()) + "). interacting: mean "

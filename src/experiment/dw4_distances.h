@@ -4,8 +4,11 @@
 
 namespace esvgd::experiment {
 
-/// All six pair distances of every configuration [N, 8], 50 bins on [0, 8) (longer distances in the
-/// last bin), normalised: [50] float64.
+inline constexpr int64_t kDw4DistanceBins = 50;
+inline constexpr double kDw4DistanceMax = 8.0;
+
+/// All six pair distances of every configuration [N, 8], kDw4DistanceBins bins on [0, kDw4DistanceMax)
+/// (longer distances in the last bin), normalised: [kDw4DistanceBins] float64.
 torch::Tensor dw4_distance_histogram(const torch::Tensor& X);
 
 /// ½ Σ_b |p_b − q_b| between the distance histograms of two sets of configurations.

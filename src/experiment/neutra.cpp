@@ -235,7 +235,8 @@ nlohmann::json svgd_row(const NeutraProblem& p, const core::Config& c, const Run
 void distances_figure(const std::string& out_dir, const std::vector<VariantRun>& runs, const ToyProblem& p,
                       const std::string& title) {
   FigureData fig("distances-dw4");
-  fig.set("kind", "distances").set("title", title).array("reference", dw4_distance_histogram(p.truth));
+  fig.set("kind", "distances").set("title", title).set("max_distance", kDw4DistanceMax);
+  fig.array("reference", dw4_distance_histogram(p.truth));
   for (size_t i = 0; i < runs.size(); ++i)
     fig.set("rows/" + std::to_string(i) + "/sampler", runs[i].variant.name)
         .array("rows/" + std::to_string(i) + "/histogram", dw4_distance_histogram(runs[i].particles));

@@ -28,7 +28,7 @@ def distances(spec):
     """Particle systems: the histogram of all pair distances of every method's samples and of the reference."""
     fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
     reference = spec["reference"]
-    edges = np.linspace(0, 8, len(reference) + 1)
+    edges = np.linspace(0, spec["max_distance"], len(reference) + 1)
     ax.stairs(reference, edges, color="black", lw=2, label="reference")
     for row in spec["rows"]:
         ax.stairs(row["histogram"], edges, color=sampler_color(row["sampler"]), lw=1.2, label=row["sampler"])
