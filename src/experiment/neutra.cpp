@@ -42,23 +42,32 @@ torch::Tensor uniform_starts(int64_t n, int64_t d, double half, at::Generator& g
 }
 
 /// The sampling experiments' targets as their paper presets define them, and DW-4 (neutra_dw4.cpp).
-NeutraProblem make_problem_named(const std::string& name, const core::Config& c, const RunContext& ctx, at::Generator& gen) {
+NeutraProblem make_problem_named(const std::string& name, const core::Config& c, const RunContext& ctx,
+                                 at::Generator& gen) {
   const auto fo = flow_options(c);
   const int64_t n = start_count(c);
   const int64_t truth = c.get_int("metrics.truth_samples");
   if (name == "c4-gaussians") {
     auto target = std::make_shared<target::GaussianMixture>(target::cn_gaussian_mixture(4, 3.0, 1.0, 0.2));
     auto toy = make_problem(target, std::make_shared<group::CyclicGroup>(4), truth, 6.5, gen);
-    return {name, toy, 2.0 * torch::randn({n, 2}, gen, torch::kFloat64), [fo] { return flow::cyclic_flow(4, fo); },
-            "C4 (rotations by multiples of 90°)", nullptr};
+    return {name,
+            toy,
+            2.0 * torch::randn({n, 2}, gen, torch::kFloat64),
+            [fo] { return flow::cyclic_flow(4, fo); },
+            "C4 (rotations by multiples of 90°)",
+            nullptr};
   }
   if (name == "circles" || name == "spheres") {
     const int64_t d = name == "circles" ? 2 : 3;
-    auto target = std::make_shared<target::RadialMixture>(d, d == 2 ? std::vector<double>{4, 8} : std::vector<double>{4, 9},
-                                                          d == 2 ? 0.5 : 0.3);
+    auto target = std::make_shared<target::RadialMixture>(
+        d, d == 2 ? std::vector<double>{4, 8} : std::vector<double>{4, 9}, d == 2 ? 0.5 : 0.3);
     auto toy = make_problem(target, group::make_group(d == 2 ? "SO2" : "SO3"), truth, d == 2 ? 10.0 : 11.0, gen);
-    return {name, toy, uniform_starts(n, d, 8.0, gen), [fo, d] { return flow::radial_flow(d, fo); },
-            d == 2 ? "O(2)" : "O(3)", nullptr};
+    return {name,
+            toy,
+            uniform_starts(n, d, 8.0, gen),
+            [fo, d] { return flow::radial_flow(d, fo); },
+            d == 2 ? "O(2)" : "O(3)",
+            nullptr};
   }
   if (name == "dw4") return make_dw4_neutra_problem(c, ctx, gen);
   throw Error(ErrorKind::kInternal, "neutra", "no target '" + name + "'");  // check_names() rejects it first
@@ -121,7 +130,8 @@ ChainDraws run_chains(const sampler::LogDensityFn& density, const torch::Tensor&
   r.seconds = elapsed();
   r.transitions = state.step;
   r.step_size = state.step_size;
-  if (draws.empty()) throw Error(ErrorKind::kConfig, "config key 'hmc.max_transitions'", "leaves no draws after warm-up");
+  if (draws.empty())
+    throw Error(ErrorKind::kConfig, "config key 'hmc.max_transitions'", "leaves no draws after warm-up");
   r.draws = torch::stack(draws);
   r.acceptance = accepted / static_cast<double>(draws.size());
   return r;
@@ -131,7 +141,8 @@ ChainDraws run_chains(const sampler::LogDensityFn& density, const torch::Tensor&
 torch::Tensor thinned(const torch::Tensor& draws, int64_t count) {
   const int64_t S = draws.size(0), M = draws.size(1);
   const int64_t per_chain = std::min<int64_t>(S, (count + M - 1) / M);
-  const auto steps = torch::linspace(0, static_cast<double>(S - 1), per_chain, torch::kFloat64).round().to(torch::kLong);
+  const auto steps =
+      torch::linspace(0, static_cast<double>(S - 1), per_chain, torch::kFloat64).round().to(torch::kLong);
   return draws.index_select(0, steps).reshape({-1, draws.size(2)}).narrow(0, 0, std::min(count, per_chain * M));
 }
 
@@ -184,8 +195,8 @@ struct TrainedFlow {
 
 /// Trains with draws from the run's generator (a resumed training restores its state, so the rest of
 /// the run continues as an uninterrupted one would).
-TrainedFlow train_flow(std::shared_ptr<flow::Flow> f, const std::string& tag, const NeutraProblem& p, const core::Config& c,
-                       const RunContext& ctx, at::Generator& gen) {
+TrainedFlow train_flow(std::shared_ptr<flow::Flow> f, const std::string& tag, const NeutraProblem& p,
+                       const core::Config& c, const RunContext& ctx, at::Generator& gen) {
   f->to(torch::kFloat64);
   auto o = reverse_kl_options(c).fingerprint(c.resolved().dump() + " seed " + std::to_string(ctx.seed) + " " + tag);
   if (!ctx.checkpoint_dir.empty()) o.checkpoint_path(ctx.checkpoint_dir + "/" + tag + ".pt");
@@ -201,8 +212,8 @@ nlohmann::json neutra_row(const std::string& method, TrainedFlow& tf, const Neut
   const auto z0 = torch::randn({c.get_int("hmc.chains"), p.starts.size(1)}, gen, torch::kFloat64);
   for (auto& parameter : tf.flow->parameters()) parameter.requires_grad_(false);  // autograd then tracks z only
   const auto density = flow::pulled_back(*tf.flow, log_prob_of(*p.toy.target));
-  const auto chains = run_chains(density, z0, hmc_options(c), c.get_positive("budget_seconds"), gen,
-                                 p.name + " " + method, ctx);
+  const auto chains =
+      run_chains(density, z0, hmc_options(c), c.get_positive("budget_seconds"), gen, p.name + " " + method, ctx);
   auto row = chain_row(method, chains, flow::push_forward(*tf.flow, chains.draws), p, c, gen, run);
   row["train_s"] = tf.training.seconds;
   row["train_final_loss"] = tf.training.loss.empty() ? NAN : tf.training.loss.back();
@@ -222,11 +233,18 @@ nlohmann::json svgd_row(const NeutraProblem& p, const core::Config& c, const Run
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < budget;
   };
   core::Progress progress(p.name + " e-svgd", o.max_steps(), ctx.log);
-  const auto result = sampler::Svgd(target::score_fn(*p.toy.target), variant.kernel, o).run(X0, {}, within_budget, &progress);
+  const auto result =
+      sampler::Svgd(target::score_fn(*p.toy.target), variant.kernel, o).run(X0, {}, within_budget, &progress);
   progress.finish();
-  run = VariantRun{variant, result.particles, result.steps, sampler::to_string(result.stop_reason),
+  run = VariantRun{variant,
+                   result.particles,
+                   result.steps,
+                   sampler::to_string(result.stop_reason),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                   result.bandwidth, result.interacting, {}, {}};
+                   result.bandwidth,
+                   result.interacting,
+                   {},
+                   {}};
   run.variant.name = "e-svgd";
   return variant_metrics(run, p.toy, gen);
 }
@@ -258,8 +276,8 @@ nlohmann::json run_target(const NeutraProblem& p, const core::Config& c, const R
       rows.push_back(neutra_row(method, tf, p, c, ctx, gen, run));
     } else if (method == "hmc") {
       const auto starts = p.starts.narrow(0, 0, c.get_int("hmc.chains"));
-      const auto chains = run_chains(density_of(*p.toy.target), starts, hmc_options(c), c.get_positive("budget_seconds"),
-                                     gen, p.name + " hmc", ctx);
+      const auto chains = run_chains(density_of(*p.toy.target), starts, hmc_options(c),
+                                     c.get_positive("budget_seconds"), gen, p.name + " hmc", ctx);
       rows.push_back(chain_row(method, chains, chains.draws, p, c, gen, run));
     } else if (method == "e-svgd") {
       rows.push_back(svgd_row(p, c, ctx, gen, run));
@@ -269,13 +287,17 @@ nlohmann::json run_target(const NeutraProblem& p, const core::Config& c, const R
     runs.push_back(std::move(run));
   }
   const std::string title = p.name + ": samples after " + c.get("budget_seconds").dump() + " s";
-  if (p.toy.target->dim() <= 3) particles_figure(ctx.out_dir, runs, p.toy, title, "particles-" + p.name);
-  else distances_figure(ctx.out_dir, runs, p.toy, title);
-  std::vector<std::string> cols{"sampler", "ess_per_s", "ess_per_kgrad", "ess_log_prob_per_s", "ess_min", "acceptance", "mmd2", "ksd2",
-                                "mean_log_prob", "true_mean_log_prob", "steps", "seconds", "train_s"};
+  if (p.toy.target->dim() <= 3)
+    particles_figure(ctx.out_dir, runs, p.toy, title, "particles-" + p.name);
+  else
+    distances_figure(ctx.out_dir, runs, p.toy, title);
+  std::vector<std::string> cols{"sampler",    "ess_per_s", "ess_per_kgrad", "ess_log_prob_per_s", "ess_min",
+                                "acceptance", "mmd2",      "ksd2",          "mean_log_prob",      "true_mean_log_prob",
+                                "steps",      "seconds",   "train_s"};
   if (rows[0].contains("mode_tv_to_uniform")) cols.push_back("mode_tv_to_uniform");
   if (rows[0].contains("radial_kl")) cols.insert(cols.end(), {"radial_kl", "ring_fractions"});
-  if (rows[0].contains("distance_tv")) cols.insert(cols.end(), {"mmd2_centred", "distance_tv", "energy_tv", "state_tv"});
+  if (rows[0].contains("distance_tv"))
+    cols.insert(cols.end(), {"mmd2_centred", "distance_tv", "energy_tv", "state_tv"});
   summary += "\n## " + p.name + " (equivariant flow: " + p.equivariant_group + ")\n\n" + metrics_table(rows, cols);
   return rows;
 }
@@ -293,7 +315,8 @@ class Neutra : public Experiment {
     c.declare("flow.layers", int64_t{4}, "flow layers after the scale layer", {"FlowOptions::layers"});
     c.declare("flow.bins", int64_t{8}, "spline bins of the equivariant layers", {"FlowOptions::bins"});
     c.declare("flow.bound", 12.0, "the splines act on [0, bound] and are linear beyond", {"FlowOptions::bound"});
-    c.declare("flow.hidden", int64_t{32}, "units of the conditioning MLPs (polar and RealNVP layers)", {"FlowOptions::hidden"});
+    c.declare("flow.hidden", int64_t{32}, "units of the conditioning MLPs (polar and RealNVP layers)",
+              {"FlowOptions::hidden"});
     c.declare("train.steps", int64_t{3000}, "Adam steps of reverse-KL training per flow", {"ReverseKlOptions::steps"});
     c.declare("train.batch", int64_t{256}, "base draws per training step", {"ReverseKlOptions::batch"});
     c.declare("train.learning_rate", 5e-3, "Adam's learning rate", {"ReverseKlOptions::learning_rate"});
@@ -304,22 +327,26 @@ class Neutra : public Experiment {
     c.declare("train.checkpoint_every", int64_t{500}, "training steps between checkpoints",
               {"ReverseKlOptions::checkpoint_every"});
     c.declare("hmc.chains", int64_t{32}, "chains of every MCMC method");
-    c.declare("hmc.leapfrog_steps", int64_t{10}, "leapfrog steps per transition (1: MALA)", {"HmcOptions::leapfrog_steps"});
+    c.declare("hmc.leapfrog_steps", int64_t{10}, "leapfrog steps per transition (1: MALA)",
+              {"HmcOptions::leapfrog_steps"});
     c.declare("hmc.step_size", 0.1, "first step size; adapted during warm-up", {"HmcOptions::step_size"});
     c.declare("hmc.warmup", int64_t{300}, "transitions that adapt the step size (not kept)", {"HmcOptions::warmup"});
-    c.declare("hmc.target_acceptance", 0.8, "mean acceptance sought by the adaptation", {"HmcOptions::target_acceptance"});
-    c.declare("hmc.max_transitions", int64_t{1000000}, "transitions at most, whatever the budget", {"HmcOptions::max_steps"});
+    c.declare("hmc.target_acceptance", 0.8, "mean acceptance sought by the adaptation",
+              {"HmcOptions::target_acceptance"});
+    c.declare("hmc.max_transitions", int64_t{1000000}, "transitions at most, whatever the budget",
+              {"HmcOptions::max_steps"});
     c.declare("esvgd.particles", int64_t{100}, "E-SVGD particles (HMC in X starts from the first hmc.chains of them)");
-    c.declare("metrics.samples", int64_t{500}, "draws of every chain method (thinned evenly) for MMD, KSD and coverage");
+    c.declare("metrics.samples", int64_t{500},
+              "draws of every chain method (thinned evenly) for MMD, KSD and coverage");
     c.declare("metrics.truth_samples", int64_t{5000}, "exact target samples");
     // E-SVGD as the circles experiment runs its orbit-matrix kernel (h = 1, step 0.2; docs/results.md).
     declare_svgd_keys(c, 1000000, 0.02, 0.2, 1.0, 0.2);
     declare_dw4_neutra_keys(c);
   }
   nlohmann::json quick_preset() const override {
-    return {{"budget_seconds", 5.0},          {"train.steps", 600},           {"train.anneal_steps", 200}, {"hmc.warmup", 150},
-            {"dw4.reference_chains", 256},    {"dw4.reference_transitions", 3000}, {"dw4.reference_starts", 100},
-            {"metrics.truth_samples", 2000}};
+    return {{"budget_seconds", 5.0},       {"train.steps", 600},           {"train.anneal_steps", 200},
+            {"hmc.warmup", 150},           {"dw4.reference_chains", 256},  {"dw4.reference_transitions", 3000},
+            {"dw4.reference_starts", 100}, {"metrics.truth_samples", 2000}};
   }
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {
     check_names(c, "targets", kTargets);

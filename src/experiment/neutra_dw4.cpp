@@ -32,9 +32,7 @@ class CentredDoubleWell : public target::Target {
   std::string name() const override { return "dw4 with a centre-of-mass Gaussian"; }
   int64_t dim() const override { return 2 * kParticles; }
   torch::Tensor log_prob(const torch::Tensor& X) const override { return -energy(X) - centre_penalty(X); }
-  torch::Tensor score(const torch::Tensor& X) const override {
-    return u_.score(X) - centre(X).repeat({1, kParticles});
-  }
+  torch::Tensor score(const torch::Tensor& X) const override { return u_.score(X) - centre(X).repeat({1, kParticles}); }
   /// u(X) [N] by torch ops (unordered pairs, DoubleWellOptions' defaults).
   torch::Tensor energy(const torch::Tensor& X) const {
     const auto& o = u_.options();
@@ -48,9 +46,7 @@ class CentredDoubleWell : public target::Target {
 
  private:
   static torch::Tensor centre(const torch::Tensor& X) { return X.reshape({X.size(0), kParticles, 2}).mean(1); }
-  static torch::Tensor centre_penalty(const torch::Tensor& X) {
-    return 0.5 * kParticles * centre(X).pow(2).sum(1);
-  }
+  static torch::Tensor centre_penalty(const torch::Tensor& X) { return 0.5 * kParticles * centre(X).pow(2).sum(1); }
   target::DoubleWellPotential u_;
 };
 
@@ -75,7 +71,8 @@ torch::Tensor reference_samples(const CentredDoubleWell& t, const core::Config& 
   if (chains < 1 || transitions < 10)
     throw Error(ErrorKind::kConfig, "config keys 'dw4.reference_chains', 'dw4.reference_transitions'",
                 "need >= 1 chain and >= 10 transitions");
-  const auto o = sampler::HmcOptions().leapfrog_steps(10).step_size(0.05).warmup(transitions / 5).max_steps(transitions);
+  const auto o =
+      sampler::HmcOptions().leapfrog_steps(10).step_size(0.05).warmup(transitions / 5).max_steps(transitions);
   const auto density = [&t](const torch::Tensor& X) {
     return sampler::LogDensityAndGradient{t.log_prob(X), t.score(X)};
   };
@@ -118,10 +115,10 @@ torch::Tensor state_shares(const target::StateClassifier& classifier, const torc
 /// The DW-4 columns of a sample X against the reference: pair-distance, energy and state histograms
 /// (TV), and MMD² of the centred configurations (E-SVGD's kernel ignores the centre of mass).
 std::function<nlohmann::json(const torch::Tensor&)> dw4_metrics(std::shared_ptr<const CentredDoubleWell> target,
-                                                                 const torch::Tensor& reference, double h,
-                                                                 int64_t search_starts, at::Generator& gen) {
-  auto states = target::find_meta_stable_states(target->potential(),
-                                                 target::StateSearchOptions().starts(search_starts), gen);
+                                                                const torch::Tensor& reference, double h,
+                                                                int64_t search_starts, at::Generator& gen) {
+  auto states =
+      target::find_meta_stable_states(target->potential(), target::StateSearchOptions().starts(search_starts), gen);
   auto classifier = std::make_shared<target::StateClassifier>(target->potential(), states);
   const auto reference_u = target->energy(reference);
   const auto reference_shares = state_shares(*classifier, reference);
@@ -149,14 +146,20 @@ NeutraProblem make_dw4_neutra_problem(const core::Config& c, const RunContext& c
   auto target = std::make_shared<CentredDoubleWell>();
   const auto reference = reference_samples(*target, c, ctx, gen);
   core::write_npy(ctx.out_dir + "/reference_dw4.npy", reference);
-  const double h = metric::reference_bandwidth(centred(reference.narrow(0, 0, std::min<int64_t>(2000, reference.size(0)))));
-  ToyProblem toy{target, std::make_shared<group::ParticleGroup>(kParticles), reference,
-                 target->log_prob(reference).mean().item<double>(), h, 6.0};
+  const double h =
+      metric::reference_bandwidth(centred(reference.narrow(0, 0, std::min<int64_t>(2000, reference.size(0)))));
+  ToyProblem toy{target,    std::make_shared<group::ParticleGroup>(kParticles),
+                 reference, target->log_prob(reference).mean().item<double>(),
+                 h,         6.0};
   auto extra = dw4_metrics(target, reference, h, c.get_int("dw4.reference_starts"), gen);
   const auto fo = flow_options(c);
   auto starts = relaxed_starts(*target, start_count(c), gen);
-  return {"dw4", toy, starts, [fo] { return flow::particle_radial_flow(kParticles, 2, fo); },
-          "O(2) × S4 (rotations and reflections of all particles about the origin, permutations)", extra};
+  return {"dw4",
+          toy,
+          starts,
+          [fo] { return flow::particle_radial_flow(kParticles, 2, fo); },
+          "O(2) × S4 (rotations and reflections of all particles about the origin, permutations)",
+          extra};
 }
 
 }  // namespace esvgd::experiment

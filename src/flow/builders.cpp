@@ -30,7 +30,8 @@ std::shared_ptr<Flow> scaled(int64_t dim) {
 std::shared_ptr<Flow> radial_flow(int64_t dim, const FlowOptions& o) {
   check_flow(o);
   auto flow = scaled(dim);
-  for (int64_t l = 0; l < o.layers(); ++l) flow->push_back(std::make_shared<RadialSplineLayer>(dim, dim, o.bins(), o.bound()));
+  for (int64_t l = 0; l < o.layers(); ++l)
+    flow->push_back(std::make_shared<RadialSplineLayer>(dim, dim, o.bins(), o.bound()));
   return flow;
 }
 

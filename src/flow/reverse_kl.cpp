@@ -76,7 +76,8 @@ std::vector<double> load_checkpoint(const std::string& path, Flow& flow, torch::
 /// β of step `step`: linear from anneal_start to 1 over anneal_steps, then 1.
 double inverse_temperature(const ReverseKlOptions& o, int64_t step) {
   if (step >= o.anneal_steps()) return 1.0;
-  return o.anneal_start() + (1.0 - o.anneal_start()) * static_cast<double>(step) / static_cast<double>(o.anneal_steps());
+  return o.anneal_start() +
+         (1.0 - o.anneal_start()) * static_cast<double>(step) / static_cast<double>(o.anneal_steps());
 }
 
 std::string loss_text(double loss) {

@@ -87,7 +87,7 @@ struct Tails {
 
 Tails tails(const torch::Tensor& v, const Knots& k, const SplineInterval& in) {
   const int64_t K = k.d.size(-1) - 1;
-  return {v < in.lo, v > in.hi, k.d.select(-1, 0).expand({v.size(0)}), k.d.select(-1, K).expand({v.size(0)})};
+  return {v<in.lo, v> in.hi, k.d.select(-1, 0).expand({v.size(0)}), k.d.select(-1, K).expand({v.size(0)})};
 }
 
 void check_input(const torch::Tensor& v, const SplineParameters& p, const char* what) {

@@ -42,17 +42,32 @@ TEST(NeutraConfig, UnknownTargetsAndMethodsNameTheirKey) {
   test::expect_error([&] { run_with({"targets=[\"moons\"]"}, dir); }, ErrorKind::kConfig,
                      {"targets", "moons", "c4-gaussians"});
   // checked before any work: an unknown second method fails before the first one runs
-  test::expect_error([&] { run_with({"targets=[\"circles\"]", "methods=[\"hmc\", \"nuts\"]"}, dir); },
-                     ErrorKind::kConfig, {"methods", "nuts", "neutra-equivariant"});
+  test::expect_error(
+      [&] {
+        run_with({"targets=[\"circles\"]", "methods=[\"hmc\", \"nuts\"]"}, dir);
+      },
+      ErrorKind::kConfig, {"methods", "nuts", "neutra-equivariant"});
   EXPECT_FALSE(fs::exists(dir / "samples_circles_hmc.npy"));
-  test::expect_error([&] { run_with({"targets=[\"circles\"]", "hmc.leapfrog_steps=0"}, dir); }, ErrorKind::kConfig,
-                     {"hmc.leapfrog_steps"});
-  test::expect_error([&] { run_with({"targets=[\"circles\"]", "esvgd.particles=1"}, dir); }, ErrorKind::kConfig,
-                     {"esvgd.particles"});
-  test::expect_error([&] { run_with({"targets=[\"circles\"]", "flow.bins=0"}, dir); }, ErrorKind::kConfig,
-                     {"flow.bins"});
-  test::expect_error([&] { run_with({"targets=[\"circles\"]", "train.batch=0"}, dir); }, ErrorKind::kConfig,
-                     {"train.batch"});
+  test::expect_error(
+      [&] {
+        run_with({"targets=[\"circles\"]", "hmc.leapfrog_steps=0"}, dir);
+      },
+      ErrorKind::kConfig, {"hmc.leapfrog_steps"});
+  test::expect_error(
+      [&] {
+        run_with({"targets=[\"circles\"]", "esvgd.particles=1"}, dir);
+      },
+      ErrorKind::kConfig, {"esvgd.particles"});
+  test::expect_error(
+      [&] {
+        run_with({"targets=[\"circles\"]", "flow.bins=0"}, dir);
+      },
+      ErrorKind::kConfig, {"flow.bins"});
+  test::expect_error(
+      [&] {
+        run_with({"targets=[\"circles\"]", "train.batch=0"}, dir);
+      },
+      ErrorKind::kConfig, {"train.batch"});
 }
 
 TEST(NeutraRun, EveryMethodWritesSamplesAndItsColumns) {

@@ -259,9 +259,10 @@ TEST(FlowLayers, InverseUndoesForwardWithOppositeLogDet) {
     const auto back = c.layer->inverse(fwd.value);
     // Rounding in x becomes an error of about eps/|det| in z: a row that the layer compresses by e^-20
     // (random MLP weights do that) is inverted to 1e-7 at best. Well-conditioned rows must reach 1e-10.
-    const auto tol = torch::where(fwd.log_det.abs() <= 10, torch::full_like(fwd.log_det, 1e-10),
-                                  1e-14 * fwd.log_det.abs().exp());
-    EXPECT_TRUE(((back.value - z).abs().amax(1) <= tol).all().item<bool>()) << c.name << ": " << (back.value - z).abs().amax(1);
+    const auto tol =
+        torch::where(fwd.log_det.abs() <= 10, torch::full_like(fwd.log_det, 1e-10), 1e-14 * fwd.log_det.abs().exp());
+    EXPECT_TRUE(((back.value - z).abs().amax(1) <= tol).all().item<bool>())
+        << c.name << ": " << (back.value - z).abs().amax(1);
     EXPECT_TRUE(((back.log_det + fwd.log_det).abs() <= tol).all().item<bool>()) << c.name;
 
     const auto x = rows(20, c.dim, c.block, c.bound, gen);  // and forward(inverse(x)) = x
@@ -302,8 +303,8 @@ TEST(FlowLayers, ParticleRadialLayerIsEquivariantToParticleRotationsAndPermutati
   const auto both = test::random_particle_motion(4, gen, /*reflect=*/false);
   for (const auto& [motion, what] : {std::pair{rotate, "O(2) on every particle"}, std::pair{permute, "permutation"},
                                      std::pair{both, "rotation and permutation"}})
-    expect_equivariant(forward_of(layer), [m = motion](const torch::Tensor& v) { return m.apply(v, false); }, x,
-                       what);
+    expect_equivariant(
+        forward_of(layer), [m = motion](const torch::Tensor& v) { return m.apply(v, false); }, x, what);
   // The blocks are mapped separately: a rotation of R^8 that mixes particles is not a symmetry.
   const auto gap = equivariance_gap(forward_of(layer), rows_times(random_orthogonal(8, gen, false)), x).first;
   EXPECT_GT(gap, 1e-3) << "the particle layer commutes with a generic O(8) map: are the blocks used?";

@@ -10,10 +10,10 @@
 namespace esvgd::flow {
 
 struct FlowOptions {
-  ESVGD_ARG(int64_t, layers) = 4;     ///< layers after the scale
-  ESVGD_ARG(int64_t, bins) = 8;       ///< spline bins (radial and polar layers)
-  ESVGD_ARG(double, bound) = 12.0;    ///< splines act on [0, bound] (radial) and are linear beyond
-  ESVGD_ARG(int64_t, hidden) = 32;    ///< units of the conditioning MLPs (polar and coupling layers)
+  ESVGD_ARG(int64_t, layers) = 4;   ///< layers after the scale
+  ESVGD_ARG(int64_t, bins) = 8;     ///< spline bins (radial and polar layers)
+  ESVGD_ARG(double, bound) = 12.0;  ///< splines act on [0, bound] (radial) and are linear beyond
+  ESVGD_ARG(int64_t, hidden) = 32;  ///< units of the conditioning MLPs (polar and coupling layers)
 };
 
 /// Throws esvgd::Error(kInvalidArgument) naming a bad option ("FlowOptions::bins", ...).

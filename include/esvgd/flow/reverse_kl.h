@@ -33,20 +33,20 @@ struct ReverseKlOptions {
   ESVGD_ARG(int64_t, steps) = 2000;
   ESVGD_ARG(int64_t, batch) = 256;
   ESVGD_ARG(double, learning_rate) = 5e-3;
-  ESVGD_ARG(double, clip_norm) = 10.0;           ///< gradient-norm clipping (0: none)
-  ESVGD_ARG(int64_t, anneal_steps) = 0;          ///< steps over which β rises to 1 (0: β = 1 throughout)
-  ESVGD_ARG(double, anneal_start) = 0.1;         ///< β at step 0 when annealing
-  ESVGD_ARG(std::string, checkpoint_path);       ///< empty: no checkpoints
-  ESVGD_ARG(int64_t, checkpoint_every) = 500;    ///< steps between checkpoints (the last step always)
-  ESVGD_ARG(std::string, fingerprint);           ///< a resume refuses a checkpoint with another one
+  ESVGD_ARG(double, clip_norm) = 10.0;         ///< gradient-norm clipping (0: none)
+  ESVGD_ARG(int64_t, anneal_steps) = 0;        ///< steps over which β rises to 1 (0: β = 1 throughout)
+  ESVGD_ARG(double, anneal_start) = 0.1;       ///< β at step 0 when annealing
+  ESVGD_ARG(std::string, checkpoint_path);     ///< empty: no checkpoints
+  ESVGD_ARG(int64_t, checkpoint_every) = 500;  ///< steps between checkpoints (the last step always)
+  ESVGD_ARG(std::string, fingerprint);         ///< a resume refuses a checkpoint with another one
 };
 
 /// Throws esvgd::Error(kInvalidArgument) naming a bad option.
 void check_reverse_kl(const ReverseKlOptions& options);
 
 struct ReverseKlResult {
-  std::vector<double> loss;   ///< every step's batch estimate of KL(q ‖ π^β) + log Z_β (β = 1 after annealing)
-  double seconds = 0;         ///< training time of this process (a resumed run: since the resume)
+  std::vector<double> loss;  ///< every step's batch estimate of KL(q ‖ π^β) + log Z_β (β = 1 after annealing)
+  double seconds = 0;        ///< training time of this process (a resumed run: since the resume)
   bool resumed = false;
 };
 
