@@ -6,14 +6,10 @@
 namespace esvgd::flow {
 
 sampler::LogDensityFn pulled_back(Flow& flow, LogProbFn log_prob) {
-  return [&flow, log_prob = std::move(log_prob)](const torch::Tensor& z) {
-    torch::AutoGradMode enabled(true);
-    const auto input = z.detach().requires_grad_(true);
-    const auto t = flow.forward(input);
-    const auto log_p = log_prob(t.value) + t.log_det;
-    const auto grad = torch::autograd::grad({log_p.sum()}, {input})[0];
-    return sampler::LogDensityAndGradient{log_p.detach(), grad.detach()};
-  };
+  return sampler::with_autograd([&flow, log_prob = std::move(log_prob)](const torch::Tensor& z) {
+    const auto t = flow.forward(z);
+    return log_prob(t.value) + t.log_det;
+  });
 }
 
 torch::Tensor push_forward(Flow& flow, const torch::Tensor& samples) {

@@ -9,6 +9,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"
+#include "sampler/step_check.h"
 
 namespace esvgd::sampler {
 
@@ -80,7 +81,7 @@ HmcStepInfo step(HmcState& s, const LogDensityFn& density, const HmcOptions& o) 
                 "log π is NaN or inf at the current particles; start the chains where the density is positive");
   const auto& X = s.particles;
   const auto cpu = X.options().device(torch::kCPU);
-  const auto p0 = torch::randn(X.sizes(), s.gen, cpu).to(X.device());
+  const auto p0 = noise_rows(X, s.gen, nullptr);
   const double eps = s.step_size;
   // Leapfrog: half step in p, L alternating full steps, half step in p.
   auto x = X, p = p0 + (eps / 2) * s.grad;

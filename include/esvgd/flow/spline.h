@@ -33,7 +33,8 @@ Transformed spline_forward(const torch::Tensor& x, const SplineParameters& p, co
 /// x = g⁻¹(y) and log (g⁻¹)'(y) = −log g'(x).
 Transformed spline_inverse(const torch::Tensor& y, const SplineParameters& p, const SplineInterval& interval);
 
-/// g's derivative at lo (the slope of the left tail) for every row [N]: the radial flows' g(r)/r at r = 0.
+/// g's derivative at lo (the slope of the left tail) for every row [N]; for a radial map g(r) with
+/// lo = 0 it is the limit of g(r)/r at the origin.
 torch::Tensor spline_slope_at_lo(const SplineParameters& p, const SplineInterval& interval);
 
 }  // namespace esvgd::flow
