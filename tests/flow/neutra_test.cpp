@@ -159,6 +159,23 @@ TEST(ReverseKl, ResumedRunIsBitIdentical) {
   fs::remove_all(dir);
 }
 
+TEST(ReverseKl, AnnealedFirstStepWeightsLogPiByAnnealStart) {
+  // From the identity flow with the same draws, the first losses with and without annealing differ by
+  // (1 − β) · mean log π(z) with β = anneal_start (the loss is mean(log q − β log π)).
+  const auto plain = flow::ReverseKlOptions().steps(1).batch(64);
+  auto annealed = plain;
+  annealed.anneal_steps(10).anneal_start(0.25);
+  const auto a = flow::train_reverse_kl(*f64(flow::radial_flow(2, {})), ring_log_prob, plain, test::make_gen(9));
+  const auto b = flow::train_reverse_kl(*f64(flow::radial_flow(2, {})), ring_log_prob, annealed, test::make_gen(9));
+  auto gen = test::make_gen(9);
+  const double mean_log_pi = ring_log_prob(torch::randn({64, 2}, gen, kF64)).mean().item<double>();
+  EXPECT_NEAR(b.loss.at(0) - a.loss.at(0), 0.75 * mean_log_pi, 1e-9);
+  expect_error_mentioning([&] { flow::check_reverse_kl(flow::ReverseKlOptions().anneal_start(0)); },
+                          {"ReverseKlOptions::anneal_start"});
+  expect_error_mentioning([&] { flow::check_reverse_kl(flow::ReverseKlOptions().anneal_steps(-1)); },
+                          {"ReverseKlOptions::anneal_steps"});
+}
+
 TEST(ReverseKl, NonFiniteTargetIsANumericalErrorNamingTheStep) {
   auto f = f64(flow::radial_flow(2, flow::FlowOptions().layers(1)));
   const flow::LogProbFn nan_target = [](const torch::Tensor& x) {
