@@ -1,9 +1,12 @@
-// Fused, tiled RBF kernel-matrix products. Compiled with -O3 -march=native -fno-trapping-math
-// (CMakeLists.txt; without -fno-trapping-math GCC does not if-convert the underflow clamp and the
-// exp loop stays scalar). One tile engine serves three modes:
+// Fused, tiled RBF kernel-matrix products. Compiled with -O3 -fno-trapping-math (CMakeLists.txt;
+// without -fno-trapping-math GCC does not if-convert the underflow clamp and the exp loop stays
+// scalar); the hot loops are compiled for AVX-512, AVX2 and baseline x86-64 and picked at load time.
+// One tile engine serves three modes:
 //   rectangular  out = K V                          every pair (i, j) once
 //   symmetric    out = K V, K = Kᵀ                   pairs j ≥ i only: half the exponentials
 //   pair         (K V_B, Kᵀ V_A)                    one exponential serves both products
+// Below 16 features a tile is one pass over its pairs; from 16 on it is three GEMMs around the
+// exponential.
 #include "kernel/kernel_sum.h"
 
 #include <algorithm>
@@ -17,6 +20,16 @@
 
 #include "esvgd/core/error.h"
 
+// The hot loops are compiled for several instruction sets and picked at load time (GCC function
+// multi-versioning): the same binary uses AVX-512 where the CPU has it and AVX2 or SSE2 elsewhere.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ESVGD_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define ESVGD_SIMD_CLONES
+#endif
+// Everything a clone calls must be inlined into it: a call out of the clone runs baseline code.
+#define ESVGD_INLINE __attribute__((always_inline)) inline
+
 namespace esvgd::kernel {
 
 namespace {
@@ -24,7 +37,7 @@ namespace {
 // Tile side (rows and columns): tile data stays in L1/L2, and a tile is enough work for one task.
 constexpr int64_t kTile = 256;
 // From this many features on, distances cost more than the exponential and a GEMM (BLAS) computes
-// them faster than the pair loop (bench/compare: D = 64 ran 2-4x slower in the pair loop).
+// them faster than the pair loop.
 constexpr int64_t kGemmFeatures = 16;
 
 template <typename T>
@@ -60,7 +73,7 @@ struct ExpConst<float> {
 /// dependency chains), 2^n from the exponent bits. Branch-free bit tricks only, so that `omp simd`
 /// loops over it vectorise on AVX2 (which has no 64-bit float→int conversion).
 template <typename T>
-inline T exp_np(T x) {
+ESVGD_INLINE T exp_np(T x) {
   using C = ExpConst<T>;
   using Int = typename C::Int;
   const bool underflow = x < C::kMin;
@@ -95,7 +108,7 @@ inline T exp_np(T x) {
 
 enum class Mode { kRectangular, kSymmetric, kPair };
 
-/// Inputs of the tile engine. Transposed layouts keep every j loop contiguous.
+/// Inputs of the pair loop. Transposed layouts keep every j loop contiguous.
 template <typename T>
 struct Problem {
   const T* A;    // [N][F]
@@ -107,102 +120,193 @@ struct Problem {
   Mode mode;
 };
 
-/// Thread-local accumulators: outA [N][CB] and outBt [CA][M].
+/// Where the pair loop adds its sums: out_A [N][CB] and out_Bᵀ [CA][M] (null in rectangular mode).
 template <typename T>
-struct Accumulators {
-  std::vector<T> outA, outBt;
+struct Sums {
+  T* A;
+  T* Bt;
 };
 
-/// k_j = exp(−‖a − b_j‖² scale) for j < n into k, with the b_j given transposed: feature f of b_j at
-/// Bt[f * stride + j]. d2 is scratch of n values. Both the tiled engine and the direct loops use it.
-template <typename T>
-inline void kernel_row(const T* a, const T* Bt, int64_t stride, int64_t n, int64_t F, T scale, T* d2, T* k) {
-  {
-    const T a0 = a[0];
+/// The pairs (i, j), j ∈ [j0, j0 + n), n ≤ L: the distances and exponentials in registers, k_ij V_B[j]
+/// into the L-lane sums of row i, k_ij V_A[i] into out_Bᵀ. F > 0 and C > 0 are the feature and V_B
+/// column counts known at compile time (0: read p.F, p.CB); with C known the lane sums live in
+/// registers (in memory, each block's sum would wait for the previous block's store).
+template <typename T, int F, int C, int64_t L>
+ESVGD_INLINE void pair_block(const Problem<T>& p, const T* a, int64_t i, int64_t j0, int64_t n, bool transpose, T* k,
+                             T* lanes, T* outBt) {
+  const int64_t nf = F > 0 ? F : p.F, nc = C > 0 ? C : p.CB;
 #pragma omp simd
-    for (int64_t j = 0; j < n; ++j) {
-      const T d = a0 - Bt[j];
-      d2[j] = d * d;
+  for (int64_t w = 0; w < n; ++w) {
+    T d2 = 0;
+    for (int64_t f = 0; f < nf; ++f) {
+      const T d = a[f] - p.Bt[f * p.M + j0 + w];
+      d2 += d * d;
     }
+    k[w] = exp_np<T>(-p.scale * d2);
   }
-  for (int64_t f = 1; f < F; ++f) {
-    const T af = a[f];
-    const T* b = Bt + f * stride;
+  for (int64_t c = 0; c < nc; ++c) {
+    const T* v = p.VBt + c * p.M + j0;
+    T* s = lanes + c * L;
 #pragma omp simd
-    for (int64_t j = 0; j < n; ++j) {
-      const T d = af - b[j];
-      d2[j] += d * d;
-    }
+    for (int64_t w = 0; w < n; ++w) s[w] += k[w] * v[w];
   }
+  if (!transpose) return;
+  for (int64_t c = 0; c < p.CA; ++c) {
+    const T va = p.VA[i * p.CA + c];
+    T* ob = outBt + c * p.M + j0;
 #pragma omp simd
-  for (int64_t j = 0; j < n; ++j) k[j] = exp_np<T>(-scale * d2[j]);
+    for (int64_t w = 0; w < n; ++w) ob[w] += k[w] * va;
+  }
 }
 
-/// Adds the contributions of the tile rows [i0, i1) × columns [j0, j1). In symmetric mode on a
-/// diagonal tile only j ≥ i is visited (j = i into out_A only).
-template <typename T>
-void tile(const Problem<T>& p, Accumulators<T>& acc, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  alignas(64) T d2[kTile];
-  alignas(64) T k[kTile];
+/// Adds the pairs of rows [i0, i1) × columns [j0, j1) to the sums, one pass per row, one 64-byte
+/// vector of columns at a time. In symmetric mode on a diagonal tile only j ≥ i is visited, and the
+/// pair (i, i) only into out_A.
+template <typename T, int F, int C>
+ESVGD_INLINE void tile_rows(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  constexpr int64_t L = 64 / sizeof(T);
+  const int64_t nc = C > 0 ? C : p.CB;
+  alignas(64) T k[L];
+  alignas(64) T fixed[C > 0 ? C : 1][L];
+  std::vector<T> dynamic(C > 0 ? 0 : static_cast<size_t>(nc * L));
+  T* lanes = C > 0 ? &fixed[0][0] : dynamic.data();
   const bool diagonal = p.mode == Mode::kSymmetric && i0 == j0;
   const bool transpose = p.mode != Mode::kRectangular;
   for (int64_t i = i0; i < i1; ++i) {
-    const int64_t js = diagonal ? i : j0;  // first column of this row
-    const int64_t nj = j1 - js;
-    if (nj <= 0) continue;
-    kernel_row(p.A + i * p.F, p.Bt + js, p.M, nj, p.F, p.scale, d2, k);
-    T* oa = acc.outA.data() + i * p.CB;
-    for (int64_t c = 0; c < p.CB; ++c) {
-      const T* v = p.VBt + c * p.M + js;
-      T s = 0;
-#pragma omp simd reduction(+ : s)
-      for (int64_t jj = 0; jj < nj; ++jj) s += k[jj] * v[jj];
-      oa[c] += s;
+    const T* a = p.A + i * p.F;
+    for (int64_t e = 0; e < nc * L; ++e) lanes[e] = 0;
+    int64_t j = j0;
+    if (diagonal) {
+      pair_block<T, F, C, L>(p, a, i, i, 1, false, k, lanes, out.Bt);
+      j = i + 1;
     }
-    if (transpose) {
-      if (diagonal) k[0] = 0;  // the (i, i) pair is already counted in out_A
-      for (int64_t c = 0; c < p.CA; ++c) {
-        const T va = p.VA[i * p.CA + c];
-        T* ob = acc.outBt.data() + c * p.M + js;
+    for (; j + L <= j1; j += L) pair_block<T, F, C, L>(p, a, i, j, L, transpose, k, lanes, out.Bt);
+    if (j < j1) pair_block<T, F, C, L>(p, a, i, j, j1 - j, transpose, k, lanes, out.Bt);
+    // The lanes summed pairwise (log2 L vector steps, not L dependent scalar adds per column).
+    for (int64_t half = L / 2; half >= 1; half /= 2)
+      for (int64_t c = 0; c < nc; ++c)
 #pragma omp simd
-        for (int64_t jj = 0; jj < nj; ++jj) ob[jj] += k[jj] * va;
-      }
-    }
+        for (int64_t w = 0; w < half; ++w) lanes[c * L + w] += lanes[c * L + w + half];
+    T* oa = out.A + i * p.CB;
+    for (int64_t c = 0; c < nc; ++c) oa[c] += lanes[c * L];
   }
 }
 
-/// Runs every tile of the problem over the intra-op threads, each into its own accumulators, and
-/// sums them: returns {out_A [N, CB], out_B [M, CA] (empty in rectangular mode)}.
+/// The feature count as a compile-time constant for the common small ones (the distance loop then
+/// unrolls), and with it the column count of the Stein sums, F + 1 ([S − cY | 1]).
+template <typename T, int F>
+ESVGD_INLINE void tile_f(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  if (F > 0 && p.CB == F + 1) return tile_rows<T, F, F + 1>(p, out, i0, i1, j0, j1);
+  tile_rows<T, F, 0>(p, out, i0, i1, j0, j1);
+}
+template <typename T>
+ESVGD_INLINE void tile_any(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  switch (p.F) {
+    case 1: return tile_f<T, 1>(p, out, i0, i1, j0, j1);
+    case 2: return tile_f<T, 2>(p, out, i0, i1, j0, j1);
+    case 3: return tile_f<T, 3>(p, out, i0, i1, j0, j1);
+    case 4: return tile_f<T, 4>(p, out, i0, i1, j0, j1);
+    case 6: return tile_f<T, 6>(p, out, i0, i1, j0, j1);
+    case 8: return tile_f<T, 8>(p, out, i0, i1, j0, j1);
+    default: return tile_f<T, 0>(p, out, i0, i1, j0, j1);
+  }
+}
+
+ESVGD_SIMD_CLONES void tile(const Problem<double>& p, Sums<double> out, int64_t i0, int64_t i1, int64_t j0,
+                            int64_t j1) {
+  tile_any(p, out, i0, i1, j0, j1);
+}
+ESVGD_SIMD_CLONES void tile(const Problem<float>& p, Sums<float> out, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+  tile_any(p, out, i0, i1, j0, j1);
+}
+
+/// K ← exp(−max(‖a_i‖² + ‖b_j‖² − 2K, 0) · scale) in place, for K [n][m] holding the products a_i·b_j.
+template <typename T>
+ESVGD_INLINE void exp_of_products(T* K, const T* na, const T* nb, int64_t n, int64_t m, T scale) {
+  for (int64_t i = 0; i < n; ++i) {
+    T* row = K + i * m;
+    const T ai = na[i];
+#pragma omp simd
+    for (int64_t j = 0; j < m; ++j) row[j] = exp_np<T>(-scale * std::max(ai + nb[j] - 2 * row[j], T(0)));
+  }
+}
+ESVGD_SIMD_CLONES void exp_products(double* K, const double* na, const double* nb, int64_t n, int64_t m,
+                                    double scale) {
+  exp_of_products(K, na, nb, n, m, scale);
+}
+ESVGD_SIMD_CLONES void exp_products(float* K, const float* na, const float* nb, int64_t n, int64_t m, float scale) {
+  exp_of_products(K, na, nb, n, m, scale);
+}
+
+/// The tiles of side `side` of an N × M problem: all of them, or those on and above the diagonal
+/// (symmetric mode).
+std::vector<std::pair<int64_t, int64_t>> tile_list(int64_t N, int64_t M, Mode mode, int64_t side = kTile) {
+  std::vector<std::pair<int64_t, int64_t>> tiles;
+  for (int64_t ib = 0; ib * side < N; ++ib)
+    for (int64_t jb = mode == Mode::kSymmetric ? ib : 0; jb * side < M; ++jb) tiles.emplace_back(ib, jb);
+  return tiles;
+}
+
+/// Per-thread scratch that lives as long as the thread (intra-op threads are a pool): the sums of the
+/// thread's tiles and a kernel tile, so that a step allocates nothing of size N or N·M again.
+template <typename T>
+struct Workspace {
+  std::vector<T> sumsA, sumsB, k;
+};
+template <typename T>
+Workspace<T>& thread_workspace() {
+  thread_local Workspace<T> ws;
+  return ws;
+}
+
+/// Runs `work(workspace, tile row block, tile column block)` for every tile over the intra-op threads,
+/// each thread adding into its own zeroed sums of sizes nA and nB; then adds them up in thread order
+/// (the result depends on the thread count only through rounding, and never between runs).
+template <typename T, typename Work>
+void over_tiles(const std::vector<std::pair<int64_t, int64_t>>& tiles, size_t nA, size_t nB, T* outA, T* outB,
+                const Work& work) {
+  const int threads = std::max(1, at::get_num_threads());
+  std::vector<Workspace<T>*> used(static_cast<size_t>(threads), nullptr);
+  at::parallel_for(0, static_cast<int64_t>(tiles.size()), 1, [&](int64_t t0, int64_t t1) {
+    auto& ws = thread_workspace<T>();
+    auto& slot = used[static_cast<size_t>(std::min(at::get_thread_num(), threads - 1))];
+    if (slot == nullptr) {
+      ws.sumsA.assign(nA, T(0));
+      ws.sumsB.assign(nB, T(0));
+      slot = &ws;
+    }
+    for (int64_t t = t0; t < t1; ++t) work(ws, tiles[t].first, tiles[t].second);
+  });
+  for (const auto* ws : used) {
+    if (ws == nullptr) continue;
+    for (size_t e = 0; e < nA; ++e) outA[e] += ws->sumsA[e];
+    for (size_t e = 0; e < nB; ++e) outB[e] += ws->sumsB[e];
+  }
+}
+
+/// The pair loop over all tiles: returns {out_A [N, CB], out_B [M, CA] (empty in rectangular mode)}.
 template <typename T>
 std::pair<torch::Tensor, torch::Tensor> run_tiles(const Problem<T>& p, const torch::TensorOptions& options) {
-  const int64_t row_blocks = (p.N + kTile - 1) / kTile, col_blocks = (p.M + kTile - 1) / kTile;
-  std::vector<std::pair<int64_t, int64_t>> tiles;
-  for (int64_t ib = 0; ib < row_blocks; ++ib)
-    for (int64_t jb = p.mode == Mode::kSymmetric ? ib : 0; jb < col_blocks; ++jb) tiles.emplace_back(ib, jb);
   const bool transpose = p.mode != Mode::kRectangular;
-  const int threads = std::max(1, at::get_num_threads());
-  std::vector<Accumulators<T>> acc(threads);
-  at::parallel_for(0, static_cast<int64_t>(tiles.size()), 1, [&](int64_t t0, int64_t t1) {
-    auto& a = acc[std::min(at::get_thread_num(), threads - 1)];
-    if (a.outA.empty()) {
-      a.outA.assign(p.N * p.CB, T(0));
-      if (transpose) a.outBt.assign(p.CA * p.M, T(0));
-    }
-    for (int64_t t = t0; t < t1; ++t) {
-      const auto [ib, jb] = tiles[t];
-      tile(p, a, ib * kTile, std::min(p.N, (ib + 1) * kTile), jb * kTile, std::min(p.M, (jb + 1) * kTile));
-    }
-  });
   auto outA = torch::zeros({p.N, p.CB}, options);
-  auto outBt = torch::zeros({p.CA, p.M}, options);
-  T* oa = outA.template data_ptr<T>();
-  T* ob = outBt.template data_ptr<T>();
-  for (const auto& a : acc) {
-    if (a.outA.empty()) continue;
-    for (size_t e = 0; e < a.outA.size(); ++e) oa[e] += a.outA[e];
-    for (size_t e = 0; e < a.outBt.size(); ++e) ob[e] += a.outBt[e];
-  }
+  auto outBt = torch::zeros({transpose ? p.CA : 0, p.M}, options);
+  over_tiles<T>(tile_list(p.N, p.M, p.mode), outA.numel(), outBt.numel(), outA.template data_ptr<T>(),
+                outBt.template data_ptr<T>(), [&](Workspace<T>& ws, int64_t ib, int64_t jb) {
+                  tile(p, Sums<T>{ws.sumsA.data(), ws.sumsB.data()}, ib * kTile, std::min(p.N, (ib + 1) * kTile),
+                       jb * kTile, std::min(p.M, (jb + 1) * kTile));
+                });
   return {outA, transpose ? outBt.t().contiguous() : torch::Tensor()};
+}
+
+template <typename T>
+std::vector<T> transposed(const torch::Tensor& X) {  // [R, C] -> [C][R]
+  auto Xc = X.contiguous();
+  const T* x = Xc.template data_ptr<T>();
+  const int64_t R = X.size(0), C = X.size(1);
+  std::vector<T> t(static_cast<size_t>(R * C));
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t c = 0; c < C; ++c) t[c * R + r] = x[r * C + c];
+  return t;
 }
 
 template <typename T>
@@ -210,25 +314,67 @@ std::pair<torch::Tensor, torch::Tensor> fused_cpu(const torch::Tensor& A, const 
                                                   const torch::Tensor& VB, const torch::Tensor& VA, double h,
                                                   Mode mode) {
   auto Ac = A.contiguous();
-  auto Bt = B.t().contiguous();
-  auto VBt = VB.t().contiguous();
+  const auto Bt = transposed<T>(B), VBt = transposed<T>(VB);
   auto VAc = VA.defined() ? VA.contiguous() : torch::Tensor();
-  Problem<T> p{Ac.data_ptr<T>(), Bt.data_ptr<T>(), VBt.data_ptr<T>(), VAc.defined() ? VAc.data_ptr<T>() : nullptr,
+  Problem<T> p{Ac.data_ptr<T>(), Bt.data(), VBt.data(), VAc.defined() ? VAc.data_ptr<T>() : nullptr,
                A.size(0), B.size(0), A.size(1), VB.size(1), VAc.defined() ? VAc.size(1) : 0,
                static_cast<T>(1.0 / (2.0 * h * h)), mode};
   return run_tiles(p, A.options());
 }
 
+/// Many features (F ≥ 16): per tile, the products a_i·b_j by one GEMM, the exponential in place, then
+/// K V_B (and Kᵀ V_A) by GEMM into the thread's sums; in symmetric mode only the tiles on and above
+/// the diagonal. The kernel tile and the sums are the thread's reused workspace; BLAS runs
+/// single-threaded inside the parallel region (OpenBLAS's OpenMP build does so by itself).
+template <typename T>
+std::pair<torch::Tensor, torch::Tensor> gemm_tiles(const torch::Tensor& A, const torch::Tensor& B,
+                                                   const torch::Tensor& VB, const torch::Tensor& VA, double h,
+                                                   Mode mode) {
+  auto Ac = A.contiguous(), Bc = B.contiguous(), VBc = VB.contiguous();
+  auto VAc = VA.defined() ? VA.contiguous() : torch::Tensor();
+  const int64_t N = A.size(0), M = B.size(0), CB = VB.size(1), CA = VAc.defined() ? VAc.size(1) : 0;
+  const bool transpose = mode != Mode::kRectangular;
+  auto na = Ac.pow(2).sum(1), nb = Bc.pow(2).sum(1);
+  auto outA = torch::zeros({N, CB}, A.options());
+  auto outB = torch::zeros({transpose ? M : 0, CA}, A.options());
+  const T scale = static_cast<T>(1.0 / (2.0 * h * h));
+  // Half-size tiles when the full-size ones are too few to share out evenly over the threads (smaller
+  // GEMMs run less efficiently, so only then).
+  const int64_t threads = std::max(1, at::get_num_threads());
+  const bool few = threads > 1 && tile_list(N, M, mode).size() < static_cast<size_t>(4 * threads);
+  const int64_t side = few ? kTile / 2 : kTile;
+  auto view = [&](std::vector<T>& v, int64_t rows, int64_t cols) {
+    return torch::from_blob(v.data(), {rows, cols}, A.options());
+  };
+  over_tiles<T>(tile_list(N, M, mode, side), outA.numel(), outB.numel(), outA.template data_ptr<T>(),
+                outB.template data_ptr<T>(), [&](Workspace<T>& ws, int64_t ib, int64_t jb) {
+                  const int64_t i0 = ib * side, ni = std::min(N - i0, side);
+                  const int64_t j0 = jb * side, nj = std::min(M - j0, side);
+                  ws.k.resize(static_cast<size_t>(side * side));
+                  auto K = view(ws.k, ni, nj);
+                  at::mm_out(K, Ac.narrow(0, i0, ni), Bc.narrow(0, j0, nj).t());
+                  exp_products(ws.k.data(), na.template data_ptr<T>() + i0, nb.template data_ptr<T>() + j0, ni, nj,
+                               scale);
+                  view(ws.sumsA, N, CB).narrow(0, i0, ni).addmm_(K, VBc.narrow(0, j0, nj));
+                  if (transpose && !(mode == Mode::kSymmetric && ib == jb))  // a diagonal tile holds both halves
+                    view(ws.sumsB, M, CA).narrow(0, j0, nj).addmm_(K.t(), VAc.narrow(0, i0, ni));
+                });
+  return {outA, transpose ? outB : torch::Tensor()};
+}
+
 std::pair<torch::Tensor, torch::Tensor> dispatch(const torch::Tensor& A, const torch::Tensor& B,
                                                  const torch::Tensor& VB, const torch::Tensor& VA, double h,
                                                  Mode mode) {
-  if (A.scalar_type() == torch::kFloat64) return fused_cpu<double>(A, B, VB, VA, h, mode);
-  if (A.scalar_type() == torch::kFloat32) return fused_cpu<float>(A, B, VB, VA, h, mode);
+  const bool gemm = A.size(1) >= kGemmFeatures;
+  if (A.scalar_type() == torch::kFloat64)
+    return gemm ? gemm_tiles<double>(A, B, VB, VA, h, mode) : fused_cpu<double>(A, B, VB, VA, h, mode);
+  if (A.scalar_type() == torch::kFloat32)
+    return gemm ? gemm_tiles<float>(A, B, VB, VA, h, mode) : fused_cpu<float>(A, B, VB, VA, h, mode);
   throw Error(ErrorKind::kInvalidArgument, "", "the fused kernel sum supports float64 and float32 only");
 }
 
 /// K in row chunks of bounded memory (distances by GEMM inside cdist), then matrix products: the path
-/// for large feature dimensions and for non-CPU devices.
+/// for non-CPU devices and for inputs that autograd differentiates through.
 std::pair<torch::Tensor, torch::Tensor> chunked_ops(const torch::Tensor& A, const torch::Tensor& B,
                                                     const torch::Tensor& VB, const torch::Tensor& VA, double h) {
   constexpr int64_t kMaxChunkElems = int64_t(1) << 24;  // 16M kernel entries per chunk
@@ -244,76 +390,49 @@ std::pair<torch::Tensor, torch::Tensor> chunked_ops(const torch::Tensor& A, cons
   return {torch::cat(parts), outB};
 }
 
-/// Below this many pairs the tiled engine's setup (transposes, per-thread accumulators, thread
-/// start) costs more than the pairs themselves: one thread, one pass, no temporaries but a row of k.
+/// Below this many pairs the threads' setup costs more than the pairs themselves: one thread, the
+/// whole problem as one tile, no per-thread sums.
 constexpr int64_t kDirectPairs = 1 << 14;
 
 bool direct_ok(const torch::Tensor& A, const torch::Tensor& B) {
-  return A.device().is_cpu() && A.size(0) * B.size(0) <= kDirectPairs &&
+  return A.device().is_cpu() && A.size(0) * B.size(0) <= kDirectPairs && A.size(1) < kGemmFeatures &&
          (A.scalar_type() == torch::kFloat64 || A.scalar_type() == torch::kFloat32);
 }
 
 template <typename T>
-std::vector<T> transposed(const torch::Tensor& X) {  // [R, C] -> [C][R]
-  auto Xc = X.contiguous();
-  const T* x = Xc.template data_ptr<T>();
-  const int64_t R = X.size(0), C = X.size(1);
-  std::vector<T> t(static_cast<size_t>(R * C));
-  for (int64_t r = 0; r < R; ++r)
-    for (int64_t c = 0; c < C; ++c) t[c * R + r] = x[r * C + c];
-  return t;
-}
-
-template <typename T>
 torch::Tensor direct_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
-  const int64_t N = A.size(0), M = B.size(0), F = A.size(1), C = V.size(1);
   auto Ac = A.contiguous();
   const auto Bt = transposed<T>(B), Vt = transposed<T>(V);
-  std::vector<T> d2(static_cast<size_t>(M)), k(static_cast<size_t>(M));
-  auto out = torch::empty({N, C}, A.options());
-  T* o = out.template data_ptr<T>();
-  const T scale = static_cast<T>(1.0 / (2.0 * h * h));
-  for (int64_t i = 0; i < N; ++i) {
-    kernel_row(Ac.template data_ptr<T>() + i * F, Bt.data(), M, M, F, scale, d2.data(), k.data());
-    for (int64_t c = 0; c < C; ++c) {
-      const T* v = Vt.data() + c * M;
-      T s = 0;
-#pragma omp simd reduction(+ : s)
-      for (int64_t j = 0; j < M; ++j) s += k[j] * v[j];
-      o[i * C + c] = s;
-    }
-  }
+  Problem<T> p{Ac.template data_ptr<T>(), Bt.data(), Vt.data(), nullptr, A.size(0), B.size(0), A.size(1), V.size(1),
+               0, static_cast<T>(1.0 / (2.0 * h * h)), Mode::kRectangular};
+  auto out = torch::zeros({p.N, p.CB}, A.options());
+  tile(p, Sums<T>{out.template data_ptr<T>(), nullptr}, 0, p.N, 0, p.M);
   return out;
 }
 
+/// φ_i = (1/M) [Σ_j k_ij (s_j − c y_j) + c x_i Σ_j k_ij], c = T/h²: one pair loop with V = [S − cY | 1].
 template <typename T>
 torch::Tensor direct_stein(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S, double temperature,
                            double h) {
   const int64_t N = X.size(0), M = Y.size(0), D = X.size(1);
   auto Xc = X.contiguous();
-  const auto Yt = transposed<T>(Y), St = transposed<T>(S);
-  std::vector<T> d2(static_cast<size_t>(M)), k(static_cast<size_t>(M));
+  const T* x = Xc.template data_ptr<T>();
+  const auto Yt = transposed<T>(Y);
+  auto Sc = S.contiguous();
+  const T* s = Sc.template data_ptr<T>();
+  const T c = static_cast<T>(temperature / (h * h)), inv_m = static_cast<T>(1.0 / static_cast<double>(M));
+  std::vector<T> Vt(static_cast<size_t>((D + 1) * M), T(1));  // [S − cY | 1]ᵀ
+  for (int64_t j = 0; j < M; ++j)
+    for (int64_t f = 0; f < D; ++f) Vt[f * M + j] = s[j * D + f] - c * Yt[f * M + j];
+  Problem<T> p{x, Yt.data(), Vt.data(), nullptr, N, M, D, D + 1, 0, static_cast<T>(1.0 / (2.0 * h * h)),
+               Mode::kRectangular};
+  std::vector<T> sums(static_cast<size_t>(N * (D + 1)), T(0));
+  tile(p, Sums<T>{sums.data(), nullptr}, 0, N, 0, M);
   auto out = torch::empty({N, D}, X.options());
   T* o = out.template data_ptr<T>();
-  const T* x = Xc.template data_ptr<T>();
-  const T scale = static_cast<T>(1.0 / (2.0 * h * h)), rep = static_cast<T>(temperature / (h * h));
-  const T inv_m = static_cast<T>(1.0 / static_cast<double>(M));
   for (int64_t i = 0; i < N; ++i) {
-    kernel_row(x + i * D, Yt.data(), M, M, D, scale, d2.data(), k.data());
-    T k1 = 0;
-#pragma omp simd reduction(+ : k1)
-    for (int64_t j = 0; j < M; ++j) k1 += k[j];
-    for (int64_t f = 0; f < D; ++f) {
-      const T* s = St.data() + f * M;
-      const T* y = Yt.data() + f * M;
-      T ks = 0, ky = 0;
-#pragma omp simd reduction(+ : ks, ky)
-      for (int64_t j = 0; j < M; ++j) {
-        ks += k[j] * s[j];
-        ky += k[j] * y[j];
-      }
-      o[i * D + f] = (ks + rep * (x[i * D + f] * k1 - ky)) * inv_m;
-    }
+    const T k1 = sums[i * (D + 1) + D];
+    for (int64_t f = 0; f < D; ++f) o[i * D + f] = (sums[i * (D + 1) + f] + c * x[i * D + f] * k1) * inv_m;
   }
   return out;
 }
@@ -330,14 +449,27 @@ void check_common(const torch::Tensor& A, const torch::Tensor& B, const torch::T
               "A, B and V must share a dtype");
 }
 
+/// Tensor ops (chunked_ops) where the fused loops cannot go: other devices, and inputs that autograd
+/// must differentiate through.
+bool needs_tensor_ops(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V) {
+  return !A.device().is_cpu() ||
+         (torch::GradMode::is_enabled() && (A.requires_grad() || B.requires_grad() || V.requires_grad()));
+}
+
 }  // namespace
 
 double exp_nonpositive(double x) { return exp_np<double>(x); }
 float exp_nonpositive(float x) { return exp_np<float>(x); }
 
-bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y) {
-  return direct_ok(X, Y) && X.size(1) < kGemmFeatures;
+template <typename T>
+ESVGD_INLINE void exp_array(const T* x, T* y, int64_t n) {
+#pragma omp simd
+  for (int64_t e = 0; e < n; ++e) y[e] = exp_np<T>(x[e]);
 }
+ESVGD_SIMD_CLONES void exp_nonpositive(const double* x, double* y, int64_t n) { exp_array(x, y, n); }
+ESVGD_SIMD_CLONES void exp_nonpositive(const float* x, float* y, int64_t n) { exp_array(x, y, n); }
+
+bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y) { return direct_ok(X, Y); }
 
 torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                                double temperature, double h) {
@@ -348,7 +480,7 @@ torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, c
                                             : direct_stein<float>(X, Y, S, temperature, h);
 }
 
-void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J, int64_t N, int64_t M,
+ESVGD_SIMD_CLONES void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J, int64_t N, int64_t M,
                         int64_t F, int64_t D, double h, double c, double* out, double* sums) {
   const double inv2h2 = 1.0 / (2 * h * h), cutoff = 745.0;  // e^{−745} underflows to 0
   std::vector<double> d2(static_cast<size_t>(M));
@@ -395,7 +527,7 @@ void feature_stein_sums(const double* f, const double* fT, const double* s, cons
 torch::Tensor rbf_kernel_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
   check_common(A, B, V, h);
   if (A.size(0) == 0 || B.size(0) == 0) return torch::zeros({A.size(0), V.size(1)}, V.options());
-  if (!A.device().is_cpu() || A.size(1) >= kGemmFeatures) return chunked_ops(A, B, V, {}, h).first;
+  if (needs_tensor_ops(A, B, V)) return chunked_ops(A, B, V, {}, h).first;
   if (direct_ok(A, B))
     return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   return dispatch(A, B, V, {}, h, Mode::kRectangular).first;
@@ -407,7 +539,7 @@ torch::Tensor rbf_kernel_matmul_symmetric(const torch::Tensor& A, const torch::T
   ESVGD_CHECK(A.size(0) == B.size(0), "a symmetric kernel matrix needs as many rows in A as in B, got ", A.sizes(),
               " and ", B.sizes());
   if (A.size(0) == 0) return torch::zeros({0, V.size(1)}, V.options());
-  if (!A.device().is_cpu() || A.size(1) >= kGemmFeatures) return chunked_ops(A, B, V, {}, h).first;
+  if (needs_tensor_ops(A, B, V)) return chunked_ops(A, B, V, {}, h).first;
   if (direct_ok(A, B))  // small: every pair once in one thread beats half the pairs with setup costs
     return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   auto [outA, outB] = dispatch(A, B, V, V, h, Mode::kSymmetric);
@@ -422,7 +554,8 @@ std::pair<torch::Tensor, torch::Tensor> rbf_kernel_matmul_pair(const torch::Tens
               "V_A must be [rows of A, C] with A's dtype, got ", VA.sizes());
   if (A.size(0) == 0 || B.size(0) == 0)
     return {torch::zeros({A.size(0), VB.size(1)}, VB.options()), torch::zeros({B.size(0), VA.size(1)}, VA.options())};
-  if (!A.device().is_cpu() || A.size(1) >= kGemmFeatures) return chunked_ops(A, B, VB, VA, h);
+  if (needs_tensor_ops(A, B, VB) || (torch::GradMode::is_enabled() && VA.requires_grad()))
+    return chunked_ops(A, B, VB, VA, h);
   return dispatch(A, B, VB, VA, h, Mode::kPair);
 }
 

@@ -13,8 +13,10 @@
 namespace esvgd::kernel {
 
 /// A [N, F], B [M, F], V [M, C], all float64 or all float32 (CPU or any device); returns [N, C].
-/// On CPU with F < 16 the fused loop runs; for F ≥ 16 (distances are then GEMM-bound) and on other
-/// devices the same sum is formed with tensor ops in row chunks of bounded memory.
+/// On CPU with F < 16 the fused loop runs; for F ≥ 16 (distances are then GEMM-bound) each tile's
+/// products come from GEMMs around the fused exponential, in per-thread scratch reused across calls.
+/// On other devices, and for inputs that autograd must differentiate through, the same sum is
+/// formed with tensor ops in row chunks of bounded memory.
 torch::Tensor rbf_kernel_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h);
 
 /// Symmetric case: K = Kᵀ, i.e. ‖a_i − b_j‖ = ‖a_j − b_i‖ for all i, j (B = A, B = −A, or B = R A with
@@ -29,10 +31,12 @@ std::pair<torch::Tensor, torch::Tensor> rbf_kernel_matmul_pair(const torch::Tens
                                                                const torch::Tensor& VB, const torch::Tensor& VA,
                                                                double h);
 
-/// Small problems (N·M ≤ 2^14 pairs, CPU, float32/float64, D < 16) skip the tiled engine in every
-/// function above: one thread, one pass over the pairs. For those, the whole RBF Stein direction
-///   φ_i = (1/M) Σ_j k(x_i, y_j) [s_j + T (x_i − y_j)/h²]
-/// is one fused loop too (rbf_stein_direction uses it when rbf_stein_direct_applies).
+/// Small problems (N·M ≤ 2^14 pairs, CPU, float32/float64, D < 16) skip the threads in every
+/// function above (rbf_kernel_matmul_pair excepted): one thread, one tile. For those, the whole RBF
+/// Stein direction
+///   φ_i = (1/M) Σ_j k(x_i, y_j) [s_j + T (x_i − y_j)/h²] = (1/M) [Σ_j k_ij (s_j − c y_j) + c x_i Σ_j k_ij]
+/// (c = T/h²) is one pass too, without tensor ops (rbf_stein_direction uses it when
+/// rbf_stein_direct_applies).
 bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y);
 torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                                double temperature, double h);
@@ -51,5 +55,8 @@ void feature_stein_sums(const double* f, const double* fT, const double* s, cons
 /// float64, < 2e-7 in float32; exactly 0 below −708 (float: −87)). Exposed for tests.
 double exp_nonpositive(double x);
 float exp_nonpositive(float x);
+/// y[e] = exp(x[e]) for e < n, x ≤ 0, vectorised as in the pair loop (the benchmarks' exp floor).
+void exp_nonpositive(const double* x, double* y, int64_t n);
+void exp_nonpositive(const float* x, float* y, int64_t n);
 
 }  // namespace esvgd::kernel

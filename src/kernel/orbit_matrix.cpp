@@ -56,11 +56,11 @@ torch::Tensor OrbitMatrixKernel::phi(const torch::Tensor& X, const torch::Tensor
   // inverse elements shares one set of exponentials, and an involution's K_g is symmetric.
   auto R = R_.to(X.dtype());
   auto ones = torch::ones({N, 1}, X.options());
-  auto V = [&](int64_t g) {  // [R_g s_j | R_g x_j | 1]
-    auto Rt = R[g].t();
-    return torch::cat({torch::matmul(S, Rt), torch::matmul(X, Rt), ones}, 1);
-  };
-  auto out = torch::zeros({N, 2 * D + 1}, X.options());
+  // φ_i = (1/(NG)) Σ_{j,g} k(x_i, R_g x_j) [R_g (s_j − c x_j) + c x_i], c = T/h² (as in rbf.cpp).
+  const double c = temperature / (h_ * h_);
+  auto W = S - c * X;
+  auto V = [&](int64_t g) { return torch::cat({torch::matmul(W, R[g].t()), ones}, 1); };  // [R_g w_j | 1]
+  auto out = torch::zeros({N, D + 1}, X.options());
   for (int64_t g = 0; g < G; ++g) {
     const int64_t q = inverse_[g];
     if (q < g) continue;  // handled with its inverse
@@ -72,8 +72,7 @@ torch::Tensor OrbitMatrixKernel::phi(const torch::Tensor& X, const torch::Tensor
       out += both.first + both.second;
     }
   }
-  auto KS = out.narrow(1, 0, D), KY = out.narrow(1, D, D), K1 = out.narrow(1, 2 * D, 1);
-  return (KS + (temperature / (h_ * h_)) * (X * K1 - KY)) / static_cast<double>(N * G);
+  return (out.narrow(1, 0, D) + c * X * out.narrow(1, D, 1)) / static_cast<double>(N * G);
 }
 
 torch::Tensor OrbitMatrixKernel::gram(const torch::Tensor& A, const torch::Tensor& B) const {
