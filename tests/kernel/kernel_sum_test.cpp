@@ -134,17 +134,21 @@ TEST(KernelSum, PairModeMatchesDense) {
 TEST(KernelSum, ResultsDoNotDependOnThreadCount) {
   // Thread-local accumulators are summed at the end; the result must not change beyond rounding
   // with the number of intra-op threads (and must be bit-identical run to run for a fixed count).
+  // Both engines: the pair loop (2 features) and the GEMM tiles (32).
   auto gen = make_gen(6);
-  auto A = torch::randn({700, 2}, gen, torch::kFloat64), V = torch::randn({700, 3}, gen, torch::kFloat64);
-  const int saved = at::get_num_threads();
-  at::set_num_threads(1);
-  auto one = kernel::rbf_kernel_matmul_symmetric(A, A, V, 0.5);
-  at::set_num_threads(std::max(2, saved));
-  auto many = kernel::rbf_kernel_matmul_symmetric(A, A, V, 0.5);
-  auto again = kernel::rbf_kernel_matmul_symmetric(A, A, V, 0.5);
-  at::set_num_threads(saved);
-  EXPECT_LT(rel_err(many, one), 1e-13);
-  EXPECT_TRUE(torch::equal(many, again));
+  for (int64_t F : {2, 32}) {
+    auto A = torch::randn({700, F}, gen, torch::kFloat64), V = torch::randn({700, 3}, gen, torch::kFloat64);
+    const double h = 0.5 * std::sqrt(static_cast<double>(F));
+    const int saved = at::get_num_threads();
+    at::set_num_threads(1);
+    auto one = kernel::rbf_kernel_matmul_symmetric(A, A, V, h);
+    at::set_num_threads(std::max(2, saved));
+    auto many = kernel::rbf_kernel_matmul_symmetric(A, A, V, h);
+    auto again = kernel::rbf_kernel_matmul_symmetric(A, A, V, h);
+    at::set_num_threads(saved);
+    EXPECT_LT(rel_err(many, one), 1e-13) << F;
+    EXPECT_TRUE(torch::equal(many, again)) << F;
+  }
 }
 
 // exp_nonpositive: the polynomial exponential of the fused loop.
@@ -269,20 +273,6 @@ TEST(KernelSum, GemmTilesMatchDenseAcrossTilesAndCalls) {
                                                      VA.to(torch::kFloat32), h);
     EXPECT_LT(rel_err(out32.to(torch::kFloat64), dense(A, A, VA, h)), 1e-5) << n;
   }
-}
-
-TEST(KernelSum, GemmTilesDoNotDependOnThreadCount) {
-  auto gen = make_gen(12);
-  auto A = torch::randn({700, 32}, gen, torch::kFloat64), V = torch::randn({700, 4}, gen, torch::kFloat64);
-  const int saved = at::get_num_threads();
-  at::set_num_threads(1);
-  auto one = kernel::rbf_kernel_matmul_symmetric(A, A, V, 6.0);
-  at::set_num_threads(std::max(2, saved));
-  auto many = kernel::rbf_kernel_matmul_symmetric(A, A, V, 6.0);
-  auto again = kernel::rbf_kernel_matmul_symmetric(A, A, V, 6.0);
-  at::set_num_threads(saved);
-  EXPECT_LT(rel_err(many, one), 1e-13);
-  EXPECT_TRUE(torch::equal(many, again));
 }
 
 // Inputs that autograd must differentiate through take the tensor-op path (the fused loops read raw
