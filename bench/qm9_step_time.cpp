@@ -1,6 +1,7 @@
 // Times the pieces of one SVGD step inside the qm9 training loop (16 chains + 16 data anchors of
 // C5H8O, D = 42, the paper's EGNN: 4 layers, 64 units, attention; T = 2, step 0.5) and prints one
-// JSON line per kernel: the EGNN score alone (autograd through a frozen copy), and whole steps with
+// JSON line per kernel: the EGNN score alone (the frozen hand-written pass, and autograd for
+// comparison), and whole steps with
 //   rbf              raw coordinates, RBF h = 1                        (e-ebm+svgd)
 //   canonical        the authors' 3-D canonical form, RBF h = 1       (e-ebm+e-svgd)
 //   pair-distances   pair distances sorted per element pair, h = 1    (e-ebm+e-svgd@pair-distances-paper)
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   };
   std::cout << "{\"what\": \"egnn score\", \"chains\": " << chains << ", \"threads\": " << threads
             << ", \"us\": " << time([&] { score(X0); }) << "}\n";
+  std::cout << "{\"what\": \"egnn score autograd\", \"chains\": " << chains << ", \"threads\": " << threads
+            << ", \"us\": " << time([&] { egnn->score_autograd(X0); }) << "}\n";
   using group::ParticleInvariant;
   const std::vector<std::pair<std::string, std::shared_ptr<kernel::Kernel>>> kernels{
       {"rbf", std::make_shared<kernel::RbfKernel>(1.0)},

@@ -12,23 +12,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include "core/simd.h"
 #include "esvgd/core/error.h"
-
-// The hot loops are compiled for several instruction sets and picked at load time (GCC function
-// multi-versioning): the same binary uses AVX-512 where the CPU has it and AVX2 or SSE2 elsewhere.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define ESVGD_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define ESVGD_SIMD_CLONES
-#endif
-// Everything a clone calls must be inlined into it: a call out of the clone runs baseline code.
-#define ESVGD_INLINE __attribute__((always_inline)) inline
 
 namespace esvgd::kernel {
 
@@ -39,72 +29,6 @@ constexpr int64_t kTile = 256;
 // From this many features on, distances cost more than the exponential and a GEMM (BLAS) computes
 // them faster than the pair loop.
 constexpr int64_t kGemmFeatures = 16;
-
-template <typename T>
-struct ExpConst;
-
-template <>
-struct ExpConst<double> {
-  using Int = int64_t;
-  static constexpr double kMin = -708.0;  // exp below this underflows to denormals: return 0
-  static constexpr double kLog2e = 1.4426950408889634;
-  static constexpr double kLn2Hi = 0.6931471803691238;
-  static constexpr double kLn2Lo = 1.9082149292705877e-10;
-  static constexpr int kMantissa = 52;
-  static constexpr double kBias = 1023.0;
-  static constexpr double kShifter = 4503599627370496.0;  // 2^52: n + bias lands in the low mantissa bits
-  static constexpr double kRound = 6755399441055744.0;    // 1.5·2^52
-};
-
-template <>
-struct ExpConst<float> {
-  using Int = int32_t;
-  static constexpr float kMin = -87.0f;
-  static constexpr float kLog2e = 1.44269504f;
-  static constexpr float kLn2Hi = 0.693359375f;
-  static constexpr float kLn2Lo = -2.12194440e-4f;
-  static constexpr int kMantissa = 23;
-  static constexpr float kBias = 127.0f;
-  static constexpr float kShifter = 8388608.0f;  // 2^23
-  static constexpr float kRound = 12582912.0f;   // 1.5·2^23
-};
-
-/// exp(x), x ≤ 0: x = n ln2 + r with |r| ≤ ln2/2, e^r by a Taylor polynomial in Estrin's scheme (short
-/// dependency chains), 2^n from the exponent bits. Branch-free bit tricks only, so that `omp simd`
-/// loops over it vectorise on AVX2 (which has no 64-bit float→int conversion).
-template <typename T>
-ESVGD_INLINE T exp_np(T x) {
-  using C = ExpConst<T>;
-  using Int = typename C::Int;
-  const bool underflow = x < C::kMin;
-  x = underflow ? C::kMin : x;
-  // Round to nearest by adding and subtracting 1.5·2^52 (2^23 for float).
-  const T n = (x * C::kLog2e + C::kRound) - C::kRound;
-  const T r = (x - n * C::kLn2Hi) - n * C::kLn2Lo;
-  const T r2 = r * r, r4 = r2 * r2;
-  T p;
-  if constexpr (sizeof(T) == 8) {
-    // Degree 12: remainder r^13/13! < 2e-16 on |r| ≤ 0.347.
-    const T r8 = r4 * r4;
-    const T a01 = 1.0 + r, a23 = 0.5 + r * (1.0 / 6), a45 = 1.0 / 24 + r * (1.0 / 120);
-    const T a67 = 1.0 / 720 + r * (1.0 / 5040), a89 = 1.0 / 40320 + r * (1.0 / 362880);
-    const T a1011 = 1.0 / 3628800 + r * (1.0 / 39916800), a12 = 1.0 / 479001600;
-    p = ((a01 + r2 * a23) + r4 * (a45 + r2 * a67)) + r8 * ((a89 + r2 * a1011) + r4 * a12);
-  } else {
-    // Degree 7: remainder r^8/8! < 5e-9 on |r| ≤ 0.347.
-    const T a01 = 1.0f + r, a23 = 0.5f + r * (1.0f / 6), a45 = 1.0f / 24 + r * (1.0f / 120);
-    const T a67 = 1.0f / 720 + r * (1.0f / 5040);
-    p = (a01 + r2 * a23) + r4 * (a45 + r2 * a67);
-  }
-  // 2^n: n + bias + 2^52 holds n + bias in its low mantissa bits; shift them into the exponent.
-  const T shifted = n + (C::kBias + C::kShifter);
-  Int bits;
-  std::memcpy(&bits, &shifted, sizeof(T));
-  bits <<= C::kMantissa;
-  T scale;
-  std::memcpy(&scale, &bits, sizeof(T));
-  return underflow ? T(0) : p * scale;
-}
 
 enum class Mode { kRectangular, kSymmetric, kPair };
 
@@ -142,7 +66,7 @@ ESVGD_INLINE void pair_block(const Problem<T>& p, const T* a, int64_t i, int64_t
       const T d = a[f] - p.Bt[f * p.M + j0 + w];
       d2 += d * d;
     }
-    k[w] = exp_np<T>(-p.scale * d2);
+    k[w] = simd::exp_nonpositive<T>(-p.scale * d2);
   }
   for (int64_t c = 0; c < nc; ++c) {
     const T* v = p.VBt + c * p.M + j0;
@@ -227,7 +151,8 @@ ESVGD_INLINE void exp_of_products(T* K, const T* na, const T* nb, int64_t n, int
     T* row = K + i * m;
     const T ai = na[i];
 #pragma omp simd
-    for (int64_t j = 0; j < m; ++j) row[j] = exp_np<T>(-scale * std::max(ai + nb[j] - 2 * row[j], T(0)));
+    for (int64_t j = 0; j < m; ++j)
+      row[j] = simd::exp_nonpositive<T>(-scale * std::max(ai + nb[j] - 2 * row[j], T(0)));
   }
 }
 ESVGD_SIMD_CLONES void exp_products(double* K, const double* na, const double* nb, int64_t n, int64_t m,
@@ -458,13 +383,13 @@ bool needs_tensor_ops(const torch::Tensor& A, const torch::Tensor& B, const torc
 
 }  // namespace
 
-double exp_nonpositive(double x) { return exp_np<double>(x); }
-float exp_nonpositive(float x) { return exp_np<float>(x); }
+double exp_nonpositive(double x) { return simd::exp_nonpositive<double>(x); }
+float exp_nonpositive(float x) { return simd::exp_nonpositive<float>(x); }
 
 template <typename T>
 ESVGD_INLINE void exp_array(const T* x, T* y, int64_t n) {
 #pragma omp simd
-  for (int64_t e = 0; e < n; ++e) y[e] = exp_np<T>(x[e]);
+  for (int64_t e = 0; e < n; ++e) y[e] = simd::exp_nonpositive<T>(x[e]);
 }
 ESVGD_SIMD_CLONES void exp_nonpositive(const double* x, double* y, int64_t n) { exp_array(x, y, n); }
 ESVGD_SIMD_CLONES void exp_nonpositive(const float* x, float* y, int64_t n) { exp_array(x, y, n); }
@@ -480,8 +405,9 @@ torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, c
                                             : direct_stein<float>(X, Y, S, temperature, h);
 }
 
-ESVGD_SIMD_CLONES void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J, int64_t N, int64_t M,
-                        int64_t F, int64_t D, double h, double c, double* out, double* sums) {
+ESVGD_SIMD_CLONES void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J,
+                                          int64_t N, int64_t M, int64_t F, int64_t D, double h, double c, double* out,
+                                          double* sums) {
   const double inv2h2 = 1.0 / (2 * h * h), cutoff = 745.0;  // e^{−745} underflows to 0
   std::vector<double> d2(static_cast<size_t>(M));
   std::vector<int64_t> live(static_cast<size_t>(M));

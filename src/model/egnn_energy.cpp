@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/core/error.h"
+#include "model/frozen_egnn.h"
 
 namespace esvgd::model {
 
@@ -115,6 +116,10 @@ torch::Tensor EgnnEnergyImpl::score_autograd(const torch::Tensor& X) {
 
 ScoreFn EgnnEnergyImpl::frozen_score(int64_t label) const {
   ESVGD_CHECK(label < 0, "the EGNN energy has no classes; got label ", label);
+  if (node_features_.device().is_cpu()) {
+    auto frozen = std::make_shared<const FrozenEgnn>(*this);
+    return [frozen](const torch::Tensor& X) { return frozen->score(X.cpu()).to(X.device()); };
+  }
   auto copy = std::make_shared<EgnnEnergyImpl>(options_);
   {
     torch::NoGradGuard no_grad;

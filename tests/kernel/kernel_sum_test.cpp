@@ -153,7 +153,7 @@ TEST(KernelSum, ResultsDoNotDependOnThreadCount) {
 
 // exp_nonpositive: the polynomial exponential of the fused loop.
 TEST(KernelSum, ExpNonpositiveDoubleAccuracy) {
-  // Below -708 the function returns exactly 0 (documented in kernel_sum.cpp: exp(-708) = 3.3e-308
+  // Below -708 the function returns exactly 0 (documented in core/simd.h: exp(-708) = 3.3e-308
   // is the last value kept; below it results would approach the denormal range). Above, the header
   // promises a relative error < 5e-16 against the true exp; std::exp (glibc, < 1 ulp) is the reference.
   double worst = 0, worst_x = 0;

@@ -1,5 +1,6 @@
 // The EGNN energy of QM9: invariance under E(3) × permutations of equal elements (with negative
 // controls), its score against finite differences, the frozen score, and option errors.
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -142,6 +143,62 @@ TEST(EgnnEnergy, FrozenScoreIsACopy) {
   EXPECT_LT(rel_err(frozen(X), before), 1e-7);  // later weight updates are not seen
   EXPECT_GT(rel_err(m->score_autograd(X), before), 1e-3);
   for (const auto& p : m->parameters()) EXPECT_FALSE(p.grad().defined());  // no gradient leaked into θ
+}
+
+// The hand-written forward and input gradient (model/frozen_egnn.h) against autograd, for every
+// option that changes the network: attention, both heads, radial distance features, the hard core;
+// with molecules whose atoms overlap, so that the core is active.
+TEST(EgnnEnergy, FrozenScoreMatchesAutogradForEveryOption) {
+  auto gen = make_gen(4);
+  struct Case {
+    bool attention;
+    model::Head head;
+    int64_t distance_features;
+    double core;
+  };
+  for (const Case& c : {Case{true, model::Head::kLog1pSquare, 0, 0.0}, Case{false, model::Head::kLog1pSquare, 0, 0.0},
+                        Case{true, model::Head::kLinear, 6, 0.0}, Case{false, model::Head::kLinear, 0, 1.2},
+                        Case{true, model::Head::kLinear, 4, 1.2}}) {
+    torch::manual_seed(1);
+    model::EgnnEnergy m(model::EgnnOptions()
+                            .atomic_numbers(c5h8o())
+                            .hidden(40)  // 32 columns in registers, 8 at the edge
+                            .layers(3)
+                            .attention(c.attention)
+                            .head(c.head)
+                            .distance_features(c.distance_features)
+                            .core_radius(c.core));
+    {
+      torch::NoGradGuard no_grad;  // weights away from their small initial values: o and the gates vary
+      for (auto& p : m->parameters()) p.mul_(3);
+    }
+    auto X = torch::rand({5, 42}, gen, torch::kFloat64) * 2.5;  // 14 atoms in a 2.5 Å box: some overlap 1.2 Å
+    auto frozen = m->frozen_score()(X);
+    auto reference = m->score_autograd(X);
+    ASSERT_EQ(frozen.sizes(), reference.sizes());
+    EXPECT_EQ(frozen.scalar_type(), torch::kFloat64);
+    // float32 on both sides, different summation orders: a few ulp of the largest entries.
+    EXPECT_LT(rel_err(frozen, reference), 1e-4) << "attention " << c.attention << " K " << c.distance_features
+                                                << " core " << c.core;
+    EXPECT_GT(reference.abs().max().item<double>(), 1e-3);  // not a trivially zero score
+  }
+  auto m = small_egnn();
+  expect_error([&] { m->frozen_score()(torch::zeros({2, 41}, torch::kFloat64)); }, "expects rows [N, 42]");
+}
+
+// Molecules are split over threads, each computed alone: the thread count changes no bit.
+TEST(EgnnEnergy, FrozenScoreDoesNotDependOnThreadCount) {
+  auto gen = make_gen(5);
+  auto m = small_egnn();
+  auto X = molecules(7, gen);
+  auto score = m->frozen_score();
+  const int saved = at::get_num_threads();
+  at::set_num_threads(1);
+  auto one = score(X);
+  at::set_num_threads(std::max(2, saved));
+  auto two = score(X);
+  at::set_num_threads(saved);
+  EXPECT_TRUE(torch::equal(one, two));
 }
 
 TEST(EgnnEnergy, OptionErrors) {

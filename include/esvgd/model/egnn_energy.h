@@ -87,8 +87,9 @@ class EgnnEnergyImpl : public EnergyNetwork {
   torch::Tensor core_energy(const torch::Tensor& d2) const;
   /// The radial basis of the distances, [N, P, P, K], from d2 [N, P, P].
   torch::Tensor radial_basis(const torch::Tensor& d2) const;
-  /// Autograd through a copy of the current weights (no hand-written pass: the network runs on any
-  /// device as is).
+  /// −∇_x E with the current weights frozen (later updates are not seen): on the CPU the forward pass
+  /// and its input gradient written out by hand (model/frozen_egnn.h); on other devices autograd
+  /// through a copy of the weights.
   ScoreFn frozen_score(int64_t label = -1) const override;
 
  private:
