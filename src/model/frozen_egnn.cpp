@@ -163,10 +163,10 @@ struct Scratch {
   }
 };
 
-/// −∇_x E of one molecule x [P][3] into s_out [P][3].
-ESVGD_INLINE void molecule_score(const Weights& w, const float* x, Scratch& s, float* s_out) {
-  const int64_t P = w.P, H = w.H, K = w.K, E = P * (P - 1);
-  // Distances, as EgnnEnergyImpl takes them (d shifted off 0 for the radial basis and the core).
+/// Pair distances of one molecule x [P][3], as EgnnEnergyImpl takes them (d shifted off 0 for the
+/// radial basis and the core), and the radial basis.
+ESVGD_INLINE void distances(const Weights& w, const float* x, Scratch& s) {
+  const int64_t P = w.P, K = w.K, E = P * (P - 1);
   for (int64_t i = 0; i < P; ++i)
     for (int64_t j = 0; j < P; ++j) {
       if (j == i) continue;
@@ -180,53 +180,58 @@ ESVGD_INLINE void molecule_score(const Weights& w, const float* x, Scratch& s, f
       const float off = s.d[e] - w.centres[k];
       s.rbf[e * K + k] = simd::exp_nonpositive<float>(-off * off / (2 * w.width * w.width));
     }
+}
 
-  // Forward.
-  std::copy(w.h0.begin(), w.h0.end(), s.h.begin());
-  for (size_t l = 0; l < w.layers.size(); ++l) {
-    const auto& L = w.layers[l];
-    float *hin = s.hin.data() + l * P * H, *pre = s.pre.data() + l * E * H, *spre = s.spre.data() + l * E * H;
-    float *z2 = s.z2.data() + l * E * H, *sz2 = s.sz2.data() + l * E * H, *m2 = s.m2.data() + l * E * H;
-    float *gate = s.gate.data() + l * E, *u = s.u.data() + l * P * H, *su = s.su.data() + l * P * H;
-    std::copy(s.h.begin(), s.h.end(), hin);
-    forward(L.a, hin, P, s.A.data());
-    forward(L.b, hin, P, s.B.data());
-    for (int64_t i = 0; i < P; ++i)
-      for (int64_t j = 0; j < P; ++j) {
-        if (j == i) continue;
-        const int64_t e = edge(i, j, P);
-        float* p = pre + e * H;
-        const float* a = s.A.data() + i * H;
-        const float* b = s.B.data() + j * H;
-        const float d2 = s.d2[e];
+/// Layer l: h ← h + φ_h(h, Σ_{j≠i} m_ij), keeping what the backward pass reads.
+ESVGD_INLINE void forward_layer(const Weights& w, size_t l, Scratch& s) {
+  const int64_t P = w.P, H = w.H, K = w.K, E = P * (P - 1);
+  const auto& L = w.layers[l];
+  float *hin = s.hin.data() + l * P * H, *pre = s.pre.data() + l * E * H, *spre = s.spre.data() + l * E * H;
+  float *z2 = s.z2.data() + l * E * H, *sz2 = s.sz2.data() + l * E * H, *m2 = s.m2.data() + l * E * H;
+  float *gate = s.gate.data() + l * E, *u = s.u.data() + l * P * H, *su = s.su.data() + l * P * H;
+  std::copy(s.h.begin(), s.h.end(), hin);
+  forward(L.a, hin, P, s.A.data());
+  forward(L.b, hin, P, s.B.data());
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = 0; j < P; ++j) {
+      if (j == i) continue;
+      const int64_t e = edge(i, j, P);
+      float* p = pre + e * H;
+      const float* a = s.A.data() + i * H;
+      const float* b = s.B.data() + j * H;
+      const float d2 = s.d2[e];
 #pragma omp simd
-        for (int64_t c = 0; c < H; ++c) p[c] = a[c] + b[c] + d2 * L.wc[c];
-        for (int64_t k = 0; k < K; ++k) {
-          const float r = s.rbf[e * K + k];
+      for (int64_t c = 0; c < H; ++c) p[c] = a[c] + b[c] + d2 * L.wc[c];
+      for (int64_t k = 0; k < K; ++k) {
+        const float r = s.rbf[e * K + k];
 #pragma omp simd
-          for (int64_t c = 0; c < H; ++c) p[c] += r * L.Rt[k * H + c];
-        }
+        for (int64_t c = 0; c < H; ++c) p[c] += r * L.Rt[k * H + c];
       }
-    silu(pre, E * H, spre, s.msg.data());
-    forward(L.edge2, s.msg.data(), E, z2);
-    silu(z2, E * H, sz2, m2);
-    std::fill(s.agg.begin(), s.agg.end(), 0.0f);
-    for (int64_t i = 0; i < P; ++i)
-      for (int64_t j = 0; j < P; ++j) {
-        if (j == i) continue;
-        const int64_t e = edge(i, j, P);
-        const float* m = m2 + e * H;
-        float g = 1;
-        if (!L.watt.empty()) g = gate[e] = sigmoid(L.batt + dot(L.watt.data(), m, H));
-        float* agg = s.agg.data() + i * H;
+    }
+  silu(pre, E * H, spre, s.msg.data());
+  forward(L.edge2, s.msg.data(), E, z2);
+  silu(z2, E * H, sz2, m2);
+  std::fill(s.agg.begin(), s.agg.end(), 0.0f);
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = 0; j < P; ++j) {
+      if (j == i) continue;
+      const int64_t e = edge(i, j, P);
+      const float* m = m2 + e * H;
+      float g = 1;
+      if (!L.watt.empty()) g = gate[e] = sigmoid(L.batt + dot(L.watt.data(), m, H));
+      float* agg = s.agg.data() + i * H;
 #pragma omp simd
-        for (int64_t c = 0; c < H; ++c) agg[c] += g * m[c];
-      }
-    forward(L.node1h, hin, P, u);
-    forward(L.node1a, s.agg.data(), P, u, true);
-    silu(u, P * H, su, s.v.data());
-    forward(L.node2, s.v.data(), P, s.h.data(), true);  // h ← h + node2(silu(u))
-  }
+      for (int64_t c = 0; c < H; ++c) agg[c] += g * m[c];
+    }
+  forward(L.node1h, hin, P, u);
+  forward(L.node1a, s.agg.data(), P, u, true);
+  silu(u, P * H, su, s.v.data());
+  forward(L.node2, s.v.data(), P, s.h.data(), true);  // h ← h + node2(silu(u))
+}
+
+/// o = φ_g(Σ_i φ_d(h_i)).
+ESVGD_INLINE float readout(const Weights& w, Scratch& s) {
+  const int64_t P = w.P, H = w.H;
   forward(w.dec1, s.h.data(), P, s.a1.data());
   silu(s.a1.data(), P * H, s.sa1.data(), s.v.data());
   forward(w.dec2, s.v.data(), P, s.q.data());
@@ -237,8 +242,12 @@ ESVGD_INLINE void molecule_score(const Weights& w, const float* x, Scratch& s, f
   silu(s.r1.data(), H, s.sr1.data(), s.t.data());
   float o = w.graph2.b.empty() ? 0 : w.graph2.b[0];
   for (int64_t c = 0; c < H; ++c) o += w.graph2.W[c] * s.t[c];
+  return o;
+}
 
-  // Backward: dE/do, then each stage's vector–Jacobian product.
+/// dE/dh [P][H] into s.gh from dE/do.
+ESVGD_INLINE void readout_backward(const Weights& w, float o, Scratch& s) {
+  const int64_t P = w.P, H = w.H;
   const float g_o = w.log1p_head ? 2 * o / (1 + o * o) : 1.0f;
   for (int64_t c = 0; c < H; ++c) s.gr[c] = g_o * w.graph2.W[c] * silu_grad(s.r1[c], s.sr1[c]);
   std::fill(s.gpooled.begin(), s.gpooled.end(), 0.0f);
@@ -249,65 +258,71 @@ ESVGD_INLINE void molecule_score(const Weights& w, const float* x, Scratch& s, f
     for (int64_t c = 0; c < H; ++c) s.ga1[i * H + c] = s.gq[c] * silu_grad(s.a1[i * H + c], s.sa1[i * H + c]);
   std::fill(s.gh.begin(), s.gh.end(), 0.0f);
   backward(w.dec1, s.ga1.data(), P, s.gh.data());
-  std::fill(s.gd2.begin(), s.gd2.end(), 0.0f);
-  std::fill(s.grbf.begin(), s.grbf.end(), 0.0f);
-  for (size_t l = w.layers.size(); l-- > 0;) {
-    const auto& L = w.layers[l];
-    const float *pre = s.pre.data() + l * E * H, *spre = s.spre.data() + l * E * H;
-    const float *z2 = s.z2.data() + l * E * H, *sz2 = s.sz2.data() + l * E * H, *m2 = s.m2.data() + l * E * H;
-    const float *gate = s.gate.data() + l * E, *u = s.u.data() + l * P * H, *su = s.su.data() + l * P * H;
-    // h_out = h + node2(silu(node1h h + node1a agg)).
-    std::fill(s.gv.begin(), s.gv.end(), 0.0f);
-    backward(L.node2, s.gh.data(), P, s.gv.data());
-    for (int64_t e = 0; e < P * H; ++e) s.gu[e] = s.gv[e] * silu_grad(u[e], su[e]);
-    std::copy(s.gh.begin(), s.gh.end(), s.ghin.begin());
-    backward(L.node1h, s.gu.data(), P, s.ghin.data());
-    std::fill(s.gagg.begin(), s.gagg.end(), 0.0f);
-    backward(L.node1a, s.gu.data(), P, s.gagg.data());
-    // dE/dm_ij = dE/dagg_i (j ≠ i), through the gate m = m₂ σ(w·m₂ + b) and the second SiLU: dE/dz₂.
-    for (int64_t i = 0; i < P; ++i)
-      for (int64_t j = 0; j < P; ++j) {
-        if (j == i) continue;
-        const int64_t e = edge(i, j, P);
-        float* gz = s.msg.data() + e * H;
-        const float* gm = s.gagg.data() + i * H;
-        const float* m = m2 + e * H;
-        const float *z = z2 + e * H, *sz = sz2 + e * H;
-        if (L.watt.empty()) {
+}
+
+/// Back through layer l: s.gh from dE/dh_out to dE/dh_in; adds dE/dd² (and dE/drbf) of its edges.
+ESVGD_INLINE void backward_layer(const Weights& w, size_t l, Scratch& s) {
+  const int64_t P = w.P, H = w.H, K = w.K, E = P * (P - 1);
+  const auto& L = w.layers[l];
+  const float *pre = s.pre.data() + l * E * H, *spre = s.spre.data() + l * E * H;
+  const float *z2 = s.z2.data() + l * E * H, *sz2 = s.sz2.data() + l * E * H, *m2 = s.m2.data() + l * E * H;
+  const float *gate = s.gate.data() + l * E, *u = s.u.data() + l * P * H, *su = s.su.data() + l * P * H;
+  // h_out = h + node2(silu(node1h h + node1a agg)).
+  std::fill(s.gv.begin(), s.gv.end(), 0.0f);
+  backward(L.node2, s.gh.data(), P, s.gv.data());
+  for (int64_t e = 0; e < P * H; ++e) s.gu[e] = s.gv[e] * silu_grad(u[e], su[e]);
+  std::copy(s.gh.begin(), s.gh.end(), s.ghin.begin());
+  backward(L.node1h, s.gu.data(), P, s.ghin.data());
+  std::fill(s.gagg.begin(), s.gagg.end(), 0.0f);
+  backward(L.node1a, s.gu.data(), P, s.gagg.data());
+  // dE/dm_ij = dE/dagg_i (j ≠ i), through the gate m = m₂ σ(w·m₂ + b) and the second SiLU: dE/dz₂.
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = 0; j < P; ++j) {
+      if (j == i) continue;
+      const int64_t e = edge(i, j, P);
+      float* gz = s.msg.data() + e * H;
+      const float* gm = s.gagg.data() + i * H;
+      const float* m = m2 + e * H;
+      const float *z = z2 + e * H, *sz = sz2 + e * H;
+      if (L.watt.empty()) {
 #pragma omp simd
-          for (int64_t c = 0; c < H; ++c) gz[c] = gm[c] * silu_grad(z[c], sz[c]);
-        } else {
-          const float g = gate[e], coef = dot(gm, m, H) * g * (1 - g);
+        for (int64_t c = 0; c < H; ++c) gz[c] = gm[c] * silu_grad(z[c], sz[c]);
+      } else {
+        const float g = gate[e], coef = dot(gm, m, H) * g * (1 - g);
 #pragma omp simd
-          for (int64_t c = 0; c < H; ++c) gz[c] = (gm[c] * g + coef * L.watt[c]) * silu_grad(z[c], sz[c]);
-        }
+        for (int64_t c = 0; c < H; ++c) gz[c] = (gm[c] * g + coef * L.watt[c]) * silu_grad(z[c], sz[c]);
       }
-    // dE/dpre = (dE/dz₂ W₂) silu'(pre); then its three consumers: d²_ij (and the radial features),
-    // A_i and B_j.
-    std::fill(s.gpre.begin(), s.gpre.end(), 0.0f);
-    backward(L.edge2, s.msg.data(), E, s.gpre.data());
-    std::fill(s.gA.begin(), s.gA.end(), 0.0f);
-    std::fill(s.gB.begin(), s.gB.end(), 0.0f);
-    for (int64_t i = 0; i < P; ++i)
-      for (int64_t j = 0; j < P; ++j) {
-        if (j == i) continue;
-        const int64_t e = edge(i, j, P);
-        float* gp = s.gpre.data() + e * H;
-        const float *p = pre + e * H, *sp = spre + e * H;
-        float *gA = s.gA.data() + i * H, *gB = s.gB.data() + j * H;
+    }
+  // dE/dpre = (dE/dz₂ W₂) silu'(pre); then its three consumers: d²_ij (and the radial features),
+  // A_i and B_j.
+  std::fill(s.gpre.begin(), s.gpre.end(), 0.0f);
+  backward(L.edge2, s.msg.data(), E, s.gpre.data());
+  std::fill(s.gA.begin(), s.gA.end(), 0.0f);
+  std::fill(s.gB.begin(), s.gB.end(), 0.0f);
+  for (int64_t i = 0; i < P; ++i)
+    for (int64_t j = 0; j < P; ++j) {
+      if (j == i) continue;
+      const int64_t e = edge(i, j, P);
+      float* gp = s.gpre.data() + e * H;
+      const float *p = pre + e * H, *sp = spre + e * H;
+      float *gA = s.gA.data() + i * H, *gB = s.gB.data() + j * H;
 #pragma omp simd
-        for (int64_t c = 0; c < H; ++c) gp[c] *= silu_grad(p[c], sp[c]);
-        s.gd2[e] += dot(gp, L.wc.data(), H);
+      for (int64_t c = 0; c < H; ++c) gp[c] *= silu_grad(p[c], sp[c]);
+      s.gd2[e] += dot(gp, L.wc.data(), H);
 #pragma omp simd
-        for (int64_t c = 0; c < H; ++c) gA[c] += gp[c];
+      for (int64_t c = 0; c < H; ++c) gA[c] += gp[c];
 #pragma omp simd
-        for (int64_t c = 0; c < H; ++c) gB[c] += gp[c];
-        for (int64_t k = 0; k < K; ++k) s.grbf[e * K + k] += dot(gp, L.Rt.data() + k * H, H);
-      }
-    std::copy(s.ghin.begin(), s.ghin.end(), s.gh.begin());
-    backward(L.a, s.gA.data(), P, s.gh.data());
-    backward(L.b, s.gB.data(), P, s.gh.data());
-  }
+      for (int64_t c = 0; c < H; ++c) gB[c] += gp[c];
+      for (int64_t k = 0; k < K; ++k) s.grbf[e * K + k] += dot(gp, L.Rt.data() + k * H, H);
+    }
+  std::copy(s.ghin.begin(), s.ghin.end(), s.gh.begin());
+  backward(L.a, s.gA.data(), P, s.gh.data());
+  backward(L.b, s.gB.data(), P, s.gh.data());
+}
+
+/// −dE/dx [P][3] into s_out from dE/dd² (and dE/drbf).
+ESVGD_INLINE void coordinates_gradient(const Weights& w, const float* x, Scratch& s, float* s_out) {
+  const int64_t P = w.P, K = w.K, E = P * (P - 1);
   // The radial basis exp(−(d − μ)²/(2w²)) and the hard core (κ/2) Σ_{i≠j} max(0, r₀ − d)², both through
   // d = √(d² + 1e-8): dd/dd² = 1/(2d).
   for (int64_t e = 0; e < E; ++e) {
@@ -327,6 +342,18 @@ ESVGD_INLINE void molecule_score(const Weights& w, const float* x, Scratch& s, f
     }
     for (int c = 0; c < 3; ++c) s_out[i * 3 + c] = -2 * g[c];
   }
+}
+
+/// −∇_x E of one molecule x [P][3] into s_out [P][3].
+ESVGD_INLINE void molecule_score(const Weights& w, const float* x, Scratch& s, float* s_out) {
+  distances(w, x, s);
+  std::copy(w.h0.begin(), w.h0.end(), s.h.begin());
+  for (size_t l = 0; l < w.layers.size(); ++l) forward_layer(w, l, s);
+  readout_backward(w, readout(w, s), s);
+  std::fill(s.gd2.begin(), s.gd2.end(), 0.0f);
+  std::fill(s.grbf.begin(), s.grbf.end(), 0.0f);
+  for (size_t l = w.layers.size(); l-- > 0;) backward_layer(w, l, s);
+  coordinates_gradient(w, x, s, s_out);
 }
 
 ESVGD_SIMD_CLONES void molecules_score(const Weights& w, const float* x, int64_t n0, int64_t n1, float* out) {
