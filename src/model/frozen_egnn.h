@@ -1,7 +1,7 @@
 #pragma once
 /// The sampler's score through an EgnnEnergy with frozen weights on the CPU: the forward pass and
 /// its input gradient written out by hand over a float32 copy of the weights (docs/method.md, "QM9:
-/// molecules"). One molecule at a time, so that its P² edges stay in cache from the forward pass
+/// molecules"). One molecule at a time, so that its P(P − 1) edges stay in cache from the forward pass
 /// to the backward one; each SiLU's sigmoid is kept for its derivative; every loop runs over the
 /// hidden units, compiled for AVX-512, AVX2 and baseline x86-64 (core/simd.h). Molecules are split
 /// over the intra-op threads. Holds no per-call state (thread-safe).
