@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -376,9 +377,10 @@ void check_common(const torch::Tensor& A, const torch::Tensor& B, const torch::T
 
 /// Tensor ops (chunked_ops) where the fused loops cannot go: other devices, and inputs that autograd
 /// must differentiate through.
-bool needs_tensor_ops(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V) {
-  return !A.device().is_cpu() ||
-         (torch::GradMode::is_enabled() && (A.requires_grad() || B.requires_grad() || V.requires_grad()));
+bool needs_tensor_ops(std::initializer_list<torch::Tensor> inputs) {
+  const bool grad = torch::GradMode::is_enabled();
+  return std::any_of(inputs.begin(), inputs.end(),
+                     [&](const torch::Tensor& t) { return !t.device().is_cpu() || (grad && t.requires_grad()); });
 }
 
 }  // namespace
@@ -453,7 +455,7 @@ ESVGD_SIMD_CLONES void feature_stein_sums(const double* f, const double* fT, con
 torch::Tensor rbf_kernel_matmul(const torch::Tensor& A, const torch::Tensor& B, const torch::Tensor& V, double h) {
   check_common(A, B, V, h);
   if (A.size(0) == 0 || B.size(0) == 0) return torch::zeros({A.size(0), V.size(1)}, V.options());
-  if (needs_tensor_ops(A, B, V)) return chunked_ops(A, B, V, {}, h).first;
+  if (needs_tensor_ops({A, B, V})) return chunked_ops(A, B, V, {}, h).first;
   if (direct_ok(A, B))
     return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   return dispatch(A, B, V, {}, h, Mode::kRectangular).first;
@@ -465,7 +467,7 @@ torch::Tensor rbf_kernel_matmul_symmetric(const torch::Tensor& A, const torch::T
   ESVGD_CHECK(A.size(0) == B.size(0), "a symmetric kernel matrix needs as many rows in A as in B, got ", A.sizes(),
               " and ", B.sizes());
   if (A.size(0) == 0) return torch::zeros({0, V.size(1)}, V.options());
-  if (needs_tensor_ops(A, B, V)) return chunked_ops(A, B, V, {}, h).first;
+  if (needs_tensor_ops({A, B, V})) return chunked_ops(A, B, V, {}, h).first;
   if (direct_ok(A, B))  // small: every pair once in one thread beats half the pairs with setup costs
     return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   auto [outA, outB] = dispatch(A, B, V, V, h, Mode::kSymmetric);
@@ -480,8 +482,7 @@ std::pair<torch::Tensor, torch::Tensor> rbf_kernel_matmul_pair(const torch::Tens
               "V_A must be [rows of A, C] with A's dtype, got ", VA.sizes());
   if (A.size(0) == 0 || B.size(0) == 0)
     return {torch::zeros({A.size(0), VB.size(1)}, VB.options()), torch::zeros({B.size(0), VA.size(1)}, VA.options())};
-  if (needs_tensor_ops(A, B, VB) || (torch::GradMode::is_enabled() && VA.requires_grad()))
-    return chunked_ops(A, B, VB, VA, h);
+  if (needs_tensor_ops({A, B, VB, VA})) return chunked_ops(A, B, VB, VA, h);
   return dispatch(A, B, VB, VA, h, Mode::kPair);
 }
 

@@ -22,23 +22,18 @@ struct Dense {
   std::vector<float> W, Wt, b;  ///< b empty: no bias
 };
 
-Dense dense_of(const torch::Tensor& W, const torch::Tensor& b) {
-  auto w = W.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-  auto wt = w.t().contiguous();
-  Dense d;
-  d.out = w.size(0), d.in = w.size(1);
-  d.W.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-  d.Wt.assign(wt.data_ptr<float>(), wt.data_ptr<float>() + wt.numel());
-  if (b.defined()) {
-    auto bc = b.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    d.b.assign(bc.data_ptr<float>(), bc.data_ptr<float>() + bc.numel());
-  }
-  return d;
-}
-
 std::vector<float> values_of(const torch::Tensor& t) {
   auto c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
   return {c.data_ptr<float>(), c.data_ptr<float>() + c.numel()};
+}
+
+Dense dense_of(const torch::Tensor& W, const torch::Tensor& b) {
+  Dense d;
+  d.out = W.size(0), d.in = W.size(1);
+  d.W = values_of(W);
+  d.Wt = values_of(W.t());
+  if (b.defined()) d.b = values_of(b);
+  return d;
 }
 
 }  // namespace

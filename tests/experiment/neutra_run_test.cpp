@@ -48,26 +48,12 @@ TEST(NeutraConfig, UnknownTargetsAndMethodsNameTheirKey) {
       },
       ErrorKind::kConfig, {"methods", "nuts", "neutra-equivariant"});
   EXPECT_FALSE(fs::exists(dir / "samples_circles_hmc.npy"));
-  test::expect_error(
-      [&] {
-        run_with({"targets=[\"circles\"]", "hmc.leapfrog_steps=0"}, dir);
-      },
-      ErrorKind::kConfig, {"hmc.leapfrog_steps"});
-  test::expect_error(
-      [&] {
-        run_with({"targets=[\"circles\"]", "esvgd.particles=1"}, dir);
-      },
-      ErrorKind::kConfig, {"esvgd.particles"});
-  test::expect_error(
-      [&] {
-        run_with({"targets=[\"circles\"]", "flow.bins=0"}, dir);
-      },
-      ErrorKind::kConfig, {"flow.bins"});
-  test::expect_error(
-      [&] {
-        run_with({"targets=[\"circles\"]", "train.batch=0"}, dir);
-      },
-      ErrorKind::kConfig, {"train.batch"});
+  const std::pair<std::string, std::string> bad_values[] = {{"hmc.leapfrog_steps=0", "hmc.leapfrog_steps"},
+                                                           {"esvgd.particles=1", "esvgd.particles"},
+                                                           {"flow.bins=0", "flow.bins"},
+                                                           {"train.batch=0", "train.batch"}};
+  for (const auto& [setting, key] : bad_values)
+    test::expect_error([&] { run_with({"targets=[\"circles\"]", setting}, dir); }, ErrorKind::kConfig, {key});
 }
 
 TEST(NeutraRun, EveryMethodWritesSamplesAndItsColumns) {
