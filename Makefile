@@ -1,7 +1,8 @@
 # The two set-up commands: `make demo` and `make test` (both install what is missing, then build).
 # The demo builds the library and the command line only (its figures come from the plotting modules,
 # which need no build) and runs on one thread: with 50 particles a second thread only adds
-# synchronisation. `make test` builds everything: tests, benchmarks, the Python package.
+# synchronisation. `make test` builds the library, the command line, the tests and the Python package;
+# `make bench` the benchmark programs (no test runs them).
 BUILD ?= build
 JOBS ?= $(shell nproc)
 OUT ?= results
@@ -28,6 +29,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
+	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	$(BUILD)/bench/svgd_step_bench
 	/usr/bin/python3 bench/compare --esvgd $(BUILD)/bench/svgd_step_time
 

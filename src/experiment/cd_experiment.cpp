@@ -78,6 +78,8 @@ void declare_model_and_training_keys(core::Config& c, const EbmDefaults& d) {
   c.declare("loss.mse_weight", d.mse_weight, "weight of the MSE between data energies and their true energies",
             {"CdOptions::mse_weight"});
   c.declare("loss.energy_l2", 0.0, "α of the α(E(x+)² + E(x-)²) regulariser (0 = off, as in the paper)", {"CdOptions::energy_l2"});
+  c.declare("loss.data_noise", 0.0, "sigma of the Gaussian noise added to every batch of positives x+ (0 = off)",
+            {"CdOptions::data_noise"});
 }
 
 /// chains.* (persistent chains, replay buffer) and langevin.*
@@ -237,6 +239,7 @@ train::CdOptions cd_options(const core::Config& c, const Combination& combo, con
       .ce_weight(c.get_double("loss.ce_weight"))
       .mse_weight(c.get_double("loss.mse_weight"))
       .energy_l2(c.get_double("loss.energy_l2"))
+      .data_noise(c.get_double("loss.data_noise"))
       .grad_clip(c.get_double("train.grad_clip"))
       .adam_beta1(c.get_double("train.adam_beta1"))
       .checkpoint_every(c.get_int("train.checkpoint_every"))
@@ -284,6 +287,8 @@ std::string fingerprint(const core::Config& c, const RunContext& ctx, const Comb
     const bool evaluation = k.rfind("sample.", 0) == 0 || k.rfind("ablation.", 0) == 0 || k.rfind("reference.", 0) == 0;
     it = evaluation ? j.erase(it) : std::next(it);
   }
+  // Keys added after checkpoints were written leave the fingerprint alone while off, so those still resume.
+  if (j.value("loss.data_noise", 0.0) == 0) j.erase("loss.data_noise");
   return nlohmann::json{{"config", j}, {"seed", ctx.seed}, {"combination", combo.name}}.dump();
 }
 

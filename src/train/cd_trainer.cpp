@@ -91,7 +91,8 @@ CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_pt
   if (o.chain_init() == ChainInit::kUniform && !(o.box_high() > o.box_low()))
     throw Error(ErrorKind::kInvalidArgument, "CdOptions::box_high", "must be > CdOptions::box_low");
   for (auto [v, key] : {std::pair{o.ce_weight(), "CdOptions::ce_weight"}, {o.mse_weight(), "CdOptions::mse_weight"},
-                        {o.energy_l2(), "CdOptions::energy_l2"}, {o.grad_clip(), "CdOptions::grad_clip"}})
+                        {o.energy_l2(), "CdOptions::energy_l2"}, {o.grad_clip(), "CdOptions::grad_clip"},
+                        {o.data_noise(), "CdOptions::data_noise"}})
     if (!(v >= 0) || !std::isfinite(v)) throw Error(ErrorKind::kInvalidArgument, key, "must be a finite number >= 0");
   if (o.checkpoint_every() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::checkpoint_every", "must be >= 0");
   if (o.replay_size() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_size", "must be >= 0 (0 = off)");
@@ -250,7 +251,11 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
   // process), so that the ranks' losses and gradients add up to those of the whole batch.
   const double B = static_cast<double>(x.size(0));
   const auto mean = [B](const torch::Tensor& v) { return v.sum() / B; };
-  const auto O = model_->outputs(own_rows(x));
+  // Noisy positives widen the data's basin, so that chains still short of it are pulled in (drawn
+  // for the whole batch on every rank, so that the generator stays the same everywhere).
+  const auto positives =
+      o.data_noise() > 0 ? x + o.data_noise() * torch::randn(x.sizes(), gen_, x.scalar_type()).to(x.device()) : x;
+  const auto O = model_->outputs(own_rows(positives));
   const auto E_pos = model_->energy_from_outputs(O);
   const auto E_neg = model_->energy(own_rows(chains_).detach());
   auto cd = mean(E_pos) - mean(E_neg);

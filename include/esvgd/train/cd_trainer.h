@@ -9,7 +9,8 @@
 ///      fresh from the initialiser with probability replay_fresh (replay_buffer.h);
 ///   2. up to K steps of the negative sampler on −E_θ (weights frozen): SVGD (its noisy form with
 ///      SvgdOptions::langevin) with the batch as fixed anchors if enabled, or Langevin;
-///   3. one Adam step on  L = mean E(x+) − mean E(x−)              (x− = chains, detached)
+///   3. one Adam step on  L = mean E(x+) − mean E(x−)              (x− = chains, detached;
+///                                                                  x+ = the batch + N(0, σ_d² I) when σ_d > 0)
 ///                            + w_ce · CE(o(x+), y+)               (jem: class labels)
 ///                            + w_mse · mean (E(x+) − e+)²         (regression on true energies e+)
 ///                            + α · (mean E(x+)² + mean E(x−)²),
@@ -86,6 +87,7 @@ struct CdOptions {
   ESVGD_ARG(double, ce_weight) = 0;               ///< w_ce (needs labels)
   ESVGD_ARG(double, mse_weight) = 0;              ///< w_mse (needs energies)
   ESVGD_ARG(double, energy_l2) = 0;               ///< α
+  ESVGD_ARG(double, data_noise) = 0;              ///< σ_d: the positives are the batch plus N(0, σ_d² I) (0 = off)
   ESVGD_ARG(double, grad_clip) = 0;               ///< c (0 = off)
   ESVGD_ARG(int64_t, checkpoint_every) = 0;       ///< epochs between checkpoints (0: only at the end)
   ESVGD_ARG(std::string, checkpoint_path);        ///< empty: no checkpoints
