@@ -5,7 +5,7 @@
 ///
 /// computed tile by tile (rows of A split over threads, columns of B in tiles that stay in L1), so
 /// that the N×M kernel matrix is never stored: memory is O((N + M)·C), whatever N and M. An SVGD step
-/// with the RBF kernel is one call with V = [S | Y | 1] (see rbf.h).
+/// with the RBF kernel is one call with V = [S − cY | 1] (see stein_from_sums).
 #include <utility>
 
 #include <torch/types.h>
@@ -40,6 +40,10 @@ std::pair<torch::Tensor, torch::Tensor> rbf_kernel_matmul_pair(const torch::Tens
 bool rbf_stein_direct_applies(const torch::Tensor& X, const torch::Tensor& Y);
 torch::Tensor rbf_stein_direct(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                                double temperature, double h);
+
+/// The Stein direction from its sums: given sums = Σ_j k_ij [s_j − c y_j | 1] ([N, D + 1], the images
+/// of an orbit kernel counted as points), (sums[:, :D] + c x_i sums[:, D]) / count.
+torch::Tensor stein_from_sums(const torch::Tensor& sums, const torch::Tensor& X, double c, int64_t count);
 
 /// The pair sums of the Stein direction of an RBF kernel on features (the invariant-feature
 /// kernels' small-problem path), in double, one pass over the pairs, skipping pairs whose weight

@@ -72,7 +72,7 @@ torch::Tensor OrbitMatrixKernel::phi(const torch::Tensor& X, const torch::Tensor
       out += both.first + both.second;
     }
   }
-  return (out.narrow(1, 0, D) + c * X * out.narrow(1, D, 1)) / static_cast<double>(N * G);
+  return stein_from_sums(out, X, c, N * G);
 }
 
 torch::Tensor OrbitMatrixKernel::gram(const torch::Tensor& A, const torch::Tensor& B) const {

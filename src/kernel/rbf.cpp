@@ -20,12 +20,17 @@ torch::Tensor rbf_stein_direction(const torch::Tensor& X, const torch::Tensor& Y
   if (rbf_stein_direct_applies(X, Y) && S.scalar_type() == X.scalar_type() && Y.scalar_type() == X.scalar_type())
     return rbf_stein_direct(X, Y, S, temperature, h);
   // φ_i = (1/M) [Σ_j k_ij (s_j − c y_j) + c x_i Σ_j k_ij], c = T/h²: one kernel sum with D + 1 columns.
-  const int64_t D = X.size(1), M = Y.size(0);
+  const int64_t M = Y.size(0);
   const double c = temperature / (h * h);
   auto V = torch::cat({S - c * Y, torch::ones({M, 1}, Y.options())}, 1);
   // Without anchors Y is X and K is symmetric: each pair's exponential is needed once.
   auto out = Y.is_same(X) ? rbf_kernel_matmul_symmetric(X, Y, V, h) : rbf_kernel_matmul(X, Y, V, h);
-  return (out.narrow(1, 0, D) + c * X * out.narrow(1, D, 1)) / static_cast<double>(M);
+  return stein_from_sums(out, X, c, M);
+}
+
+torch::Tensor stein_from_sums(const torch::Tensor& sums, const torch::Tensor& X, double c, int64_t count) {
+  const int64_t D = X.size(1);
+  return (sums.narrow(1, 0, D) + c * X * sums.narrow(1, D, 1)) / static_cast<double>(count);
 }
 
 torch::Tensor RbfKernel::phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
