@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,8 @@ ParticleInvariant::ParticleInvariant(Kind kind, int64_t particles, int64_t parti
   int p = 0;
   for (int64_t i = 0; i < P_; ++i)
     for (int64_t j = i + 1; j < P_; ++j, ++p) {
+      pair_i_.push_back(static_cast<int>(i));
+      pair_j_.push_back(static_cast<int>(j));
       const int64_t a = species_.empty() ? 0 : species_[i], b = species_.empty() ? 0 : species_[j];
       blocks[{std::min(a, b), std::max(a, b)}].push_back(p);
     }
@@ -58,8 +61,29 @@ int64_t ParticleInvariant::scratch_size() const {
 }
 
 namespace {
-/// Stable insertion sort of the indices idx[0..n) by key (ascending): ties keep their order.
+// Up to this many keys a stable sort counts ranks (n² compares without branches); beyond it, and
+// with NaN keys, it is an insertion sort. The maps sort 4 radii (DW-4) or 6 distances per row, where
+// the insertion sort's data-dependent branches cost more than the compares.
+constexpr int64_t kRankSortMax = 16;
+
+/// Stable sort of the indices idx[0..n) by key (ascending): ties keep their order.
 void sort_indices(const double* key, int* idx, int64_t n) {
+  if (n <= kRankSortMax) {
+    double k[kRankSortMax];
+    bool nan = false;
+    for (int64_t p = 0; p < n; ++p) k[p] = key[idx[p]], nan |= k[p] != k[p];
+    if (!nan) {  // rank of p: keys below it, and equal keys before it
+      int sorted[kRankSortMax];
+      for (int64_t p = 0; p < n; ++p) {
+        int rank = 0;
+        for (int64_t q = 0; q < p; ++q) rank += k[q] <= k[p];
+        for (int64_t q = p + 1; q < n; ++q) rank += k[q] < k[p];
+        sorted[rank] = idx[p];
+      }
+      std::copy(sorted, sorted + n, idx);
+      return;
+    }
+  }
   for (int64_t i = 1; i < n; ++i) {
     const int v = idx[i];
     int64_t j = i;
@@ -228,19 +252,15 @@ void ParticleInvariant::backward(const double* x, const double* gf, const double
   }
   const int64_t Q = feature_dim();
   const double* dist = scratch + Q;
-  // pair index -> (i, j) in the forward's order
-  int pi[kMaxParticles * (kMaxParticles - 1) / 2], pj[kMaxParticles * (kMaxParticles - 1) / 2];
-  int64_t p = 0;
-  for (int64_t i = 0; i < P; ++i)
-    for (int64_t j = i + 1; j < P; ++j, ++p) pi[p] = static_cast<int>(i), pj[p] = static_cast<int>(j);
   for (int64_t k = 0; k < Q; ++k) {
     const int q = static_cast<int>(scratch[k]);
     if (dist[q] == 0) continue;  // coincident particles: take the zero subgradient
     const double w = gf[k] / dist[q];
+    const int64_t i = pair_i_[q] * d, j = pair_j_[q] * d;
     for (int64_t a = 0; a < d; ++a) {
-      const double g = w * (x[pi[q] * d + a] - x[pj[q] * d + a]);
-      gx[pi[q] * d + a] += g;
-      gx[pj[q] * d + a] -= g;
+      const double g = w * (x[i + a] - x[j + a]);
+      gx[i + a] += g;
+      gx[j + a] -= g;
     }
   }
 }
@@ -256,7 +276,9 @@ torch::Tensor ParticleInvariant::features(const torch::Tensor& X) const {
   const int64_t N = x.size(0), D = input_dim(), F = feature_dim();
   auto out = torch::empty({N, F}, x.options());
   std::vector<double> scratch(static_cast<size_t>(scratch_size()));
-  for (int64_t n = 0; n < N; ++n) forward(x.data_ptr<double>() + n * D, out.data_ptr<double>() + n * F, scratch.data());
+  const double* xp = x.data_ptr<double>();
+  double* fp = out.data_ptr<double>();
+  for (int64_t n = 0; n < N; ++n) forward(xp + n * D, fp + n * F, scratch.data());
   return out.to(X.options());
 }
 
@@ -279,18 +301,29 @@ torch::Tensor ParticleInvariant::jacobian(const torch::Tensor& X) const {
 }
 
 torch::Tensor ParticleInvariant::vjp(const torch::Tensor& X, const torch::Tensor& G) const {
+  return linearize(X).second(G).to(X.options());
+}
+
+std::pair<torch::Tensor, ParticleInvariant::Vjp> ParticleInvariant::linearize(const torch::Tensor& X) const {
   check_rows(X);
-  ESVGD_CHECK(G.dim() == 2 && G.size(0) == X.size(0) && G.size(1) == feature_dim(), name(), " vjp expects G [",
-              X.size(0), ", ", feature_dim(), "], got ", G.sizes());
-  auto x = X.to(torch::kCPU, torch::kFloat64).contiguous(), g = G.to(torch::kCPU, torch::kFloat64).contiguous();
-  const int64_t N = x.size(0), D = input_dim(), F = feature_dim();
-  auto out = torch::empty({N, D}, x.options());
-  std::vector<double> scratch(static_cast<size_t>(scratch_size())), f(static_cast<size_t>(F));
-  for (int64_t n = 0; n < N; ++n) {
-    forward(x.data_ptr<double>() + n * D, f.data(), scratch.data());
-    backward(x.data_ptr<double>() + n * D, g.data_ptr<double>() + n * F, scratch.data(), out.data_ptr<double>() + n * D);
-  }
-  return out.to(X.options());
+  auto x = X.to(torch::kCPU, torch::kFloat64).contiguous();
+  const int64_t N = x.size(0), D = input_dim(), F = feature_dim(), S = scratch_size();
+  auto f = torch::empty({N, F}, x.options());
+  auto scratch = std::make_shared<std::vector<double>>(static_cast<size_t>(N * S));
+  const double* xp = x.data_ptr<double>();
+  double* fp = f.data_ptr<double>();
+  for (int64_t n = 0; n < N; ++n) forward(xp + n * D, fp + n * F, scratch->data() + n * S);
+  Vjp vjp = [this, x, scratch, N, D, F, S](const torch::Tensor& G) {
+    ESVGD_CHECK(G.dim() == 2 && G.size(0) == N && G.size(1) == F, name(), " vjp expects G [", N, ", ", F, "], got ",
+                G.sizes());
+    auto g = G.to(torch::kCPU, torch::kFloat64).contiguous();
+    auto out = torch::empty({N, D}, x.options());
+    const double *xp = x.data_ptr<double>(), *gp = g.data_ptr<double>();
+    double* op = out.data_ptr<double>();
+    for (int64_t n = 0; n < N; ++n) backward(xp + n * D, gp + n * F, scratch->data() + n * S, op + n * D);
+    return out;
+  };
+  return {f, std::move(vjp)};
 }
 
 torch::Tensor ParticleInvariant::features_autograd(const torch::Tensor& X) const {

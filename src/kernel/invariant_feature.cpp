@@ -27,6 +27,10 @@ torch::Tensor FeatureMap::vjp(const torch::Tensor& X, const torch::Tensor& G) co
   return torch::matmul(jacobian(X).transpose(1, 2), G.to(X.dtype()).unsqueeze(2)).squeeze(2);
 }
 
+std::pair<torch::Tensor, FeatureMap::Vjp> FeatureMap::linearize(const torch::Tensor& X) const {
+  return {features(X).to(torch::kFloat64), [this, X](const torch::Tensor& G) { return vjp(X, G).to(torch::kFloat64); }};
+}
+
 torch::Tensor RadiusMap::features(const torch::Tensor& X) const { return X.norm(2, 1, /*keepdim=*/true); }
 
 torch::Tensor RadiusMap::jacobian(const torch::Tensor& X) const {
@@ -44,46 +48,85 @@ std::string InvariantFeatureKernel::name() const {
   return "invariant(" + map_->name() + (form_ == RepulsionForm::kReference ? ",reference)" : ")");
 }
 
+torch::Tensor InvariantFeatureKernel::prepare_anchors(const torch::Tensor& anchors) const {
+  return map_->features(anchors.to(torch::kFloat64)).contiguous();
+}
+
 namespace {
+/// The moving rows' features f(X) in float64, with G ↦ J_f(x_n)ᵀ g_n at X where the reference form
+/// needs it.
+std::pair<torch::Tensor, FeatureMap::Vjp> moving_features(const FeatureMap& map, const torch::Tensor& X,
+                                                          RepulsionForm form) {
+  if (form == RepulsionForm::kReference) return map.linearize(X);
+  return {map.features(X).to(torch::kFloat64), nullptr};
+}
+
+/// f at the rows of Y in fx's dtype. The rows before the anchors are X itself on one process
+/// (Y = [X; anchors]), whose fx is reused, or every process's rows with a particle exchange, which
+/// are computed; the anchors' come from `prepared` when given.
+torch::Tensor features_of_y(const FeatureMap& map, const torch::Tensor& fx, const torch::Tensor& Y,
+                            const torch::Tensor& prepared) {
+  const int64_t others = Y.size(0) - (prepared.defined() ? prepared.size(0) : 0);
+  auto head = others == fx.size(0) ? fx : map.features(Y.narrow(0, 0, others)).to(fx.dtype());
+  return prepared.defined() ? torch::cat({head, prepared.to(fx.dtype())}) : head;
+}
+
 /// Both forms as one pass over the pairs (feature_stein_sums, compiled with the SIMD flags), for
 /// CPU problems small enough that tensor-op overhead dominates (the CD loops: 64 chains + 64
-/// anchors). Pairs whose weight underflows are skipped, which makes the tiny bandwidths of the
-/// paper (h = 1e-3) cost little more than the map.
+/// anchors), so the sums live in plain buffers. Pairs whose weight underflows are skipped, which
+/// makes the tiny bandwidths of the paper (h = 1e-3) cost little more than the map.
 /// The reference form needs J only as J_iᵀ (Σ_j k_ij (f_i − f_j)): one vector-Jacobian product per
-/// moving row, after the loop.
+/// moving row, after the loop, from the forward pass that gave f(X).
 torch::Tensor phi_direct(const torch::Tensor& X, const FeatureMap& map, const torch::Tensor& Y, const torch::Tensor& S,
-                         double h, double T, RepulsionForm form) {
+                         const torch::Tensor& prepared, double h, double T, RepulsionForm form) {
   const int64_t N = X.size(0), D = X.size(1), M = Y.size(0);
-  auto f = map.features(Y).to(torch::kFloat64).contiguous(), s = S.to(torch::kFloat64).contiguous();
-  const int64_t F = f.size(1);
+  auto [fx, vjp] = moving_features(map, X, form);
+  fx = fx.contiguous();
+  const torch::Tensor fy = features_of_y(map, fx, Y, prepared).contiguous();
+  const int64_t F = fy.size(1);
+  const auto s = S.to(torch::kFloat64).contiguous();
   torch::Tensor jac = form == RepulsionForm::kTextbook ? map.jacobian(Y).to(torch::kFloat64).contiguous() : torch::Tensor();
-  auto out = torch::zeros({N, D}, torch::kFloat64);
-  auto sums = torch::zeros({N, F}, torch::kFloat64);  // reference form: Σ_j k_ij (f_i − f_j)
-  auto fT = f.t().contiguous();
+  std::vector<double> out(static_cast<size_t>(N * D), 0.0), sums(static_cast<size_t>(N * F), 0.0);
   const double c = T / (h * h);
-  feature_stein_sums(f.data_ptr<double>(), fT.data_ptr<double>(), s.data_ptr<double>(),
-                     jac.defined() ? jac.data_ptr<double>() : nullptr, N, M, F, D, h, c, out.data_ptr<double>(),
-                     sums.data_ptr<double>());
-  if (form == RepulsionForm::kReference) out += c * map.vjp(X, sums).to(torch::kFloat64);  // J_iᵀ Σ_j k (f_i − f_j)
-  return (out / static_cast<double>(M)).to(X.dtype());
+  feature_stein_sums(fx.data_ptr<double>(), fy.data_ptr<double>(), s.data_ptr<double>(),
+                     jac.defined() ? jac.data_ptr<double>() : nullptr, N, M, F, D, h, c, out.data(), sums.data());
+  auto phi = torch::empty({N, D}, torch::kFloat64);
+  double* p = phi.data_ptr<double>();
+  const double inv_m = 1.0 / static_cast<double>(M);
+  if (vjp) {  // + c J_iᵀ Σ_j k (f_i − f_j)
+    const auto rep = vjp(torch::from_blob(sums.data(), {N, F}, torch::kFloat64));
+    const double* r = rep.data_ptr<double>();
+    for (int64_t e = 0; e < N * D; ++e) p[e] = (out[e] + c * r[e]) * inv_m;
+  } else {
+    for (int64_t e = 0; e < N * D; ++e) p[e] = out[e] * inv_m;
+  }
+  return phi.to(X.dtype());
 }
 }  // namespace
 
 torch::Tensor InvariantFeatureKernel::phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                                           double temperature) const {
+  return phi_prepared(X, Y, S, temperature, {});
+}
+
+torch::Tensor InvariantFeatureKernel::phi_prepared(const torch::Tensor& X, const torch::Tensor& Y,
+                                                   const torch::Tensor& S, double temperature,
+                                                   const torch::Tensor& prepared) const {
   check_phi_args(X, Y, S);
+  ESVGD_CHECK(!prepared.defined() || (prepared.dim() == 2 && prepared.size(0) <= Y.size(0)),
+              "prepared anchors must be the features of Y's last rows, got ", prepared.sizes(), " for Y ", Y.sizes());
   if (X.device().is_cpu() && X.size(0) * Y.size(0) <= (int64_t{1} << 14)) {
-    return phi_direct(X, *map_, Y, S, h_, temperature, form_);
+    return phi_direct(X, *map_, Y, S, prepared, h_, temperature, form_);
   }
   const int64_t N = X.size(0), D = X.size(1), M = Y.size(0);
-  auto FY = map_->features(Y).to(Y.dtype());  // X = Y[:N], so f(X) = f(Y)[:N]
+  auto [fx, vjp] = moving_features(*map_, X, form_);
+  auto FX = fx.to(Y.dtype());
+  auto FY = features_of_y(*map_, FX, Y, prepared);
   const int64_t F = FY.size(1);
-  auto FX = FY.narrow(0, 0, N);
-  auto J = map_->jacobian(Y).to(Y.dtype());  // [M, F, D]
-  auto ones = torch::ones({M, 1}, Y.options());
   const double c = temperature / (h_ * h_);
   if (form_ == RepulsionForm::kTextbook) {
-    auto Jt = J.transpose(1, 2).reshape({M, D * F});                      // J_jᵀ as [D, F] rows
+    auto J = map_->jacobian(Y).to(Y.dtype());                                 // [M, F, D]
+    auto Jt = J.transpose(1, 2).reshape({M, D * F});                          // J_jᵀ as [D, F] rows
     auto Jtf = torch::matmul(J.transpose(1, 2), FY.unsqueeze(2)).squeeze(2);  // J_jᵀ f_j: [M, D]
     auto out = rbf_kernel_matmul(FX, FY, torch::cat({S, Jt, Jtf}, 1), h_);
     auto KS = out.narrow(1, 0, D);
@@ -92,10 +135,9 @@ torch::Tensor InvariantFeatureKernel::phi(const torch::Tensor& X, const torch::T
     auto rep = torch::matmul(KJt, FX.unsqueeze(2)).squeeze(2) - KJtf;  // Σ_j k J_jᵀ (f_i − f_j)
     return (KS + c * rep) / static_cast<double>(M);
   }
-  auto out = rbf_kernel_matmul(FX, FY, torch::cat({S, FY, ones}, 1), h_);
+  auto out = rbf_kernel_matmul(FX, FY, torch::cat({S, FY, torch::ones({M, 1}, Y.options())}, 1), h_);
   auto KS = out.narrow(1, 0, D), KF = out.narrow(1, D, F), K1 = out.narrow(1, D + F, 1);
-  auto JX = J.narrow(0, 0, N);
-  auto rep = torch::matmul(JX.transpose(1, 2), (FX * K1 - KF).unsqueeze(2)).squeeze(2);  // J_iᵀ Σ_j k (f_i − f_j)
+  auto rep = vjp(FX * K1 - KF).to(Y.dtype());  // J_iᵀ Σ_j k (f_i − f_j)
   return (KS + c * rep) / static_cast<double>(M);
 }
 

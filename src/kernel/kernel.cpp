@@ -25,6 +25,13 @@ double checked_bandwidth(double h) {
 
 Kernel::Kernel(double bandwidth) : h_(checked_bandwidth(bandwidth)) {}
 
+torch::Tensor Kernel::prepare_anchors(const torch::Tensor&) const { return {}; }
+
+torch::Tensor Kernel::phi_prepared(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                                   double temperature, const torch::Tensor&) const {
+  return phi(X, Y, S, temperature);
+}
+
 std::shared_ptr<const Kernel> Kernel::with_bandwidth(double h) const {
   auto copy = clone();
   copy->h_ = checked_bandwidth(h);

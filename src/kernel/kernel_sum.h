@@ -47,12 +47,13 @@ torch::Tensor stein_from_sums(const torch::Tensor& sums, const torch::Tensor& X,
 
 /// The pair sums of the Stein direction of an RBF kernel on features (the invariant-feature
 /// kernels' small-problem path), in double, one pass over the pairs, skipping pairs whose weight
-/// underflows (the tiny bandwidths of the paper leave only i = j): for i < N, j < M,
+/// underflows (the tiny bandwidths of the paper leave only i = j): for i < N, j < M, with f_i the
+/// moving rows' features fx [N, F] and f_j the interacting points' fy [M, F],
 ///   out_i  += Σ_j k_ij s_j                         out [N, D]
 ///   sums_i += Σ_j k_ij (f_i − f_j)                 sums [N, F]   (J == nullptr: the reference form)
 ///   out_i  += c Σ_j k_ij J_jᵀ (f_i − f_j)          (J [M, F, D] given: the textbook form)
-/// f [M, F] row-major and fT [F, M] the same values feature-major; s [M, D].
-void feature_stein_sums(const double* f, const double* fT, const double* s, const double* J, int64_t N, int64_t M,
+/// s [M, D], all row-major.
+void feature_stein_sums(const double* fx, const double* fy, const double* s, const double* J, int64_t N, int64_t M,
                         int64_t F, int64_t D, double h, double c, double* out, double* sums);
 
 /// exp(x) for x ≤ 0 as used by the fused loop (polynomial, vectorisable; relative error < 5e-16 in

@@ -33,12 +33,14 @@ class KernelAt {
 /// All N particles: X itself, or every process's rows (particle_parallel.h; ex may be null).
 torch::Tensor all_rows(const torch::Tensor& X, const ParticleExchange* ex) { return ex ? ex->gather(X) : X; }
 
-/// φ at X with the anchors' points and scores (S weighted by γ), and the scores of X, from one
-/// score evaluation. With an exchange, X is this process's rows and φ is taken against all N.
+/// φ at X with the anchors' points, scores (S weighted by γ) and what the kernel prepared of them
+/// (may be undefined), and the scores of X, from one score evaluation. With an exchange, X is this
+/// process's rows and φ is taken against all N.
 std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, const kernel::Kernel& kernel,
                                                        const SvgdOptions& o, const torch::Tensor& X,
                                                        const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
-                                                       double gamma, const ParticleExchange* ex = nullptr) {
+                                                       const torch::Tensor& prepared, double gamma,
+                                                       const ParticleExchange* ex = nullptr) {
   torch::NoGradGuard no_grad;
   const torch::Tensor SX = score(X).to(X.dtype());
   torch::Tensor Y = X, S = SX;
@@ -54,7 +56,7 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
     S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype())});
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
-  auto phi = kernel.phi(X, Y, S, o.temperature());
+  auto phi = kernel.phi_prepared(X, Y, S, o.temperature(), has_rows(anchors) ? prepared : torch::Tensor());
   if (o.kernel_mass()) {
     // The mass is at least the self term over M; the floor only guards a kernel whose self term vanishes.
     const auto mass = kernel::kernel_mass(kernel, X, Y).clamp_min(1e-300).unsqueeze(1);
@@ -66,8 +68,8 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
 /// What the step size multiplies: φ, or s + βφ for the noisy step.
 torch::Tensor drift_of(const ScoreFn& score, const kernel::Kernel& kernel, const SvgdOptions& o,
                        const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
-                       double gamma, const ParticleExchange* ex = nullptr) {
-  auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, gamma, ex);
+                       const torch::Tensor& prepared, double gamma, const ParticleExchange* ex = nullptr) {
+  auto [phi, scores] = phi_and_scores(score, kernel, o, X, anchors, anchor_scores, prepared, gamma, ex);
   return o.langevin() ? scores + o.stein_weight() * phi : phi;
 }
 
@@ -97,6 +99,7 @@ StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kerne
                  const ParticleExchange* ex) {
   torch::NoGradGuard no_grad;
   if (has_rows(s.anchors) && !s.anchor_scores.defined()) s.anchor_scores = score(s.anchors).to(s.particles.dtype());
+  if (has_rows(s.anchors) && !s.prepared.defined()) s.prepared = kernel.prepare_anchors(s.anchors);
   const KernelAt k(kernel, s.bandwidth);
   StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal(), s.step)};
   const torch::Tensor& X = s.particles;
@@ -104,11 +107,12 @@ StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kerne
   if (o.langevin()) {
     const double eps = o.optimizer().step_size();
     const auto xi = noise_rows(X, s.noise, ex);
-    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma, ex), o.clip()) +
+    dx = clip_row_norms(eps * drift_of(score, *k, o, X, s.anchors, s.anchor_scores, s.prepared, info.gamma, ex),
+                        o.clip()) +
          (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
   } else {
     dx = displacement(o.optimizer(), s.optimizer,
-                      phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, info.gamma, ex).first);
+                      phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, s.prepared, info.gamma, ex).first);
   }
   s.particles = X + dx;
   ++s.step;
@@ -273,12 +277,12 @@ Svgd::Svgd(ScoreFn score, std::shared_ptr<const kernel::Kernel> kernel, SvgdOpti
 
 torch::Tensor Svgd::direction(const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                               double gamma) const {
-  return phi_and_scores(score_, *kernel_, options_, X, anchors, anchor_scores, gamma).first;
+  return phi_and_scores(score_, *kernel_, options_, X, anchors, anchor_scores, {}, gamma).first;
 }
 
 torch::Tensor Svgd::drift(const torch::Tensor& X, const torch::Tensor& anchors, const torch::Tensor& anchor_scores,
                           double gamma) const {
-  return drift_of(score_, *kernel_, options_, X, anchors, anchor_scores, gamma);
+  return drift_of(score_, *kernel_, options_, X, anchors, anchor_scores, {}, gamma);
 }
 
 SvgdResult Svgd::run(const torch::Tensor& X0, const torch::Tensor& anchors, const Callback& callback,

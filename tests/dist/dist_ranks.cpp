@@ -1,6 +1,6 @@
 // The collectives between real processes, run by CTest under `esvgd launch --nproc 2`:
-//   dist_ranks svgd [TIMEOUT]   particle-parallel SVGD equals one process (RBF, C4 orbit matrix,
-//                               median bandwidth, Adam, the noisy step, anchors) to 1e-12, and the
+//   dist_ranks svgd [TIMEOUT]   particle-parallel SVGD equals one process (RBF, C4 orbit matrix, a
+//                               feature kernel, median bandwidth, Adam, the noisy step, anchors) to 1e-12, and the
 //                               collectives' results; prints "dist_ranks: OK" on rank 0
 //   dist_ranks cd [TIMEOUT]     data-parallel contrastive divergence (SVGD with anchors, replay buffer
 //                               and the JEM loss; Langevin negatives) gives the same parameters on
@@ -24,6 +24,7 @@
 #include "esvgd/dist/launch_env.h"
 #include "esvgd/dist/rank_exchange.h"
 #include "esvgd/group/cyclic.h"
+#include "esvgd/kernel/invariant_feature.h"
 #include "esvgd/kernel/orbit_matrix.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/model/energy_model.h"
@@ -96,6 +97,11 @@ void svgd_checks(const dist::Communicator& comm) {
                           sampler::OptimizerOptions().kind(sampler::OptimizerKind::kAdam).step_size(0.05)));
   same_as_one_process(comm, "noisy svgd, kernel mass", rbf,
                       sampler::SvgdOptions(sgd).langevin(true).langevin_noise(0.3).kernel_mass(true));
+  // A feature kernel prepares the anchors' features, and its moving rows are not Y's first rows.
+  const kernel::InvariantFeatureKernel radius(std::make_shared<kernel::RadiusMap>(), 0.6,
+                                              kernel::RepulsionForm::kReference);
+  same_as_one_process(comm, "radius feature kernel with anchors", radius, sgd,
+                      torch::tensor({{3.0, 0.0}, {0.0, -3.0}}, torch::kFloat64));
   same_as_one_process(comm, "c4 with anchors, stopping at epsilon", c4, sampler::SvgdOptions(sgd).max_steps(500).epsilon(2e-3),
                       torch::tensor({{3.0, 0.0}, {0.0, -3.0}}, torch::kFloat64));
 }

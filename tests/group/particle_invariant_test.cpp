@@ -40,6 +40,37 @@ TEST(ParticleInvariant, LoopsMatchTorchOpsAndAutograd) {
   EXPECT_EQ(d3.features(X.to(torch::kFloat32)).scalar_type(), torch::kFloat32);
 }
 
+TEST(ParticleInvariant, TiedDistancesSortStably) {
+  // A square and a rhombus: four equal sides, and the square's two equal diagonals. Stably sorted
+  // ties give the same Jacobian as torch's stable sort under autograd.
+  ParticleInvariant dist(Kind::kPairDistances, 4, 2);
+  auto X = torch::tensor({{1.0, 0.0, 0.0, 1.0, -1.0, 0.0, 0.0, -1.0}, {2.0, 0.0, 0.0, 1.0, -2.0, 0.0, 0.0, -1.0}},
+                         torch::kFloat64);
+  EXPECT_LT(rel_err(dist.features(X), dist.features_autograd(X)), 1e-15);
+  EXPECT_LT(rel_err(dist.jacobian(X), autograd_jacobian(dist, X)), 1e-14);
+  // A NaN distance falls back to the insertion sort and stays in the output.
+  auto nan = X.narrow(0, 0, 1).clone();
+  nan[0][0] = std::nan("");
+  EXPECT_EQ(torch::isnan(dist.features(nan)).sum().item<int64_t>(), 3);
+}
+
+TEST(ParticleInvariant, LinearizeIsFeaturesAndVjpFromOnePass) {
+  auto gen = make_gen(4);
+  for (auto kind : {Kind::kCanonical, Kind::kPairDistances}) {
+    ParticleInvariant map(kind, 5, 2);
+    auto X = torch::randn({7, 10}, gen, torch::kFloat64);
+    auto G = torch::randn({7, map.feature_dim()}, gen, torch::kFloat64);
+    auto [f, vjp] = map.linearize(X.to(torch::kFloat32));
+    EXPECT_EQ(f.scalar_type(), torch::kFloat64) << "linearize works in the loops' precision";
+    EXPECT_LT(rel_err(f, map.features(X.to(torch::kFloat32).to(torch::kFloat64))), 1e-15);
+    auto expected = torch::matmul(map.jacobian(X.to(torch::kFloat32).to(torch::kFloat64)).transpose(1, 2),
+                                  G.unsqueeze(2)).squeeze(2);
+    EXPECT_LT(rel_err(vjp(G), expected), 1e-14) << map.name();
+    EXPECT_LT(rel_err(vjp(2 * G), 2 * expected), 1e-14) << "a second product from the same pass";
+    expect_error([&, vjp = vjp] { vjp(torch::zeros({3, map.feature_dim()})); }, "vjp expects G [7, ");
+  }
+}
+
 TEST(ParticleInvariant, JacobianMatchesFiniteDifferences) {
   auto gen = make_gen(2);
   for (auto kind : {Kind::kCanonical, Kind::kPairDistances}) {

@@ -53,6 +53,31 @@ TEST(ParticleFeatureKernel, OnePassLoopMatchesAutograd) {
       }
 }
 
+TEST(ParticleFeatureKernel, PreparedAnchorsGiveTheSameDirection) {
+  // A run computes its anchors' features once (prepare_anchors) and phi_prepared reuses them. Y holds
+  // other rows before X, as a particle exchange's Y does, so the moving rows' features must be X's
+  // own; 12 rows take the one-pass loop, 100 the tensor path.
+  auto gen = make_gen(4);
+  for (int64_t n : {12, 100}) {
+    auto X = 1.5 * torch::randn({n, 8}, gen, torch::kFloat64);
+    auto A = 1.5 * torch::randn({9, 8}, gen, torch::kFloat64);
+    auto Y = torch::cat({1.5 * torch::randn({60, 8}, gen, torch::kFloat64), X, A});
+    auto S = torch::randn({Y.size(0), 8}, gen, torch::kFloat64);
+    for (auto kind : {ParticleInvariant::Kind::kCanonical, ParticleInvariant::Kind::kPairDistances})
+      for (auto form : {RepulsionForm::kTextbook, RepulsionForm::kReference}) {
+        auto k = make(kind, 1.5, form);
+        auto ref = reference_phi(ParticleInvariant(kind, 4, 2), X, Y, S, 1.5, 2.0, form);
+        auto prepared = k->prepare_anchors(A);
+        ASSERT_TRUE(prepared.defined());
+        EXPECT_LT(rel_err(k->phi_prepared(X, Y, S, 2.0, prepared), ref), 1e-11) << k->name() << " n=" << n;
+        EXPECT_LT(rel_err(k->phi(X, Y, S, 2.0), ref), 1e-11) << k->name() << " n=" << n;
+      }
+  }
+  expect_error([] { make(ParticleInvariant::Kind::kPairDistances, 1.0, RepulsionForm::kReference)->phi_prepared(
+                        torch::zeros({2, 8}), torch::zeros({3, 8}), torch::zeros({3, 8}), 1.0, torch::zeros({5, 6})); },
+               "prepared anchors must be the features of Y's last rows");
+}
+
 TEST(ParticleFeatureKernel, EquivariantUnderTheMapsGroup) {
   auto gen = make_gen(2);
   target::DoubleWellPotential u;

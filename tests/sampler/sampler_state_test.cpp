@@ -5,6 +5,7 @@
 
 #include <torch/serialize.h>
 
+#include "esvgd/kernel/invariant_feature.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
@@ -103,6 +104,31 @@ TEST_P(SvgdStateTest, CheckpointedStateContinuesBitIdentically) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AdamMedianAndNoisy, SvgdStateTest, ::testing::Values(0, 1));
+
+TEST(SvgdState, KernelPreparesTheAnchorsOnceAndARestoredStatePreparesThemAgain) {
+  auto gen = make_gen(63);
+  const auto X0 = torch::randn({30, 2}, gen, torch::kFloat64), A = torch::randn({4, 2}, gen, torch::kFloat64);
+  const kernel::InvariantFeatureKernel radius(std::make_shared<kernel::RadiusMap>(), 0.8,
+                                              kernel::RepulsionForm::kReference);
+  auto o = SvgdOptions().optimizer(sampler::OptimizerOptions().step_size(0.05)).max_steps(20);
+  auto straight = sampler::init(X0, radius, o, A);
+  const auto whole = sampler::run(straight, gaussian_score(), radius, o);
+  EXPECT_TRUE(torch::equal(straight.prepared, radius.prepare_anchors(A)));
+
+  o.max_steps(11);
+  auto first = sampler::init(X0, radius, o, A);
+  EXPECT_FALSE(first.prepared.defined());
+  sampler::run(first, gaussian_score(), radius, o);
+  auto restored = roundtrip(first);
+  EXPECT_FALSE(restored.prepared.defined()) << "prepared anchors are derived, not checkpointed";
+  o.max_steps(20);
+  EXPECT_TRUE(torch::equal(sampler::run(restored, gaussian_score(), radius, o).particles, whole.particles));
+  // A kernel with nothing to prepare: phi_prepared is phi.
+  const kernel::RbfKernel rbf(0.8);
+  EXPECT_FALSE(rbf.prepare_anchors(A).defined());
+  const auto Y = torch::cat({X0, A}), S = gaussian_score()(Y);
+  EXPECT_TRUE(torch::equal(rbf.phi_prepared(X0, Y, S, 1.0, {}), rbf.phi(X0, Y, S, 1.0)));
+}
 
 TEST(SvgdState, InitChecksOptionsAndShapes) {
   const auto kernel = std::make_shared<kernel::RbfKernel>(1.0);

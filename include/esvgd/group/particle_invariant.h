@@ -21,7 +21,9 @@
 /// Each row runs as a plain loop (forward, then backward = J_fᵀ g with what forward left in the
 /// scratch), so that samplers and frozen energies call them without tensor ops;
 /// features_autograd() is the same map in torch ops, differentiable, used as the reference.
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/types.h>
@@ -58,6 +60,11 @@ class ParticleInvariant {
   torch::Tensor jacobian(const torch::Tensor& X) const;
   /// J_f(x_n)ᵀ g_n for every row: X [N, P·d], G [N, F] → [N, P·d] in X's dtype.
   torch::Tensor vjp(const torch::Tensor& X, const torch::Tensor& G) const;
+  /// f(X) and the function G ↦ J_f(x_n)ᵀ g_n at the same rows, from one forward pass (each row's
+  /// scratch is kept for the products); both in float64, the loops' precision. The function uses
+  /// this map: it must not outlive it.
+  using Vjp = std::function<torch::Tensor(const torch::Tensor&)>;
+  std::pair<torch::Tensor, Vjp> linearize(const torch::Tensor& X) const;
   /// f(X) in torch ops with autograd (the reference for the loops above).
   torch::Tensor features_autograd(const torch::Tensor& X) const;
 
@@ -71,6 +78,8 @@ class ParticleInvariant {
   /// pair-distances: pair indices (i < j, row-major) grouped by species block; block b holds
   /// block_pairs_[block_start_[b] .. block_start_[b + 1]).
   std::vector<int> block_pairs_, block_start_;
+  /// pair-distances: the particles (i, j) of pair p in row-major order.
+  std::vector<int> pair_i_, pair_j_;
 };
 
 /// "canonical" or "pair-distances"; errors list the accepted names.

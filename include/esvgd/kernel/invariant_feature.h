@@ -7,7 +7,9 @@
 /// Reference form (the authors' code, differentiating the receiver):
 ///   φ(x_i) = 1/M Σ_j k_ij [ s_j + T J_f(x_i)ᵀ (f(x_i) − f(y_j))/h² ]
 /// Both are one fused pair sum over features.
+#include <functional>
 #include <memory>
+#include <utility>
 
 #include "esvgd/group/particle_invariant.h"
 #include "esvgd/kernel/kernel.h"
@@ -25,6 +27,11 @@ class FeatureMap {
   virtual torch::Tensor jacobian(const torch::Tensor& X) const;
   /// J_f(x_n)ᵀ g_n for every row: G [N, F] → [N, D]. The default contracts jacobian().
   virtual torch::Tensor vjp(const torch::Tensor& X, const torch::Tensor& G) const;
+  /// f(X) and the function G ↦ vjp(X, G), both in float64, for maps whose products can reuse the
+  /// forward pass. The default computes features(X) and calls vjp(X, G). The function must not
+  /// outlive the map.
+  using Vjp = std::function<torch::Tensor(const torch::Tensor&)>;
+  virtual std::pair<torch::Tensor, Vjp> linearize(const torch::Tensor& X) const;
 };
 
 /// f(x) = ‖x‖: invariant under O(D). J = x/‖x‖ (0 at the origin).
@@ -44,6 +51,7 @@ class ParticleMap : public FeatureMap {
   torch::Tensor features(const torch::Tensor& X) const override { return inv_.features(X); }
   torch::Tensor jacobian(const torch::Tensor& X) const override { return inv_.jacobian(X); }
   torch::Tensor vjp(const torch::Tensor& X, const torch::Tensor& G) const override { return inv_.vjp(X, G); }
+  std::pair<torch::Tensor, Vjp> linearize(const torch::Tensor& X) const override { return inv_.linearize(X); }
 
  private:
   group::ParticleInvariant inv_;
@@ -55,6 +63,10 @@ class InvariantFeatureKernel : public Kernel {
   std::string name() const override;
   torch::Tensor phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                     double temperature) const override;
+  /// The anchors' features: a run computes them once instead of at every step.
+  torch::Tensor prepare_anchors(const torch::Tensor& anchors) const override;
+  torch::Tensor phi_prepared(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                             double temperature, const torch::Tensor& prepared) const override;
   torch::Tensor gram(const torch::Tensor& A, const torch::Tensor& B) const override;
   torch::Tensor pair_sq_dist(const torch::Tensor& A, const torch::Tensor& B) const override;
   const FeatureMap& map() const { return *map_; }

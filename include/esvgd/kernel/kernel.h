@@ -35,9 +35,18 @@ class Kernel {
   virtual ~Kernel() = default;
   /// Name used in outputs and configs: "rbf", "orbit-matrix(C4)", ...
   virtual std::string name() const = 0;
-  /// Stein direction φ(X) [N, D]; see the file comment. Requires Y[:N] == X.
+  /// Stein direction φ(X) [N, D]; see the file comment. X's rows are among Y's: Y[:N] == X in one
+  /// process, a block further on with a particle exchange (sampler/particle_parallel.h).
   virtual torch::Tensor phi(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
                             double temperature) const = 0;
+  /// What phi can reuse about a run's fixed anchors [A, D] from step to step (feature kernels: the
+  /// anchors' features), computed once per run by the samplers; undefined, the default, when there is
+  /// nothing to reuse. It must not depend on the bandwidth (a run may change h).
+  virtual torch::Tensor prepare_anchors(const torch::Tensor& anchors) const;
+  /// phi when the last A rows of Y are anchors and `prepared` is prepare_anchors of them (undefined:
+  /// plain phi, which is also the default for kernels that prepare nothing).
+  virtual torch::Tensor phi_prepared(const torch::Tensor& X, const torch::Tensor& Y, const torch::Tensor& S,
+                                     double temperature, const torch::Tensor& prepared) const;
   /// The kernel as a function: [N, M] for scalar kernels, [N, M, D, D] for matrix-valued ones.
   virtual torch::Tensor gram(const torch::Tensor& A, const torch::Tensor& B) const = 0;
   virtual bool is_matrix_valued() const { return false; }

@@ -75,6 +75,7 @@ struct SvgdState {
   torch::Tensor particles;      ///< [N, D], float64 or float32
   torch::Tensor anchors;        ///< [A, D] fixed points that count in φ (undefined: none)
   torch::Tensor anchor_scores;  ///< their scores, computed once at the first step
+  torch::Tensor prepared;       ///< the kernel's prepare_anchors of them, likewise (not checkpointed)
   OptimizerState optimizer;     ///< moments of adagrad/adam
   double bandwidth = 0.0;       ///< h of the next step
   int64_t step = 0;             ///< steps taken
