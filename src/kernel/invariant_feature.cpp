@@ -61,14 +61,14 @@ std::pair<torch::Tensor, FeatureMap::Vjp> moving_features(const FeatureMap& map,
   return {map.features(X).to(torch::kFloat64), nullptr};
 }
 
-/// f at the rows of Y in fx's dtype. The rows before the anchors are X itself on one process
-/// (Y = [X; anchors]), whose fx is reused, or every process's rows with a particle exchange, which
-/// are computed; the anchors' come from `prepared` when given.
+/// f at the rows of Y with fx's dtype and device. The rows before the anchors are X itself on one
+/// process (Y = [X; anchors]), whose fx is reused, or every process's rows with a particle exchange,
+/// which are computed; the anchors' come from `prepared` when given.
 torch::Tensor features_of_y(const FeatureMap& map, const torch::Tensor& fx, const torch::Tensor& Y,
                             const torch::Tensor& prepared) {
   const int64_t others = Y.size(0) - (prepared.defined() ? prepared.size(0) : 0);
-  auto head = others == fx.size(0) ? fx : map.features(Y.narrow(0, 0, others)).to(fx.dtype());
-  return prepared.defined() ? torch::cat({head, prepared.to(fx.dtype())}) : head;
+  auto head = others == fx.size(0) ? fx : map.features(Y.narrow(0, 0, others)).to(fx.options());
+  return prepared.defined() ? torch::cat({head, prepared.to(fx.options())}) : head;
 }
 
 /// Both forms as one pass over the pairs (feature_stein_sums, compiled with the SIMD flags), for
@@ -120,7 +120,7 @@ torch::Tensor InvariantFeatureKernel::phi_prepared(const torch::Tensor& X, const
   }
   const int64_t N = X.size(0), D = X.size(1), M = Y.size(0);
   auto [fx, vjp] = moving_features(*map_, X, form_);
-  auto FX = fx.to(Y.dtype());
+  auto FX = fx.to(Y.options());  // the particle maps' loops run on the CPU
   auto FY = features_of_y(*map_, FX, Y, prepared);
   const int64_t F = FY.size(1);
   const double c = temperature / (h_ * h_);
@@ -137,7 +137,7 @@ torch::Tensor InvariantFeatureKernel::phi_prepared(const torch::Tensor& X, const
   }
   auto out = rbf_kernel_matmul(FX, FY, torch::cat({S, FY, torch::ones({M, 1}, Y.options())}, 1), h_);
   auto KS = out.narrow(1, 0, D), KF = out.narrow(1, D, F), K1 = out.narrow(1, D + F, 1);
-  auto rep = vjp(FX * K1 - KF).to(Y.dtype());  // J_iᵀ Σ_j k (f_i − f_j)
+  auto rep = vjp(FX * K1 - KF).to(Y.options());  // J_iᵀ Σ_j k (f_i − f_j)
   return (KS + c * rep) / static_cast<double>(M);
 }
 

@@ -1,11 +1,13 @@
-// The CUDA device path: energies and scores, Langevin and noisy-SVGD chains, and one epoch of
-// contrastive divergence on a GPU agree with the same computation on the CPU (the samplers draw
-// their noise on the CPU, so both devices see the same random numbers). Where this LibTorch has no
-// CUDA or the machine no GPU, every test is skipped with a message: run `make test` on a GPU
-// machine to check the path.
+// The CUDA device path: energies and scores, Langevin and noisy-SVGD chains, the particle feature
+// kernel, and one epoch of contrastive divergence on a GPU agree with the same computation on the
+// CPU (the samplers draw their noise on the CPU, so both devices see the same random numbers). Where
+// this LibTorch has no CUDA or the machine no GPU, every test is skipped with a message: run `make
+// test` on a GPU machine to check the path.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "esvgd/group/particle_invariant.h"
+#include "esvgd/kernel/invariant_feature.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/model/egnn_energy.h"
 #include "esvgd/model/energy_model.h"
@@ -92,6 +94,22 @@ TEST(CudaPath, LangevinAndNoisySvgdChainsMatchTheCpu) {
   EXPECT_TRUE(s_gpu.particles.is_cuda());
   EXPECT_LT(rel_err(s_gpu.particles, s_cpu.particles), 1e-3);
   EXPECT_NEAR(s_gpu.bandwidth, s_cpu.bandwidth, 1e-3 * s_cpu.bandwidth);
+}
+
+TEST(CudaPath, ParticleFeatureKernelWithPreparedAnchorsMatchesTheCpu) {
+  SKIP_WITHOUT_CUDA();
+  // The particle maps' loops run on the CPU; the kernel moves what they give to the rows' device.
+  // 150 × 159 pairs: the tensor path on both devices.
+  const kernel::InvariantFeatureKernel k(
+      std::make_shared<kernel::ParticleMap>(group::ParticleInvariant(group::ParticleInvariant::Kind::kPairDistances, 4, 2)),
+      1.5, kernel::RepulsionForm::kReference);
+  auto gen = at::detail::createCPUGenerator(3);
+  const auto X = torch::randn({150, 8}, gen, torch::kFloat64), A = torch::randn({9, 8}, gen, torch::kFloat64);
+  const auto Y = torch::cat({X, A}), S = torch::randn({159, 8}, gen, torch::kFloat64);
+  const auto cpu = k.phi_prepared(X, Y, S, 2.0, k.prepare_anchors(A));
+  const auto gpu = k.phi_prepared(X.to(kCuda), Y.to(kCuda), S.to(kCuda), 2.0, k.prepare_anchors(A.to(kCuda)));
+  EXPECT_TRUE(gpu.is_cuda());
+  EXPECT_LT(rel_err(gpu, cpu), 1e-10);
 }
 
 TEST(CudaPath, OneEpochOfContrastiveDivergenceMatchesTheCpu) {
