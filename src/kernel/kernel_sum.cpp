@@ -165,10 +165,17 @@ ESVGD_SIMD_CLONES void exp_products(float* K, const float* na, const float* nb, 
   exp_of_products(K, na, nb, n, m, scale);
 }
 
-/// The tiles of side `side` of an N × M problem: all of them, or those on and above the diagonal
-/// (symmetric mode).
+/// How many tiles of side `side` an N × M problem has: all of them, or those on and above the
+/// diagonal (symmetric mode, N = M).
+int64_t tile_count(int64_t N, int64_t M, Mode mode, int64_t side = kTile) {
+  const int64_t rows = (N + side - 1) / side, cols = (M + side - 1) / side;
+  return mode == Mode::kSymmetric ? rows * (rows + 1) / 2 : rows * cols;
+}
+
+/// The tiles that tile_count counts, as (row block, column block).
 std::vector<std::pair<int64_t, int64_t>> tile_list(int64_t N, int64_t M, Mode mode, int64_t side = kTile) {
   std::vector<std::pair<int64_t, int64_t>> tiles;
+  tiles.reserve(static_cast<size_t>(tile_count(N, M, mode, side)));
   for (int64_t ib = 0; ib * side < N; ++ib)
     for (int64_t jb = mode == Mode::kSymmetric ? ib : 0; jb * side < M; ++jb) tiles.emplace_back(ib, jb);
   return tiles;
@@ -268,7 +275,7 @@ std::pair<torch::Tensor, torch::Tensor> gemm_tiles(const torch::Tensor& A, const
   // Half-size tiles when the full-size ones are too few to share out evenly over the threads (smaller
   // GEMMs run less efficiently, so only then).
   const int64_t threads = std::max(1, at::get_num_threads());
-  const bool few = threads > 1 && tile_list(N, M, mode).size() < static_cast<size_t>(4 * threads);
+  const bool few = threads > 1 && tile_count(N, M, mode) < 4 * threads;
   const int64_t side = few ? kTile / 2 : kTile;
   auto view = [&](std::vector<T>& v, int64_t rows, int64_t cols) {
     return torch::from_blob(v.data(), {rows, cols}, A.options());
