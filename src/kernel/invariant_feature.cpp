@@ -49,7 +49,7 @@ std::string InvariantFeatureKernel::name() const {
 }
 
 torch::Tensor InvariantFeatureKernel::prepare_anchors(const torch::Tensor& anchors) const {
-  return map_->features(anchors.to(torch::kFloat64)).contiguous();
+  return map_->features(anchors.to(torch::kFloat64));
 }
 
 namespace {

@@ -56,7 +56,7 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
     S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype())});
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
-  auto phi = kernel.phi_prepared(X, Y, S, o.temperature(), has_rows(anchors) ? prepared : torch::Tensor());
+  auto phi = kernel.phi_prepared(X, Y, S, o.temperature(), prepared);
   if (o.kernel_mass()) {
     // The mass is at least the self term over M; the floor only guards a kernel whose self term vanishes.
     const auto mass = kernel::kernel_mass(kernel, X, Y).clamp_min(1e-300).unsqueeze(1);
