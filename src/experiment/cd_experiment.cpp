@@ -1,5 +1,6 @@
 #include "experiment/cd_experiment.h"
 
+#include <cmath>
 #include <filesystem>
 #include <optional>
 
@@ -218,7 +219,7 @@ train::CdOptions cd_options(const core::Config& c, const Combination& combo, con
   };
   // One expression, read in order (C++17 evaluates a chain of calls left to right), so the first
   // bad key is the one reported, as before.
-  return train::CdOptions()
+  auto options = train::CdOptions()
       .sampler(combo.langevin ? train::NegativeSampler::kLangevin : train::NegativeSampler::kSvgd)
       .langevin(langevin_options(c))
       .replay_size(c.get_int("chains.replay_size"))
@@ -245,6 +246,36 @@ train::CdOptions cd_options(const core::Config& c, const Combination& combo, con
       .checkpoint_every(c.get_int("train.checkpoint_every"))
       .checkpoint_path(checkpoint)
       .fingerprint(fingerprint);
+  if (denoising(c)) options.denoising(true).noise(noise_ladder(c));
+  return options;
+}
+
+namespace {
+/// ε of annealed sampling: sample.step_size, which must be > 0 (there is no training step to fall back on).
+double annealed_step(const core::Config& c) {
+  const double eps = c.get_double("sample.step_size");
+  if (!(eps > 0) || !std::isfinite(eps))
+    throw Error(ErrorKind::kConfig, "config key 'sample.step_size'",
+                "must be > 0 with loss.kind = denoising: it is the annealed sampler's step at the smallest noise level");
+  return eps;
+}
+}  // namespace
+
+bool denoising(const core::Config& c) {
+  if (!c.has("loss.kind")) return false;
+  const auto kind = c.get_string("loss.kind");
+  if (kind != "cd" && kind != "denoising")
+    throw Error(ErrorKind::kConfig, "config key 'loss.kind'", "must be cd or denoising, got '" + kind + "'");
+  return kind == "denoising";
+}
+
+sampler::NoiseLadder noise_ladder(const core::Config& c) {
+  const auto ladder = sampler::NoiseLadder()
+                          .max(c.get_double("loss.noise_max"))
+                          .min(c.get_double("loss.noise_min"))
+                          .levels(c.get_int("loss.noise_levels"));
+  sampler::check_noise_ladder(ladder);  // its errors name the options, which the run reports as loss.noise_* keys
+  return ladder;
 }
 
 namespace {
@@ -265,6 +296,7 @@ std::vector<Combination> checked_combinations(const core::Config& c, const group
   if (start == "replay" && c.get_int("chains.replay_size") == 0)
     throw Error(ErrorKind::kConfig, "config key 'sample.start'",
                 "replay starts from the training replay buffer: set chains.replay_size > 0");
+  if (denoising(c)) annealed_step(c);
   at::Generator gen = at::detail::createCPUGenerator(0);  // kernels built here are discarded
   for (const auto& combo : combos) {
     auto m = build_model(c, combo, dim, outputs, factory);
@@ -344,6 +376,60 @@ TrainedModel train_combination(const core::Config& c, const RunContext& ctx, con
   return t;
 }
 
+namespace {
+/// Annealed sampling of a noise-conditional energy (sampler/noise_ladder.h): the combination's sampler
+/// runs sample.steps steps at each level σ_l, largest first, on −∇E(·, σ_l) with the step
+/// α_l = ε (σ_l/σ_L)² (ε = sample.step_size) and noise 1 (sample.noise when >= 0) — Langevin as
+/// x ← x + α_l s + √(2α_l) ξ, SVGD as its noisy step — then one denoising step x ← x + σ_L² s(x, σ_L)
+/// (Tweedie's formula: the mean of the clean point given the noisy one). `starts` are this rank's rows.
+sampler::ChainResult sample_annealed(const core::Config& c, const RunContext& ctx, const TrainedModel& t,
+                                     const torch::Tensor& starts, const dist::RankExchange* split, at::Generator& gen,
+                                     double bandwidth, core::Progress& progress) {
+  const auto levels = sampler::noise_levels(noise_ladder(c));
+  const int64_t steps = c.get_int("sample.steps");
+  const double eps = annealed_step(c), noise = c.get_double("sample.noise");
+  sampler::ChainResult result;
+  auto X = starts;
+  for (size_t l = 0; l < levels.size(); ++l) {
+    const double alpha = eps * std::pow(levels[l] / levels.back(), 2);
+    const auto score = t.model->frozen_noise_score(levels[l]);
+    if (t.combo.langevin) {
+      const auto lo = langevin_options(c).max_steps(steps).step_size(2 * alpha).noise(noise >= 0 ? noise : 1.0);
+      auto state = sampler::init(X, lo, gen);
+      result = split ? sampler::run(state, score, lo, *split) : sampler::run(state, score, lo);
+    } else {
+      auto opts = svgd_options(c, ctx.seed)
+                      .temperature(t.sampler.temperature)
+                      .max_steps(steps)
+                      .epsilon(c.get_double("sample.epsilon"))
+                      .langevin(true)
+                      .langevin_noise(noise >= 0 ? noise : 1.0);
+      opts.optimizer().step_size(alpha);
+      const auto kernel = bandwidth > 0 ? t.sampler.kernel->with_bandwidth(bandwidth) : t.sampler.kernel;
+      auto state = sampler::init(X, *kernel, opts, gen);
+      result = split ? sampler::run(state, score, *kernel, opts, *split) : sampler::run(state, score, *kernel, opts);
+    }
+    X = split ? split->own_rows(result.particles) : result.particles;  // a split run returns every rank's rows
+    progress.update(static_cast<int64_t>(l + 1) * steps, "sigma " + c10::str(levels[l]));
+  }
+  if (!t.combo.langevin)
+    warn_if_uncoupled(ctx, t.combo.name + " sampling (smallest noise level)", result.interacting, result.bandwidth);
+  // Every rank holds all rows again: the denoising step is per row.
+  result.particles = result.particles + levels.back() * levels.back() *
+                                            t.model->frozen_noise_score(levels.back())(result.particles);
+  return result;
+}
+}  // namespace
+
+TrainedModel with_sampler(const core::Config& c, const TrainedModel& trained, const Combination& combo,
+                          const group::Group& group, at::Generator& gen) {
+  TrainedModel t = trained;
+  t.combo = combo;
+  t.sampler = make_cd_sampler(c, combo, group, gen);
+  if (combo.langevin) t.sampler.name = "langevin";
+  return t;
+}
+
 torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, TrainedModel& t, int64_t label,
                            at::Generator& gen, double bandwidth, int64_t particles) {
   const int64_t n = particles > 0 ? particles : c.get_int("sample.particles"), D = t.dim;
@@ -363,16 +449,20 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
     X0 = t.replay.index_select(0, torch::randint(t.replay.size(0), {n}, gen, torch::kLong)).to(torch::kFloat32);
   }
   if (const auto& p = t.model->parameters(); !p.empty()) X0 = X0.to(p.front().device());
-  core::Progress progress(t.combo.name + " sampling" + (label >= 0 ? " y=" + std::to_string(label) : "") +
+  const bool annealed = t.model->noise_conditional();
+  core::Progress progress(t.combo.name + (annealed ? " annealed" : "") + " sampling" +
+                              (label >= 0 ? " y=" + std::to_string(label) : "") +
                               (bandwidth > 0 ? " h=" + c10::str(bandwidth) : ""),
-                          steps, ctx.log);
+                          annealed ? steps * noise_ladder(c).levels() : steps, ctx.log);
   // With several ranks, each moves its block of the particles (sampler/particle_parallel.h).
   std::optional<dist::RankExchange> split;
   if (ctx.comm && ctx.comm->size() > 1 && n >= ctx.comm->size()) split.emplace(*ctx.comm, n);
   const auto starts = split ? split->own_rows(X0) : X0;
   const auto score = t.model->frozen_score(label);
   sampler::ChainResult result;
-  if (t.combo.langevin) {
+  if (annealed) {
+    result = sample_annealed(c, ctx, t, starts, split ? &*split : nullptr, gen, bandwidth, progress);
+  } else if (t.combo.langevin) {
     auto lo = langevin_options(c).max_steps(steps);
     if (step > 0) lo.step_size(step);
     if (noise >= 0) lo.noise(noise);

@@ -24,6 +24,7 @@
 #include "esvgd/group/group.h"
 #include "esvgd/model/energy_model.h"
 #include "esvgd/sampler/langevin.h"
+#include "esvgd/sampler/noise_ladder.h"
 #include "esvgd/train/cd_trainer.h"
 
 namespace esvgd::experiment {
@@ -93,6 +94,11 @@ train::CdOptions cd_options(const core::Config& config, const Combination& combo
                             const std::string& fingerprint);
 /// The langevin.* keys.
 sampler::LangevinOptions langevin_options(const core::Config& config);
+/// Whether the experiment declares loss.kind and it is "denoising" (another value than cd or
+/// denoising is esvgd::Error naming the key).
+bool denoising(const core::Config& config);
+/// The loss.noise_* keys (errors name them).
+sampler::NoiseLadder noise_ladder(const core::Config& config);
 
 struct TrainedModel {
   Combination combo;
@@ -115,6 +121,11 @@ struct TrainedModel {
 TrainedModel train_combination(const core::Config& config, const RunContext& ctx, const Combination& combo,
                                const group::Group& group, const data::TrainingData& data, int64_t outputs,
                                at::Generator& gen, const ModelFactory& factory = nullptr);
+
+/// The model `trained` with the sampler of `combo`: the rows of a loss that runs no sampler
+/// (loss.kind = denoising) share one training.
+TrainedModel with_sampler(const core::Config& config, const TrainedModel& trained, const Combination& combo,
+                          const group::Group& group, at::Generator& gen);
 
 /// Draws sample.particles points (or `particles` when > 0) from U[c − sample.box, c + sample.box)^D
 /// (c = sample.center where declared, else 0), or with sample.start = replay from the rows of the

@@ -51,6 +51,11 @@ EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options
               o.core_radius());
   ESVGD_CHECK(o.core_radius() == 0 || o.head() == Head::kLinear,
               "the EGNN hard core adds to the energy, so it needs the linear head, got ", to_string(o.head()));
+  ESVGD_CHECK(!o.noise_conditional() || o.head() == Head::kLinear,
+              "a noise-conditional EGNN energy divides its output by sigma, so it needs the linear head, got ",
+              to_string(o.head()));
+  ESVGD_CHECK(!o.noise_conditional() || (o.noise_floor() > 0 && std::isfinite(o.noise_floor())),
+              "the noise floor of a noise-conditional EGNN energy must be a positive number of Å, got ", o.noise_floor());
   const int64_t P = atoms(), K = static_cast<int64_t>(o.elements().size()), C = o.charge_power() + 1;
   auto n = torch::zeros({P, K * C});
   for (int64_t i = 0; i < P; ++i) {
@@ -64,7 +69,7 @@ EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options
   node_features_ = register_buffer("node_features", n);
   edge_mask_ = register_buffer("edge_mask", 1 - torch::eye(P));
   rbf_centres_ = register_buffer("rbf_centres", torch::linspace(0, o.distance_cutoff(), o.distance_features()));
-  embed_ = register_module("embed", torch::nn::Linear(K * C, o.hidden()));
+  embed_ = register_module("embed", torch::nn::Linear(K * C + (o.noise_conditional() ? 1 : 0), o.hidden()));
   for (int64_t l = 0; l < o.layers(); ++l)
     layers_.push_back(register_module("layer" + std::to_string(l), EgnnLayer(o.hidden(), o.attention(), o.distance_features())));
   dec1_ = register_module("dec1", torch::nn::Linear(o.hidden(), o.hidden()));
@@ -74,18 +79,39 @@ EgnnEnergyImpl::EgnnEnergyImpl(EgnnOptions options) : options_(std::move(options
 }
 
 torch::Tensor EgnnEnergyImpl::outputs(const torch::Tensor& X) {
+  if (!options_.noise_conditional()) return outputs_at(X, {});
+  return outputs_at(X, torch::full({X.dim() == 2 ? X.size(0) : 0}, options_.noise_floor(),
+                                   node_features_.options()));
+}
+
+torch::Tensor EgnnEnergyImpl::outputs_at(const torch::Tensor& X, const torch::Tensor& sigma) {
   const int64_t P = atoms();
   ESVGD_CHECK(X.dim() == 2 && X.size(1) == 3 * P, "the EGNN energy expects rows [N, ", 3 * P, "] (", P,
               " atoms x 3), got ", X.sizes());
   const int64_t N = X.size(0);
   auto x = X.to(node_features_.device(), torch::kFloat32).view({N, P, 3});
   auto d2 = (x.unsqueeze(2) - x.unsqueeze(1)).square().sum(3);  // [N, P, P]
-  auto h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden()});
+  torch::Tensor h, s;
+  if (sigma.defined()) {
+    s = sigma.to(node_features_.device(), torch::kFloat32).view({N, 1});
+    const auto log_sigma = s.log().view({N, 1, 1}).expand({N, P, 1});
+    h = embed_(torch::cat({node_features_.unsqueeze(0).expand({N, P, node_features_.size(1)}), log_sigma}, 2));
+  } else {
+    h = embed_(node_features_).unsqueeze(0).expand({N, P, options_.hidden()});
+  }
   const auto rbf = options_.distance_features() > 0 ? radial_basis(d2) : torch::Tensor();
   for (auto& layer : layers_) h = layer(h, d2, edge_mask_, rbf);
   auto pooled = dec2_(torch::silu(dec1_(h))).sum(1);  // sum pooling over atoms
   auto o = graph2_(torch::silu(graph1_(pooled)));
+  if (s.defined()) o = o / s;
   return options_.core_radius() > 0 ? o + core_energy(d2).unsqueeze(1) : o;
+}
+
+torch::Tensor EgnnEnergyImpl::noise_energy(const torch::Tensor& X, const torch::Tensor& sigma) {
+  ESVGD_CHECK(options_.noise_conditional(), "this EGNN energy is not noise-conditional (EgnnOptions::noise_conditional)");
+  ESVGD_CHECK(X.dim() == 2 && sigma.dim() == 1 && sigma.size(0) == X.size(0), "noise_energy needs one sigma per row: ",
+              X.sizes(), " rows, sigma ", sigma.sizes());
+  return energy_from_outputs(outputs_at(X, sigma));
 }
 
 torch::Tensor EgnnEnergyImpl::core_energy(const torch::Tensor& d2) const {
@@ -116,10 +142,25 @@ torch::Tensor EgnnEnergyImpl::score_autograd(const torch::Tensor& X) {
 
 ScoreFn EgnnEnergyImpl::frozen_score(int64_t label) const {
   ESVGD_CHECK(label < 0, "the EGNN energy has no classes; got label ", label);
+  if (options_.noise_conditional()) return frozen_noise_score(options_.noise_floor());
   if (node_features_.device().is_cpu()) {
     auto frozen = std::make_shared<const FrozenEgnn>(*this);
     return [frozen](const torch::Tensor& X) { return frozen->score(X.cpu()).to(X.device()); };
   }
+  return frozen_copy_score(-1);
+}
+
+ScoreFn EgnnEnergyImpl::frozen_noise_score(double sigma) const {
+  ESVGD_CHECK(options_.noise_conditional(), "this EGNN energy is not noise-conditional (EgnnOptions::noise_conditional)");
+  ESVGD_CHECK(sigma > 0 && std::isfinite(sigma), "the noise level must be a positive finite number, got ", sigma);
+  if (node_features_.device().is_cpu()) {
+    auto frozen = std::make_shared<const FrozenEgnn>(*this, sigma);
+    return [frozen](const torch::Tensor& X) { return frozen->score(X.cpu()).to(X.device()); };
+  }
+  return frozen_copy_score(sigma);
+}
+
+ScoreFn EgnnEnergyImpl::frozen_copy_score(double sigma) const {
   auto copy = std::make_shared<EgnnEnergyImpl>(options_);
   {
     torch::NoGradGuard no_grad;
@@ -128,7 +169,14 @@ ScoreFn EgnnEnergyImpl::frozen_score(int64_t label) const {
   }
   copy->to(node_features_.device());
   for (auto& p : copy->parameters()) p.requires_grad_(false);  // gradients only with respect to x
-  return [copy](const torch::Tensor& X) { return copy->score_autograd(X); };
+  if (sigma <= 0) return [copy](const torch::Tensor& X) { return copy->score_autograd(X); };
+  return [copy, sigma](const torch::Tensor& X) {
+    torch::AutoGradMode enable(true);
+    auto x = X.detach().to(copy->node_features_.device(), torch::kFloat32).requires_grad_(true);
+    const auto s = torch::full({x.size(0)}, sigma, x.options().requires_grad(false));
+    auto grad = torch::autograd::grad({copy->noise_energy(x, s).sum()}, {x})[0];
+    return (-grad).to(X.device(), X.scalar_type());
+  };
 }
 
 }  // namespace esvgd::model

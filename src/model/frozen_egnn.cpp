@@ -359,7 +359,7 @@ ESVGD_SIMD_CLONES void molecules_score(const Weights& w, const float* x, int64_t
 
 }  // namespace
 
-FrozenEgnn::FrozenEgnn(const EgnnEnergyImpl& net) {
+FrozenEgnn::FrozenEgnn(const EgnnEnergyImpl& net, double sigma) {
   torch::NoGradGuard no_grad;
   const auto& o = net.options();
   const auto params = net.named_parameters();
@@ -374,8 +374,11 @@ FrozenEgnn::FrozenEgnn(const EgnnEnergyImpl& net) {
   w->log1p_head = o.head() == Head::kLog1pSquare;
   w->width = static_cast<float>(o.distance_cutoff() / static_cast<double>(std::max<int64_t>(w->K - 1, 1)));
   w->core = static_cast<float>(o.core_radius());
-  w->h0 = values_of(at::linear(buffers["node_features"].to(torch::kCPU, torch::kFloat32),
-                               get("embed.weight").to(torch::kCPU), get("embed.bias").to(torch::kCPU)));
+  auto features = buffers["node_features"].to(torch::kCPU, torch::kFloat32);
+  ESVGD_CHECK(!o.noise_conditional() || sigma > 0, "a noise-conditional EGNN is frozen at a level sigma > 0, got ", sigma);
+  if (o.noise_conditional())
+    features = torch::cat({features, torch::full({features.size(0), 1}, std::log(sigma), features.options())}, 1);
+  w->h0 = values_of(at::linear(features, get("embed.weight").to(torch::kCPU), get("embed.bias").to(torch::kCPU)));
   w->centres = values_of(buffers["rbf_centres"]);
   const int64_t H = w->H;
   for (int64_t l = 0; l < o.layers(); ++l) {
@@ -396,7 +399,9 @@ FrozenEgnn::FrozenEgnn(const EgnnEnergyImpl& net) {
     }
     w->layers.push_back(std::move(L));
   }
-  w->dec1 = dense("dec1"), w->dec2 = dense("dec2"), w->graph1 = dense("graph1"), w->graph2 = dense("graph2");
+  w->dec1 = dense("dec1"), w->dec2 = dense("dec2"), w->graph1 = dense("graph1");
+  const double scale = o.noise_conditional() ? 1.0 / sigma : 1.0;  // E = o/σ (the core stays unscaled)
+  w->graph2 = dense_of(get("graph2.weight") * scale, get("graph2.bias") * scale);
   w_ = std::move(w);
 }
 

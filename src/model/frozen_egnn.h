@@ -17,8 +17,10 @@ struct FrozenEgnnWeights;
 
 class FrozenEgnn {
  public:
-  /// Snapshots the network's current weights (float32 copies).
-  explicit FrozenEgnn(const EgnnEnergyImpl& net);
+  /// Snapshots the network's current weights (float32 copies). A noise-conditional network is
+  /// frozen at the level sigma > 0: log σ is folded into the atoms' first features and 1/σ into the
+  /// last layer (the head is linear), so the loops are those of any other network.
+  explicit FrozenEgnn(const EgnnEnergyImpl& net, double sigma = 0);
   ~FrozenEgnn();
   /// −∇_x E at the rows of X [N, 3P] (CPU), in X's dtype.
   torch::Tensor score(const torch::Tensor& X) const;

@@ -97,6 +97,11 @@ CdTrainer::CdTrainer(std::shared_ptr<model::EnergyNetwork> model, std::shared_pt
   if (o.checkpoint_every() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::checkpoint_every", "must be >= 0");
   if (o.replay_size() < 0) throw Error(ErrorKind::kInvalidArgument, "CdOptions::replay_size", "must be >= 0 (0 = off)");
   if (o.replay_size() > 0) replay_ = std::make_unique<ReplayBuffer>(o.replay_size(), o.replay_fresh());
+  if (o.denoising()) {
+    sampler::check_noise_ladder(o.noise());
+    if (!model_->noise_conditional())
+      throw Error(ErrorKind::kInvalidArgument, "CdOptions::denoising", "needs a noise-conditional energy");
+  }
   // Validate the sampler options now (their errors name the option), not at the first batch.
   svgd_.optimizer().step_size(o.svgd_step_size().at(0));
   negative_sampler();
@@ -234,6 +239,7 @@ torch::Tensor CdTrainer::chain_starts(const torch::Tensor& x, BatchRecord& rec) 
 
 BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e,
                                    int64_t batch) {
+  if (options_.denoising()) return denoising_batch(x, batch);
   BatchRecord rec;
   rec.epoch = epoch_;
   rec.batch = batch;
@@ -265,24 +271,51 @@ BatchRecord CdTrainer::train_batch(const torch::Tensor& x, const torch::Tensor& 
     loss = loss + o.ce_weight() * (ce = torch::cross_entropy_loss(O, own_rows(y), {}, at::Reduction::Sum) / B);
   if (o.mse_weight() > 0 && e.defined()) loss = loss + o.mse_weight() * (mse = mean((E_pos - own_rows(e)).square()));
   if (o.energy_l2() > 0) loss = loss + o.energy_l2() * (mean(E_pos.square()) + mean(E_neg.square()));
-  auto stats = torch::stack({loss, cd, ce, mse, mean(E_pos), mean(E_neg)}).detach().to(torch::kCPU, torch::kFloat64);
-  if (ranks_) stats = ranks_->all_reduce_sum(stats);  // before the check, so that every rank stops together
+  const auto stats = step_on(loss, torch::stack({loss, cd, ce, mse, mean(E_pos), mean(E_neg)}), batch);
   const auto v = stats.accessor<double, 1>();
   rec.loss = v[0];
-  if (!std::isfinite(rec.loss))
+  rec.cd = v[1];
+  rec.ce = v[2];
+  rec.mse = v[3];
+  rec.energy_pos = v[4];
+  rec.energy_neg = v[5];
+  return rec;
+}
+
+torch::Tensor CdTrainer::step_on(const torch::Tensor& loss, torch::Tensor stats, int64_t batch) {
+  stats = stats.detach().to(torch::kCPU, torch::kFloat64);
+  if (ranks_) stats = ranks_->all_reduce_sum(stats);  // before the check, so that every rank stops together
+  if (!std::isfinite(stats[0].item<double>()))
     throw Error(ErrorKind::kNumerical, "epoch " + std::to_string(epoch_ + 1) + ", batch " + std::to_string(batch + 1),
                 "the training loss became NaN or inf; try a smaller CdOptions::learning_rate, "
                 "CdOptions::energy_l2 > 0 or CdOptions::grad_clip > 0");
   optimizer_->zero_grad();
   loss.backward();
   if (ranks_) sum_gradients(model_->parameters(), *ranks_);
-  if (o.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), o.grad_clip());
+  if (options_.grad_clip() > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), options_.grad_clip());
   optimizer_->step();
-  rec.cd = v[1];
-  rec.ce = v[2];
-  rec.mse = v[3];
-  rec.energy_pos = v[4];
-  rec.energy_neg = v[5];
+  return stats;
+}
+
+BatchRecord CdTrainer::denoising_batch(const torch::Tensor& x, int64_t batch) {
+  BatchRecord rec;
+  rec.epoch = epoch_;
+  rec.batch = batch;
+  const int64_t B = x.size(0), D = x.size(1);
+  // Levels and noise are drawn for the whole batch on every rank, so that the generator stays the same everywhere.
+  const auto levels = sampler::noise_levels(options_.noise());
+  const auto pick = torch::randint(static_cast<int64_t>(levels.size()), {B}, gen_, torch::kLong);
+  const auto sigma = torch::tensor(levels, torch::kFloat32).index_select(0, pick).to(x.device());
+  const auto xi = own_rows(torch::randn({B, D}, gen_, torch::kFloat32).to(x.device()));
+  const auto s = own_rows(sigma).unsqueeze(1);
+  const auto noisy = (own_rows(x) + s * xi).detach().requires_grad_(true);
+  const auto E = model_->noise_energy(noisy, s.squeeze(1));
+  const auto grad = torch::autograd::grad({E.sum()}, {noisy}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+  // Sums over this rank's rows divided by the whole batch, as the CD loss (the ranks' gradients add up).
+  const auto loss = (s * grad - xi).square().sum() / static_cast<double>(B * D);
+  const auto stats = step_on(loss, torch::stack({loss, E.sum() / static_cast<double>(B)}), batch);
+  rec.loss = stats[0].item<double>();
+  rec.energy_pos = stats[1].item<double>();
   return rec;
 }
 

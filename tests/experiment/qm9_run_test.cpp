@@ -58,6 +58,15 @@ TEST(Qm9Config, BadSettingsAndDataNameTheirKeyOrFile) {
     f << "3\nname=hcn\nH 0 0 0\nC 1.06 0 0\nN 2.22 0 0\n";
   }
   bad({"data.file=" + mixed}, ErrorKind::kFormat, {mixed, "hcn", "one run models one formula"});
+  // the tuned preset's denoising score matching and its annealed sampler
+  auto bad_tuned = [&](const std::vector<std::string>& sets, std::initializer_list<std::string> needles) {
+    test::expect_error([&] { run_with(sets, dir, "tuned"); }, ErrorKind::kConfig, needles);
+  };
+  bad_tuned({"loss.kind=score"}, {"loss.kind", "cd or denoising", "score"});
+  bad_tuned({"loss.noise_min=3"}, {"loss.noise_max", "> loss.noise_min"});
+  bad_tuned({"loss.noise_levels=1"}, {"loss.noise_levels", ">= 2"});
+  bad_tuned({"sample.step_size=0"}, {"sample.step_size", "annealed sampler"});
+  bad_tuned({"model.head=log1p-square"}, {"model.", "needs the linear head"});
   const auto missing = (dir / "missing.xyz").string();
   test::expect_error([&] { run_with({"data.file=" + missing}, dir); }, missing);
   fs::remove_all(dir);
@@ -111,14 +120,19 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
   fs::remove_all(dir);
 }
 
-// The tuned preset's samplers (Langevin, noisy SVGD with median bandwidths, kernel-mass) in a
-// miniature run: every row trains, samples and reports the coupling of its kernel.
+// The tuned preset in a miniature run: one denoising training shared by the four rows, each row's
+// annealed sampler (Langevin, noisy SVGD with median bandwidths, kernel-mass) samples and reports
+// the coupling of its kernel.
 TEST(Qm9Run, TunedPresetInMiniature) {
   const auto dir = fresh_dir("tuned");
-  auto m = run_with({"langevin.steps=2"}, dir, "tuned");
+  auto m = run_with({"train.epochs=3", "loss.noise_levels=3"}, dir, "tuned");
   ASSERT_EQ(m["combinations"].size(), 4u);
+  const auto& first = m["combinations"][0]["history"];
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0]["svgd_steps"], 0.0);  // no chains in denoising score matching
   for (const auto& row : m["combinations"]) {
     const std::string name = row["combination"];
+    EXPECT_EQ(row["history"], first) << name;  // the same training
     EXPECT_TRUE(std::isfinite(row["distance_tv@6"].get<double>())) << name;
     if (name == "e-ebm+langevin") {
       EXPECT_EQ(row["interacting_sample"], "-");
@@ -126,6 +140,21 @@ TEST(Qm9Run, TunedPresetInMiniature) {
       EXPECT_GT(row["bandwidth_sample"].get<double>(), 0.0) << name;  // the median bandwidth
       EXPECT_GE(row["interacting_sample"].get<double>(), 0.0) << name;
     }
+  }
+  std::ifstream summary(dir / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("denoising score matching of a noise-conditional EGNN"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// The contrastive-divergence preset kept as tuned-cd: each row trains its own model with its sampler.
+TEST(Qm9Run, TunedCdPresetInMiniature) {
+  const auto dir = fresh_dir("tuned_cd");
+  auto m = run_with({"langevin.steps=2"}, dir, "tuned-cd");
+  ASSERT_EQ(m["combinations"].size(), 4u);
+  for (const auto& row : m["combinations"]) {
+    EXPECT_GT(row["history"][0]["svgd_steps"].get<double>(), 0.0) << row["combination"];  // chains ran
+    EXPECT_TRUE(std::isfinite(row["distance_tv@6"].get<double>())) << row["combination"];
   }
   fs::remove_all(dir);
 }

@@ -1,5 +1,6 @@
 // The EGNN energy of QM9: invariance under E(3) × permutations of equal elements (with negative
-// controls), its score against finite differences, the frozen score, and option errors.
+// controls), its score against finite differences, the frozen score, the noise-conditional energy,
+// and option errors.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -201,6 +202,62 @@ TEST(EgnnEnergy, FrozenScoreDoesNotDependOnThreadCount) {
   EXPECT_TRUE(torch::equal(one, two));
 }
 
+model::EgnnEnergy noise_conditional_egnn(double core = 0.0) {
+  torch::manual_seed(3);
+  model::EgnnEnergy m(model::EgnnOptions()
+                          .atomic_numbers(c5h8o())
+                          .hidden(24)
+                          .layers(2)
+                          .head(model::Head::kLinear)
+                          .core_radius(core)
+                          .noise_conditional(true)
+                          .noise_floor(0.05));
+  torch::NoGradGuard no_grad;  // larger weights, so that log σ moves the output visibly
+  for (auto& p : m->parameters()) p.mul_(3);
+  return m;
+}
+
+// E(x, σ) is invariant at every σ, depends on σ through more than the 1/σ factor, and equals the
+// plain energy at the noise floor.
+TEST(EgnnEnergy, NoiseConditionalEnergyIsInvariantAndConditionedOnSigma) {
+  auto gen = make_gen(6);
+  auto m = noise_conditional_egnn();
+  EXPECT_TRUE(m->noise_conditional());
+  torch::NoGradGuard no_grad;
+  auto X = molecules(8, gen);
+  const auto sigma = torch::tensor({0.05, 0.1, 0.3, 1.0, 2.0, 0.05, 0.7, 1.5}, torch::kFloat32);
+  const auto E = m->noise_energy(X, sigma);
+  for (bool reflect : {false, true}) {
+    auto g = random_molecule_motion(c5h8o(), gen, reflect);
+    EXPECT_LT(rel_err(m->noise_energy(g.apply(X), sigma), E), 1e-5) << "reflect " << reflect;
+  }
+  EXPECT_LT(rel_err(m->noise_energy(X, torch::full({8}, 0.05f)), m->energy(X)), 1e-6);
+  // σ·E(x, σ) = o(x, log σ): not constant in σ, so the level enters the network, not only the scale
+  const auto o1 = m->noise_energy(X, torch::full({8}, 0.1f)) * 0.1, o2 = m->noise_energy(X, torch::full({8}, 1.0f));
+  EXPECT_GT(rel_err(o1, o2), 1e-3);
+}
+
+// The frozen score at σ (log σ folded into the first features, 1/σ into the last layer) is
+// −∇_x E(x, σ) by autograd, with and without the hard core (which the 1/σ must not scale).
+TEST(EgnnEnergy, FrozenNoiseScoreMatchesAutograd) {
+  auto gen = make_gen(7);
+  for (double core : {0.0, 1.2}) {
+    auto m = noise_conditional_egnn(core);
+    auto X = torch::rand({5, 42}, gen, torch::kFloat64) * 2.5;
+    for (double sigma : {0.05, 0.4, 2.0}) {
+      auto x = X.to(torch::kFloat32).requires_grad_(true);
+      auto E = m->noise_energy(x, torch::full({5}, static_cast<float>(sigma)));
+      auto reference = -torch::autograd::grad({E.sum()}, {x})[0];
+      auto frozen = m->frozen_noise_score(sigma)(X);
+      EXPECT_EQ(frozen.scalar_type(), torch::kFloat64);
+      EXPECT_LT(rel_err(frozen, reference.to(torch::kFloat64)), 1e-4) << "sigma " << sigma << " core " << core;
+      EXPECT_GT(reference.abs().max().item<double>(), 1e-3);
+    }
+    // the plain frozen score is the one at the noise floor
+    EXPECT_LT(rel_err(m->frozen_score()(X), m->frozen_noise_score(0.05)(X)), 1e-6);
+  }
+}
+
 TEST(EgnnEnergy, OptionErrors) {
   auto o = model::EgnnOptions().atomic_numbers({6});
   expect_error([&] { model::EgnnEnergy m(o); }, "at least 2 atoms");
@@ -220,6 +277,17 @@ TEST(EgnnEnergy, OptionErrors) {
   expect_error([&] { model::EgnnEnergy bad(o); }, "needs the linear head");
   o.core_radius(-1);
   expect_error([&] { model::EgnnEnergy bad(o); }, "radius >= 0");
+  o.core_radius(0);
+  expect_error([&] { m->noise_energy(torch::zeros({2, 6}), torch::ones({2})); }, "not noise-conditional");
+  expect_error([&] { m->frozen_noise_score(0.1); }, "not noise-conditional");
+  o.noise_conditional(true);  // with the log1p-square head
+  expect_error([&] { model::EgnnEnergy bad(o); }, "noise-conditional EGNN energy divides its output by sigma");
+  o.head(model::Head::kLinear).noise_floor(0);
+  expect_error([&] { model::EgnnEnergy bad(o); }, "noise floor");
+  o.noise_floor(0.02);
+  model::EgnnEnergy conditional(o);
+  expect_error([&] { conditional->noise_energy(torch::zeros({2, 6}), torch::ones({3})); }, "one sigma per row");
+  expect_error([&] { conditional->frozen_noise_score(-1); }, "positive finite");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Contrastive divergence: the loss lowers data energies relative to negatives, the reset
 // probability is honoured, a resumed run is bit-identical, and bad data/options give clear errors.
+// Denoising score matching: its loss falls, its resumed run is bit-identical, its errors are named.
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/kernel/rbf.h"
+#include "esvgd/model/egnn_energy.h"
 #include "esvgd/model/energy_model.h"
 #include "esvgd/train/cd_trainer.h"
 #include "esvgd/train/schedule.h"
@@ -39,6 +41,40 @@ fs::path temp_dir(const std::string& name) {
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
+}
+
+/// A small noise-conditional EGNN over three atoms (C, O, H).
+model::EgnnEnergy small_noise_egnn() {
+  torch::manual_seed(5);
+  return model::EgnnEnergy(model::EgnnOptions()
+                               .atomic_numbers({6, 8, 1})
+                               .hidden(16)
+                               .layers(2)
+                               .head(model::Head::kLinear)
+                               .noise_conditional(true)
+                               .noise_floor(0.05));
+}
+
+/// One bent C–O–H geometry, randomly rotated and shifted per row: data whose smoothed scores an
+/// invariant energy can represent.
+data::TrainingData bent_molecules(int64_t n, uint64_t seed) {
+  auto gen = test::make_gen(seed);
+  const auto x0 = torch::tensor({{0.0, 0.0, 0.0}, {1.4, 0.0, 0.0}, {1.7, 0.9, 0.0}}, torch::kFloat64);
+  std::vector<torch::Tensor> rows;
+  for (int64_t i = 0; i < n; ++i) {
+    const auto q = std::get<0>(at::linalg_qr(torch::randn({3, 3}, gen, torch::kFloat64)));
+    rows.push_back((x0.matmul(q) + torch::randn({1, 3}, gen, torch::kFloat64)).reshape({9}));
+  }
+  return {torch::stack(rows), {}, {}};
+}
+
+train::CdOptions denoising_options(int64_t epochs) {
+  return train::CdOptions()
+      .denoising(true)
+      .noise(sampler::NoiseLadder().max(1.0).min(0.05).levels(6))
+      .epochs(epochs)
+      .batch_size(16)
+      .learning_rate(train::Schedule(3e-3));
 }
 
 std::vector<torch::Tensor> parameters(torch::nn::Module& m) {
@@ -214,6 +250,56 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   train::CdTrainer wrong(small_model(model::Head::kJem, 2).ptr(), kernel, sv, other, 11);
   test::expect_error([&] { wrong.resume(); }, ErrorKind::kConfig, {"full.pt", "another configuration"});
   fs::remove_all(dir);
+}
+
+// The denoising loss (1/(BD)) Σ ‖σ∇E − ξ‖² starts near 1 (∇E ≈ 0 at the start: the loss is the
+// noise's variance) and falls as E(·, σ) learns the smoothed data's score; no chains are run.
+TEST(CdTrainer, DenoisingScoreMatchingLowersItsLoss) {
+  train::CdTrainer t(small_noise_egnn().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1),
+                     denoising_options(150), 3);
+  t.fit(bent_molecules(64, 4));
+  const auto& h = t.history();
+  ASSERT_EQ(h.size(), 150u);
+  double first = 0, last = 0;
+  for (int k = 0; k < 10; ++k) first += h[static_cast<size_t>(k)].loss / 10, last += h[h.size() - 1 - k].loss / 10;
+  EXPECT_GT(first, 0.5);
+  EXPECT_LT(last, 0.8 * first) << "first " << first << " last " << last;
+  EXPECT_FALSE(t.chains().defined());
+  EXPECT_EQ(t.batches().back().svgd_steps, 0);
+}
+
+TEST(CdTrainer, DenoisingResumedRunIsBitIdentical) {
+  const auto dir = temp_dir("denoising_resume");
+  const auto data = bent_molecules(32, 8);
+  auto options = [&](const std::string& path, int64_t epochs) {
+    return denoising_options(epochs).checkpoint_every(1).checkpoint_path(path).fingerprint("dsm");
+  };
+  auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
+  train::CdTrainer full(small_noise_egnn().ptr(), kernel, svgd_steps(1), options((dir / "full.pt").string(), 4), 9);
+  full.fit(data);
+  {
+    train::CdTrainer first(small_noise_egnn().ptr(), kernel, svgd_steps(1), options((dir / "part.pt").string(), 2), 9);
+    first.fit(data);
+  }
+  torch::manual_seed(777);
+  train::CdTrainer resumed(small_noise_egnn().ptr(), kernel, svgd_steps(1), options((dir / "part.pt").string(), 4), 9);
+  ASSERT_TRUE(resumed.resume());
+  resumed.fit(data);
+  auto a = parameters(full.model()), b = parameters(resumed.model());
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  ASSERT_EQ(full.batches().size(), resumed.batches().size());
+  for (size_t i = 0; i < full.batches().size(); ++i) EXPECT_EQ(full.batches()[i].loss, resumed.batches()[i].loss);
+  fs::remove_all(dir);
+}
+
+TEST(CdTrainer, DenoisingErrors) {
+  auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
+  test::expect_error([&] { train::CdTrainer t(small_model().ptr(), kernel, svgd_steps(1), denoising_options(1), 0); },
+                     ErrorKind::kInvalidArgument, {"CdOptions::denoising", "noise-conditional"});
+  auto bad = denoising_options(1);
+  bad.noise().levels(1);
+  test::expect_error([&] { train::CdTrainer t(small_noise_egnn().ptr(), kernel, svgd_steps(1), bad, 0); },
+                     "NoiseLadder::levels");
 }
 
 TEST(CdTrainer, CorruptCheckpointIsAClearError) {

@@ -19,6 +19,12 @@
 /// r₀ below the shortest bond), and it keeps samplers out of collapsed atom pairs, a region that
 /// contrastive divergence rarely visits and so never learns to penalise (docs/method.md).
 ///
+/// With `noise_conditional` (an extension, linear head only) the network is an energy E(x, σ) of the
+/// data smoothed by N(0, σ² I), trained by denoising score matching (train/cd_trainer.h): every atom's
+/// features gain log σ, and the output is divided by σ, E = o(x, log σ)/σ, so that σ·∇E, the quantity
+/// the loss compares with the noise, has the same scale at every level. `outputs`, `energy` and
+/// `frozen_score` then take σ = `noise_floor`, the smallest level trained.
+///
 /// Every layer sees the input coordinates (the coordinate update is not used, as in the reference
 /// code), so E is invariant under rotations, reflections, translations and permutations of atoms of
 /// the same element. The first edge layer is applied as W_a h_i + W_b h_j + w_c d²_ij, so the
@@ -47,6 +53,8 @@ struct EgnnOptions {
   ESVGD_ARG(int64_t, distance_features) = 0;                    ///< K radial basis functions of d_ij (0 = d² only)
   ESVGD_ARG(double, distance_cutoff) = 6.0;                     ///< Å: the last basis centre
   ESVGD_ARG(double, core_radius) = 0.0;                         ///< r₀ (Å) of the fixed hard core (0 = none)
+  ESVGD_ARG(bool, noise_conditional) = false;                   ///< E(x, σ) = o(x, log σ)/σ
+  ESVGD_ARG(double, noise_floor) = 0.02;                        ///< σ of outputs() when noise-conditional (Å)
 };
 
 /// κ of the hard core, in energy units per Å²: at 0.3 Å of overlap it adds 9, above the ±5 that
@@ -92,7 +100,19 @@ class EgnnEnergyImpl : public EnergyNetwork {
   /// through a copy of the weights.
   ScoreFn frozen_score(int64_t label = -1) const override;
 
+  bool noise_conditional() const override { return options_.noise_conditional(); }
+  /// E(x, σ) [N] (sigma [N]); errors unless noise-conditional.
+  torch::Tensor noise_energy(const torch::Tensor& X, const torch::Tensor& sigma) override;
+  /// −∇_x E(x, σ), as frozen_score but at the level σ > 0.
+  ScoreFn frozen_noise_score(double sigma) const override;
+
  private:
+  /// o [N, 1] at the noise levels sigma [N] (undefined: a network that is not noise-conditional).
+  torch::Tensor outputs_at(const torch::Tensor& X, const torch::Tensor& sigma);
+  /// The score by autograd through a frozen copy of the weights (devices other than the CPU), at
+  /// the level sigma (<= 0: a network that is not noise-conditional).
+  ScoreFn frozen_copy_score(double sigma) const;
+
   EgnnOptions options_;
   torch::Tensor node_features_;  ///< [P, |elements|·(c+1)] float32 (a buffer)
   torch::Tensor edge_mask_;      ///< [P, P] float32, 1 off the diagonal (a buffer)

@@ -15,6 +15,14 @@
 ///                            + w_mse · mean (E(x+) − e+)²         (regression on true energies e+)
 ///                            + α · (mean E(x+)² + mean E(x−)²),
 ///      the gradient norm clipped to c when c > 0.
+/// With `denoising` (a noise-conditional model, model/energy_network.h) there are no chains: steps 1
+/// and 2 are skipped and the loss is denoising score matching over the noise ladder (Vincent 2011;
+/// Song & Ermon 2019; sampler/noise_ladder.h),
+///
+///   L = (1/(B D)) Σ_n ‖σ_n ∇_x E(x̃_n, σ_n) − ξ_n‖²,   x̃_n = x_n + σ_n ξ_n,
+///
+/// σ_n drawn uniformly from the levels and ξ_n ~ N(0, I), whose minimiser is the score of the data
+/// smoothed at each level, −∇E(·, σ) = ∇ log p_σ.
 /// Learning rate and SVGD step size follow epoch schedules. Checkpoints (model, Adam state, chains,
 /// replay buffer, RNG state, epoch, history) are written atomically, so a run killed at any moment and resumed
 /// from its last checkpoint ends with the same parameters, bit for bit, as one never interrupted
@@ -43,6 +51,7 @@
 #include "esvgd/kernel/kernel.h"
 #include "esvgd/model/energy_network.h"
 #include "esvgd/sampler/langevin.h"
+#include "esvgd/sampler/noise_ladder.h"
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/train/replay_buffer.h"
 #include "esvgd/train/schedule.h"
@@ -89,6 +98,8 @@ struct CdOptions {
   ESVGD_ARG(double, energy_l2) = 0;               ///< α
   ESVGD_ARG(double, data_noise) = 0;              ///< σ_d: the positives are the batch plus N(0, σ_d² I) (0 = off)
   ESVGD_ARG(double, grad_clip) = 0;               ///< c (0 = off)
+  ESVGD_ARG(bool, denoising) = false;             ///< denoising score matching instead of contrastive divergence
+  ESVGD_ARG(sampler::NoiseLadder, noise);         ///< the levels of denoising score matching
   ESVGD_ARG(int64_t, checkpoint_every) = 0;       ///< epochs between checkpoints (0: only at the end)
   ESVGD_ARG(std::string, checkpoint_path);        ///< empty: no checkpoints
   ESVGD_ARG(std::string, fingerprint);            ///< identifies the run; resume() refuses another one's checkpoint
@@ -151,6 +162,11 @@ class CdTrainer {
 
  private:
   BatchRecord train_batch(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& e, int64_t batch);
+  /// One batch of denoising score matching (options.denoising).
+  BatchRecord denoising_batch(const torch::Tensor& x, int64_t batch);
+  /// The ranks' loss statistics added (every rank stops together on a non-finite loss, which is
+  /// esvgd::Error naming the batch); then the gradient step of `loss`.
+  torch::Tensor step_on(const torch::Tensor& loss, torch::Tensor stats, int64_t batch);
   /// The starts of this batch's chains (persistent set or replay buffer); sets rec.reset.
   torch::Tensor chain_starts(const torch::Tensor& x, BatchRecord& rec);
   std::unique_ptr<sampler::ChainSampler> negative_sampler() const;
