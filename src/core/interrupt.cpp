@@ -49,6 +49,7 @@ InterruptHandlers::InterruptHandlers() {
 
 InterruptHandlers::~InterruptHandlers() {
   for (int i = 0; i < 3; ++i) ::sigaction(kSignals[i], &g_previous[i], nullptr);
+  g_signal = 0;  // the signal belonged to the run that has ended (its Interrupted carries it)
 }
 
 int interrupt_signal() { return g_signal; }

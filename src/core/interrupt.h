@@ -21,12 +21,12 @@ class Interrupted : public std::runtime_error {
 class InterruptHandlers {
  public:
   InterruptHandlers();  ///< installs the handlers and clears the flag
-  ~InterruptHandlers();  ///< restores the previous handlers
+  ~InterruptHandlers();  ///< restores the previous handlers and clears the flag
   InterruptHandlers(const InterruptHandlers&) = delete;
   InterruptHandlers& operator=(const InterruptHandlers&) = delete;
 };
 
-/// The signal received since the handlers were installed, or 0.
+/// The signal received while the handlers are installed, or 0.
 int interrupt_signal();
 
 /// Throws Interrupted when a signal has arrived; `where` names the safe point ("after epoch 3").

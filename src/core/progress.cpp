@@ -34,6 +34,11 @@ void Progress::update(int64_t done, const std::string& extra) {
   done_ = done;
   if (interrupt_signal() != 0)
     throw Interrupted(interrupt_signal(), "at " + std::to_string(done) + "/" + std::to_string(total_) + " of " + label_);
+  report(done, extra);
+}
+
+void Progress::report(int64_t done, const std::string& extra) {
+  done_ = done;
   if (!out_ || !g_enabled) return;
   const auto now = std::chrono::steady_clock::now();
   if (std::chrono::duration<double>(now - last_).count() < interval_s_) return;

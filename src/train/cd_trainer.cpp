@@ -361,14 +361,14 @@ void CdTrainer::fit(const data::TrainingData& data, const std::function<void(con
     er.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     history_.push_back(er);
     if (on_epoch) on_epoch(er);
+    if (progress) {  // report(), not update(): a signal must stop the run below, after a checkpoint
+      std::ostringstream extra;
+      extra << "loss " << er.loss << ", svgd steps/batch " << er.svgd_steps;
+      progress->report(epoch_, extra.str());
+    }
     if (const int signal = interrupt_signal(); signal != 0) {  // the epoch's end is the safe point: checkpoint, then stop
       save_checkpoint();
       throw core::Interrupted(signal, "after epoch " + std::to_string(epoch_) + " (checkpoint written; --resume continues)");
-    }
-    if (progress) {
-      std::ostringstream extra;
-      extra << "loss " << er.loss << ", svgd steps/batch " << er.svgd_steps;
-      progress->update(epoch_, extra.str());
     }
     if (epoch_ == o.epochs() || (o.checkpoint_every() > 0 && epoch_ % o.checkpoint_every() == 0)) {
       if (ranks_) check_same_parameters(model_->parameters(), *ranks_, "after epoch " + std::to_string(epoch_));

@@ -1,13 +1,18 @@
 // Contrastive divergence: the loss lowers data energies relative to negatives, the reset
 // probability is honoured, a resumed run is bit-identical, and bad data/options give clear errors.
 // Denoising score matching: its loss falls, its resumed run is bit-identical, its errors are named.
+#include <signal.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <streambuf>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "core/interrupt.h"
+#include "esvgd/core/progress.h"
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/model/egnn_energy.h"
 #include "esvgd/model/energy_model.h"
@@ -249,6 +254,37 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   other.fingerprint("another");
   train::CdTrainer wrong(small_model(model::Head::kJem, 2).ptr(), kernel, sv, other, 11);
   test::expect_error([&] { wrong.resume(); }, ErrorKind::kConfig, {"full.pt", "another configuration"});
+  fs::remove_all(dir);
+}
+
+// A signal that lands while an epoch's progress line is printed stops the run at that epoch's end,
+// after a checkpoint (it once ended a 2-rank run inside the progress update, without one).
+TEST(CdTrainer, ASignalDuringTheProgressLineStopsAfterACheckpoint) {
+  struct RaiseOnWrite : std::streambuf {
+    int overflow(int c) override {
+      if (!raised) raised = ::raise(SIGTERM) == 0;
+      return c;
+    }
+    bool raised = false;
+  } buf;
+  std::ostream out(&buf);
+  const auto dir = temp_dir("signal");
+  const auto path = (dir / "run.pt").string();
+  auto o = train::CdOptions().epochs(5).batch_size(16).checkpoint_path(path).fingerprint("test");
+  train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(2), o, 11);
+  core::InterruptHandlers handlers;
+  core::Progress progress("training", 5, &out, 0.0);
+  try {
+    t.fit(blob(32, 5), nullptr, &progress);
+    ADD_FAILURE() << "the run went on after the signal";
+  } catch (const core::Interrupted& e) {
+    EXPECT_EQ(e.signal(), SIGTERM);
+    EXPECT_NE(std::string(e.what()).find("after epoch 1 (checkpoint written"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(buf.raised);
+  train::CdTrainer resumed(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(2), o, 11);
+  ASSERT_TRUE(resumed.resume());
+  EXPECT_EQ(resumed.epoch(), 1);
   fs::remove_all(dir);
 }
 

@@ -15,6 +15,10 @@ class Progress {
   /// stop here after SIGINT/SIGTERM/SIGHUP while the command line's handlers are installed: it throws
   /// core::Interrupted (src/core/interrupt.h).
   void update(int64_t done, const std::string& extra = "");
+  /// As update, without stopping: for loops that stop at a safe point of their own (training stops
+  /// at an epoch's end, after a checkpoint, so a signal arriving just after that check waits for the
+  /// next epoch's end rather than ending the run here without one).
+  void report(int64_t done, const std::string& extra = "");
   /// Prints a final line if anything was printed before (so a printed run always shows its end).
   void finish(const std::string& extra = "");
   double elapsed_s() const;
