@@ -1,9 +1,12 @@
 #pragma once
-// Helpers every test module shares: seeded generators, a whole-tensor relative error, and checks
-// that a call throws esvgd::Error with the expected kind and message pieces.
+// Helpers every test module shares: seeded generators, a whole-tensor relative error, checks that a
+// call throws esvgd::Error with the expected kind and message pieces, and a file's whole text.
 #include <algorithm>
 #include <initializer_list>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,12 @@
 namespace esvgd::test {
 
 inline at::Generator make_gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
+
+/// The whole content of a file ("" when it cannot be read), bytes unchanged.
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 /// max |a − b| / max(max |b|, floor): the relative error of a whole tensor against a reference.
 inline double rel_err(const torch::Tensor& a, const torch::Tensor& b, double floor = 1e-300) {

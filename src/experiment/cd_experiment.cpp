@@ -259,6 +259,12 @@ double annealed_step(const core::Config& c) {
                 "must be > 0 with loss.kind = denoising: it is the annealed sampler's step at the smallest noise level");
   return eps;
 }
+
+/// Whether class-conditional replay starts are drawn by the model's p(y|x) (an experiment with labels
+/// declares sample.class_resample).
+bool class_resample(const core::Config& c) {
+  return c.has("sample.class_resample") && c.get_bool("sample.class_resample");
+}
 }  // namespace
 
 bool denoising(const core::Config& c) {
@@ -296,6 +302,9 @@ std::vector<Combination> checked_combinations(const core::Config& c, const group
   if (start == "replay" && c.get_int("chains.replay_size") == 0)
     throw Error(ErrorKind::kConfig, "config key 'sample.start'",
                 "replay starts from the training replay buffer: set chains.replay_size > 0");
+  if (class_resample(c) && start != "replay")
+    throw Error(ErrorKind::kConfig, "config key 'sample.class_resample'",
+                "resamples the training replay buffer: set sample.start = replay");
   if (denoising(c)) annealed_step(c);
   at::Generator gen = at::detail::createCPUGenerator(0);  // kernels built here are discarded
   for (const auto& combo : combos) {
@@ -419,6 +428,24 @@ sampler::ChainResult sample_annealed(const core::Config& c, const RunContext& ct
                                             t.model->frozen_noise_score(levels.back())(result.particles);
   return result;
 }
+
+/// Row indices of the replay buffer drawn with probability p_θ(y|x) = softmax_k(−E(x, k))_y. The
+/// buffer's rows stand for p(x), so this is importance resampling toward p(x|y) ∝ p(y|x) p(x): the
+/// class-conditional chains start where the model already sees class y (sample.class_resample).
+torch::Tensor rows_of_class(model::EnergyNetwork& m, const torch::Tensor& replay, int64_t label, int64_t n,
+                            at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  const auto& p = m.parameters();
+  const auto device = p.empty() ? torch::Device(torch::kCPU) : p.front().device();
+  std::vector<torch::Tensor> log_p;
+  for (int64_t i = 0; i < replay.size(0); i += 1000) {  // chunks bound the activations' memory
+    const auto O = m.outputs(replay.narrow(0, i, std::min<int64_t>(1000, replay.size(0) - i)).to(device, torch::kFloat32));
+    std::vector<torch::Tensor> minus_e;
+    for (int64_t k = 0; k < O.size(1); ++k) minus_e.push_back(-m.energy_from_outputs(O, k));
+    log_p.push_back(torch::log_softmax(torch::stack(minus_e, 1), 1).select(1, label).to(torch::kCPU, torch::kFloat64));
+  }
+  return torch::multinomial(torch::cat(log_p).exp(), n, /*replacement=*/true, gen);
+}
 }  // namespace
 
 TrainedModel with_sampler(const core::Config& c, const TrainedModel& trained, const Combination& combo,
@@ -446,7 +473,9 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
     // JEM's and IGEBM's protocol: continue the persistent chains (rows drawn with replacement).
     if (!t.replay.defined() || t.replay.size(0) == 0)
       throw Error(ErrorKind::kConfig, "config key 'sample.start'", t.combo.name + " has an empty replay buffer");
-    X0 = t.replay.index_select(0, torch::randint(t.replay.size(0), {n}, gen, torch::kLong)).to(torch::kFloat32);
+    const auto rows = label >= 0 && class_resample(c) ? rows_of_class(*t.model, t.replay, label, n, gen)
+                                                      : torch::randint(t.replay.size(0), {n}, gen, torch::kLong);
+    X0 = t.replay.index_select(0, rows).to(torch::kFloat32);
   }
   if (const auto& p = t.model->parameters(); !p.empty()) X0 = X0.to(p.front().device());
   const bool annealed = t.model->noise_conditional();
@@ -458,7 +487,6 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
   std::optional<dist::RankExchange> split;
   if (ctx.comm && ctx.comm->size() > 1 && n >= ctx.comm->size()) split.emplace(*ctx.comm, n);
   const auto starts = split ? split->own_rows(X0) : X0;
-  const auto score = t.model->frozen_score(label);
   sampler::ChainResult result;
   if (annealed) {
     result = sample_annealed(c, ctx, t, starts, split ? &*split : nullptr, gen, bandwidth, progress);
@@ -466,6 +494,7 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
     auto lo = langevin_options(c).max_steps(steps);
     if (step > 0) lo.step_size(step);
     if (noise >= 0) lo.noise(noise);
+    const auto score = t.model->frozen_score(label);
     auto state = sampler::init(starts, lo, gen);
     result = split ? sampler::run(state, score, lo, *split, &progress) : sampler::run(state, score, lo, &progress);
   } else {
@@ -478,6 +507,7 @@ torch::Tensor sample_model(const core::Config& c, const RunContext& ctx, Trained
     if (step > 0) opts.optimizer().step_size(step);
     if (noise >= 0) opts.langevin_noise(noise);
     const auto kernel = bandwidth > 0 ? t.sampler.kernel->with_bandwidth(bandwidth) : t.sampler.kernel;
+    const auto score = t.model->frozen_score(label);
     auto state = sampler::init(starts, *kernel, opts, gen);
     result = split ? sampler::run(state, score, *kernel, opts, *split, nullptr, &progress)
                    : sampler::run(state, score, *kernel, opts, nullptr, &progress);

@@ -298,7 +298,9 @@ std::string preamble(const core::Config& c, const DataSets& data, const Judge& j
                       std::to_string(test_images) + " test images (control: as many uniform-noise images, " +
                       c10::str(judge.fd_noise) + "; floor: as many training images, " + c10::str(judge.fd_train) +
                       "); fd_ratio = fd_samples / the control; class_match = share of the class-conditional samples "
-                      "it assigns to their class (chance: 0.1).\n\n"
+                      "it assigns to their class (chance: 0.1" +
+                      (c.get_bool("sample.class_resample") ? "; their chains start from buffer rows drawn with the "
+                                                             "model's own p(y|x)" : "") + ").\n\n"
                 : std::string("No supervised row (reference.rows is empty): no Fréchet distance or class match.\n\n");
   return "Trained on " + std::to_string(data.train_images.images.size(0)) + " upright images (" +
          std::to_string(c.get_int("train.epochs")) + " epochs, " + steps + "); accuracy on " +
@@ -332,6 +334,9 @@ class FashionMnist : public Experiment {
               "supervised reference rows without the generative term: cnn, c4-cnn (the last one judges the samples)");
     c.declare("reference.epochs", int64_t{0}, "epochs of the supervised rows (0 = train.epochs)");
     c.declare("sample.per_class", int64_t{8}, "class-conditional samples per class");
+    c.declare("sample.class_resample", false,
+              "class-conditional replay starts: draw the buffer's rows with probability p(y|x) under the model "
+              "(importance resampling toward p(x|y)) instead of uniformly");
     EbmDefaults d;
     d.mlp_model = false;
     d.epochs = 300;
@@ -368,7 +373,7 @@ class FashionMnist : public Experiment {
             // noise through a replay buffer, each step clamped into the pixels' range [0, 1]; the
             // energy regulariser and a clipped drift keep the logits from running away. Samples
             // continue the replay buffer's chains (JEM's protocol; sample.start = noise starts
-            // afresh). Noisy E-SVGD with the same drift and noise is configured
+            // afresh), the class-conditional ones from rows drawn by the model's p(y|x). Noisy E-SVGD with the same drift and noise is configured
             // (add "e-ebm+e-svgd" to combinations) but not run by default: sampling 500 images with
             // the C4-averaged kernel took ~30 s per step on 2 cores (docs/results.md).
             {"tuned",
@@ -390,7 +395,8 @@ class FashionMnist : public Experiment {
               {"svgd.step_size", 1.0},         {"svgd.steps", 20},
               {"svgd.equivariant_steps", 20},  {"sample.steps", 200},
               {"sample.step_size", 0.0},       {"sample.particles", 500},
-              {"sample.per_class", 20},        {"sample.start", "replay"}}}};
+              {"sample.per_class", 20},        {"sample.start", "replay"},
+              {"sample.class_resample", true}}}};
   }
 
   nlohmann::json run(const core::Config& c, const RunContext& ctx) const override {

@@ -12,15 +12,12 @@
 
 #include "cli/cli_support.h"
 #include "core/folder_lock.h"
+#include "test_support.h"
 
 namespace {
 
 using namespace cli_test;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 void expect_one_line(const CliResult& r, const std::string& needle) {
   EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
@@ -43,7 +40,7 @@ TEST_F(CliTest, AFailingRunKeepsAFinishedRunsCheckpoints) {
        {std::vector<std::string>{"--set", "particles=0"}, {"--set", "svgd.step_size=1e300"}}) {
     auto r = tiny(out, bad);
     EXPECT_NE(r.status, 0) << bad[1];
-    EXPECT_EQ(slurp(out + "/checkpoints/w.bin"), "x") << bad[1] << ": " << r.err;
+    EXPECT_EQ(esvgd::test::read_text(out + "/checkpoints/w.bin"), "x") << bad[1] << ": " << r.err;
     EXPECT_EQ(std::distance(fs::directory_iterator(out), fs::directory_iterator()), 1) << "nothing else in " << out;
   }
   ASSERT_EQ(tiny(out).status, 0);  // a run that succeeds replaces them (a sampling run writes none)
@@ -70,21 +67,21 @@ TEST_F(CliTest, AnOutputThatIsAFileOrUnderAFileIsRefusedFirst) {
     EXPECT_EQ(r.status, 1) << out;
     expect_one_line(r, "folder");
   }
-  EXPECT_EQ(slurp(path("file")), "mine");
+  EXPECT_EQ(esvgd::test::read_text(path("file")), "mine");
 }
 
 TEST_F(CliTest, PublishingReplacesAllOrNothing) {
   const std::string out = path("out");
   ASSERT_EQ(tiny(out).status, 0);
-  const std::string summary = slurp(out + "/summary.md");
+  const std::string summary = esvgd::test::read_text(out + "/summary.md");
   fs::remove(out + "/particles_rbf.npy");
   fs::create_directories(out + "/particles_rbf.npy/mine");  // a user's folder named like an output
   std::ofstream(out + "/metrics.json") << "previous";
   auto r = tiny(out, {"--seed", "3"});
   EXPECT_EQ(r.status, 1);
   expect_one_line(r, "is a folder, but the run writes one of that name; nothing was replaced");
-  EXPECT_EQ(slurp(out + "/metrics.json"), "previous");
-  EXPECT_EQ(slurp(out + "/summary.md"), summary);
+  EXPECT_EQ(esvgd::test::read_text(out + "/metrics.json"), "previous");
+  EXPECT_EQ(esvgd::test::read_text(out + "/summary.md"), summary);
   EXPECT_TRUE(fs::is_directory(out + "/particles_rbf.npy/mine"));
   // The outputs are not lost: the message names the folder that holds them.
   const auto at = r.err.find("the outputs are in ");

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <string>
@@ -19,6 +18,7 @@
 #include <torch/torch.h>
 
 #include "esvgd/model/energy_model.h"
+#include "test_support.h"
 
 extern char** environ;
 namespace fs = std::filesystem;
@@ -77,8 +77,7 @@ std::vector<torch::Tensor> checkpoint_parameters(const fs::path& out, const std:
 
 /// The final checkpoint's bytes: equal training states must give equal files.
 std::string checkpoint_bytes(const fs::path& out, const std::string& combo = "e-ebm+e-svgd") {
-  std::ifstream in(out / "checkpoints" / (combo + ".pt"), std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
+  return esvgd::test::read_text(out / "checkpoints" / (combo + ".pt"));
 }
 
 }  // namespace

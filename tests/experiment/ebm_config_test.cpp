@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <sstream>
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -108,8 +107,7 @@ TEST(Dw4Run, TinyRunWritesEveryOutput) {
                         "figures/training.json", "summary.md",
                         "train_x.npy", "samples_ebm+svgd.npy"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
-  std::ifstream summary(dir / "summary.md");
-  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  const auto text = test::read_text(dir / "summary.md");
   EXPECT_NE(text.find("| ebm+svgd |"), std::string::npos);
   EXPECT_NE(text.find("## Figure 12"), std::string::npos);  // the ablation table follows the main one
   fs::remove_all(dir);

@@ -2,7 +2,6 @@
 // and a miniature run on fixture IDX files writes every output and scores every row.
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -133,14 +132,14 @@ TEST(FashionMnistRun, NoReferenceRowNoJudge) {
   ASSERT_EQ(m["combinations"].size(), 1u);
   EXPECT_FALSE(m.contains("judge"));
   EXPECT_FALSE(m["combinations"][0].contains("fd_samples"));
-  std::ifstream summary(out / "summary.md");
-  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  const auto text = test::read_text(out / "summary.md");
   EXPECT_NE(text.find("no Fréchet distance or class match"), std::string::npos);
   fs::remove_all(dir);
 }
 
 // The tuned preset's samplers (JEM's Langevin, noisy E-SVGD on the C4-averaged RBF with the median
-// bandwidth) in a miniature run: every row trains, samples and is judged.
+// bandwidth) in a miniature run: every row trains, samples (class-conditional chains from resampled
+// replay rows) and is judged.
 TEST(FashionMnistRun, TunedPresetInMiniature) {
   const auto dir = fresh_dir("tuned");
   write_fixture(dir / "data", 32);
@@ -156,5 +155,6 @@ TEST(FashionMnistRun, TunedPresetInMiniature) {
   }
   EXPECT_EQ(m["combinations"][2]["combination"], "e-ebm+e-svgd");
   EXPECT_GT(m["combinations"][2]["bandwidth_sample"].get<double>(), 0.0);  // the median bandwidth
+  EXPECT_NE(test::read_text(out / "summary.md").find("drawn with the model's own p(y|x)"), std::string::npos);
   fs::remove_all(dir);
 }

@@ -112,8 +112,7 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
                         "figures/distances.json", "figures/training.json", "summary.md", "train_x.npy", "samples_e-ebm+svgd_n6.xyz",
                         "samples_e-ebm+svgd_n6.npy"})
     EXPECT_TRUE(fs::exists(dir / f)) << f;
-  std::ifstream summary(dir / "summary.md");
-  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  const auto text = test::read_text(dir / "summary.md");
   EXPECT_NE(text.find("| e-ebm+svgd |"), std::string::npos);
   EXPECT_NE(text.find("Bond estimation baseline"), std::string::npos);
   EXPECT_NE(text.find("## Control: uniform starts"), std::string::npos);
@@ -141,8 +140,7 @@ TEST(Qm9Run, TunedPresetInMiniature) {
       EXPECT_GE(row["interacting_sample"].get<double>(), 0.0) << name;
     }
   }
-  std::ifstream summary(dir / "summary.md");
-  const std::string text((std::istreambuf_iterator<char>(summary)), std::istreambuf_iterator<char>());
+  const auto text = test::read_text(dir / "summary.md");
   EXPECT_NE(text.find("denoising score matching of a noise-conditional EGNN"), std::string::npos);
   fs::remove_all(dir);
 }
