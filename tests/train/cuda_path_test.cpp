@@ -1,8 +1,8 @@
-// The CUDA device path: energies and scores, Langevin and noisy-SVGD chains, the particle feature
-// kernel, and one epoch of contrastive divergence on a GPU agree with the same computation on the
-// CPU (the samplers draw their noise on the CPU, so both devices see the same random numbers). Where
-// this LibTorch has no CUDA or the machine no GPU, every test is skipped with a message: run `make
-// test` on a GPU machine to check the path.
+// The CUDA device path: energies and scores (the noise-conditional EGNN's too), Langevin and
+// noisy-SVGD chains, the particle feature kernel, and one epoch of contrastive divergence on a GPU
+// agree with the same computation on the CPU (the samplers draw their noise on the CPU, so both
+// devices see the same random numbers). Where this LibTorch has no CUDA or the machine no GPU, every
+// test is skipped with a message: run `make test` on a GPU machine to check the path.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -33,19 +33,26 @@ double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
 
 const torch::Device kCuda(torch::kCUDA);
 
+/// Two networks with the same weights, the second moved to the GPU.
+template <typename Net, typename Options>
+std::pair<Net, Net> cpu_and_gpu(const Options& o) {
+  torch::manual_seed(0);
+  Net cpu(o);
+  torch::manual_seed(0);
+  Net gpu(o);
+  gpu->to(kCuda);
+  return {cpu, gpu};
+}
+
+model::EgnnOptions small_egnn() {
+  return model::EgnnOptions().atomic_numbers({6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1}).hidden(16).layers(2);
+}
+
 }  // namespace
 
 TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
   SKIP_WITHOUT_CUDA();
-  auto o = model::EgnnOptions()
-               .atomic_numbers({6, 6, 6, 6, 6, 8, 1, 1, 1, 1, 1, 1, 1, 1})
-               .hidden(16)
-               .layers(2);
-  torch::manual_seed(0);
-  model::EgnnEnergy cpu(o);
-  torch::manual_seed(0);  // the same weights, then moved
-  model::EgnnEnergy gpu(o);
-  gpu->to(kCuda);
+  auto [cpu, gpu] = cpu_and_gpu<model::EgnnEnergy>(small_egnn());
   auto gen = test::make_gen(1);
   const auto X = 2 * torch::randn({8, 42}, gen, torch::kFloat32);
   torch::NoGradGuard no_grad;
@@ -55,14 +62,24 @@ TEST(CudaPath, EgnnEnergyAndScoreMatchTheCpu) {
   EXPECT_LT(rel_err(s_gpu, cpu->frozen_score()(X)), 1e-4);
 }
 
+TEST(CudaPath, NoiseConditionalEgnnMatchesTheCpu) {
+  SKIP_WITHOUT_CUDA();
+  auto [cpu, gpu] = cpu_and_gpu<model::EgnnEnergy>(small_egnn().head(model::Head::kLinear).noise_conditional(true));
+  auto gen = test::make_gen(1);
+  const auto X = 2 * torch::randn({8, 42}, gen, torch::kFloat32);
+  const auto sigma = torch::linspace(0.05, 2.0, 8, torch::kFloat32);
+  torch::NoGradGuard no_grad;
+  EXPECT_LT(rel_err(gpu->noise_energy(X.to(kCuda), sigma.to(kCuda)), cpu->noise_energy(X, sigma)), 1e-4);
+  for (double level : {0.05, 0.5, 2.0}) {  // the GPU takes autograd through a frozen copy, the CPU the fused pass
+    const auto s_gpu = gpu->frozen_noise_score(level)(X.to(kCuda));
+    EXPECT_TRUE(s_gpu.is_cuda());
+    EXPECT_LT(rel_err(s_gpu, cpu->frozen_noise_score(level)(X)), 1e-4) << "sigma " << level;
+  }
+}
+
 TEST(CudaPath, ImageEnergyScoreMatchesTheCpu) {
   SKIP_WITHOUT_CUDA();
-  auto o = model::ImageEnergyOptions().fields({2, 2, 2, 2, 2, 2, 2, 2}).head_hidden(8);
-  torch::manual_seed(0);
-  model::ImageEnergy cpu(o);
-  torch::manual_seed(0);
-  model::ImageEnergy gpu(o);
-  gpu->to(kCuda);
+  auto [cpu, gpu] = cpu_and_gpu<model::ImageEnergy>(model::ImageEnergyOptions().fields({2, 2, 2, 2, 2, 2, 2, 2}).head_hidden(8));
   auto gen = test::make_gen(2);
   const auto X = torch::rand({4, 784}, gen, torch::kFloat32);
   EXPECT_LT(rel_err(gpu->frozen_score(3)(X.to(kCuda)), cpu->frozen_score(3)(X)), 1e-4);
