@@ -373,9 +373,10 @@ class FashionMnist : public Experiment {
             // noise through a replay buffer, each step clamped into the pixels' range [0, 1]; the
             // energy regulariser and a clipped drift keep the logits from running away. Samples
             // continue the replay buffer's chains (JEM's protocol; sample.start = noise starts
-            // afresh), the class-conditional ones from rows drawn by the model's p(y|x). Noisy E-SVGD with the same drift and noise is configured
-            // (add "e-ebm+e-svgd" to combinations) but not run by default: sampling 500 images with
-            // the C4-averaged kernel took ~30 s per step on 2 cores (docs/results.md).
+            // afresh), the class-conditional ones from rows drawn by the model's p(y|x). Noisy
+            // E-SVGD with the same drift and noise is configured (add "e-ebm+e-svgd" to
+            // combinations) but not run by default: sampling 500 images with the C4-averaged
+            // kernel took ~30 s per step on 2 cores (docs/results.md).
             {"tuned",
              {{"data.train_subset", 10000},    {"data.test_subset", 0},
               {"model.fields", {4, 4, 8, 8, 8, 8, 16, 16}},
