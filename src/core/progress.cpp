@@ -31,7 +31,6 @@ double Progress::elapsed_s() const {
 }
 
 void Progress::update(int64_t done, const std::string& extra) {
-  done_ = done;
   if (interrupt_signal() != 0)
     throw Interrupted(interrupt_signal(), "at " + std::to_string(done) + "/" + std::to_string(total_) + " of " + label_);
   report(done, extra);
