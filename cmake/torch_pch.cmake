@@ -1,16 +1,20 @@
-# esvgd_torch_pch(target): precompiles <torch/torch.h> for the sources of `target` that include it
-# themselves, and for no other. Loading the ~570 MB precompiled image costs more than a source that
-# needs no LibTorch takes to compile on its own (src/core/config.cpp: 21.5 s with the image, 7.9 s
-# without; docs/results.md, "Build times from a fresh clone").
+# esvgd_torch_pch(target): precompiles <torch/types.h> (tensors, their operators and factories) for
+# the sources of `target` that include a LibTorch header themselves, and for no other. The sources
+# include only the LibTorch headers they use (nn modules, optimisers, archives come on top of the
+# image); a source that needs no LibTorch compiles faster without loading any image (docs/results.md,
+# "Build times from a fresh clone").
 function(esvgd_torch_pch target)
   get_target_property(sources ${target} SOURCES)
   get_target_property(source_dir ${target} SOURCE_DIR)
   foreach(source ${sources})
     get_filename_component(path ${source} ABSOLUTE BASE_DIR ${source_dir})
-    file(STRINGS ${path} includes_torch REGEX "^#include <torch/torch\\.h>")
-    if(NOT includes_torch)
+    file(STRINGS ${path} includes_torch REGEX "^#include <(torch|ATen)/")
+    # An image is valid only under the flags it was built with (GCC rejects it, with a warning, for
+    # a source compiled with -fno-math-errno, say).
+    get_source_file_property(own_options ${path} COMPILE_OPTIONS)
+    if(NOT includes_torch OR own_options)
       set_source_files_properties(${source} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
     endif()
   endforeach()
-  target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  target_precompile_headers(${target} PRIVATE <torch/types.h>)
 endfunction()

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

@@ -1,6 +1,6 @@
 #include "esvgd/data/dw4_data.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

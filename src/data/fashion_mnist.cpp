@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/data/idx.h"

@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

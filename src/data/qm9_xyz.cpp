@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

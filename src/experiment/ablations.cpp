@@ -3,7 +3,7 @@
 //                       circles; mean log π over steps against E_π[log π].
 //  ablation-init:       25 random initialisations N(μ, σ²I) on the C4 mixture; the final mean log π
 //                       of every sampler as a box plot against the truth.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

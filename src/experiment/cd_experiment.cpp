@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <optional>
 
-#include <torch/torch.h>
+#include <ATen/Parallel.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

@@ -2,7 +2,7 @@
 // contrastive divergence with SVGD / E-SVGD. The five meta-stable states are found by relaxation,
 // the training set is built from them ("fixed") or read ("original"), and every trained model is
 // judged by relaxing its samples and counting the states they fall into.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

@@ -1,6 +1,7 @@
 // ebm-circles (Appendix D.2, Figure 10): an EBM of two concentric circles (radius 3 and 10) trained
 // by contrastive divergence plus regression on the true energies, in three model/sampler combinations.
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

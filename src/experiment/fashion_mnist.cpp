@@ -6,7 +6,9 @@
 #include <cmath>
 #include <functional>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

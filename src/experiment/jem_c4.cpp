@@ -1,6 +1,7 @@
 // jem-c4 (Section 4, Appendix D.1, Figure 9): a joint energy model of two classes of C4 Gaussians
 // (radius 7 and 15) trained by contrastive divergence in three model/sampler combinations.
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

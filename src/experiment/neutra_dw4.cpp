@@ -5,7 +5,7 @@
 // equivariant flow is particle_radial_flow (exactly O(2) × S4-equivariant; translations are not a
 // symmetry of this π). There are no shipped exact samples of exp(−u), so the reference is a long HMC
 // run in X from many random starts (its length is a config key; docs/results.md says so).
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

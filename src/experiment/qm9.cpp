@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/chem/bond_estimation.h"
 #include "esvgd/chem/bond_lengths.h"

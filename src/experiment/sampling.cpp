@@ -3,7 +3,7 @@
 // particles, metrics, and the paper's three views (raw, orbits unfolded, folded).
 #include <sstream>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

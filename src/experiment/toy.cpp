@@ -7,7 +7,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/npy.h"

@@ -1,7 +1,7 @@
 // Ready-made flows (esvgd/flow/builders.h).
 #include "esvgd/flow/builders.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/flow/coupling.h"

@@ -1,7 +1,11 @@
 // RealNVP affine coupling (esvgd/flow/coupling.h).
 #include "esvgd/flow/coupling.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 

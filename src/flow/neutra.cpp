@@ -1,7 +1,8 @@
 // MCMC on the pulled-back density (esvgd/flow/neutra.h).
 #include "esvgd/flow/neutra.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 namespace esvgd::flow {
 

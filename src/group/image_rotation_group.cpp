@@ -1,6 +1,6 @@
 #include "esvgd/group/image_rotation_group.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 

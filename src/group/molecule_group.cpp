@@ -1,6 +1,6 @@
 #include "esvgd/group/molecule_group.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/group/particle_group.h"

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 

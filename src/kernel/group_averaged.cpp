@@ -1,6 +1,6 @@
 #include "esvgd/kernel/group_averaged.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "kernel/kernel_sum.h"

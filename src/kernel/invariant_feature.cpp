@@ -3,7 +3,9 @@
 #include <cmath>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "kernel/kernel_sum.h"

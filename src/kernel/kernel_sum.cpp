@@ -17,7 +17,7 @@
 #include <vector>
 
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/simd.h"
 #include "esvgd/core/error.h"

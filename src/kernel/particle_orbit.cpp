@@ -7,7 +7,7 @@
 #include <type_traits>
 
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/rbf.h"

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace esvgd::kernel::detail {
 

@@ -1,6 +1,7 @@
 #include "esvgd/kernel/so2_orbit.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/special.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/rbf.h"

@@ -1,6 +1,6 @@
 #include "esvgd/kernel/so3_orbit.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/rbf.h"

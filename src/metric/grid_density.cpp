@@ -1,6 +1,6 @@
 #include "esvgd/metric/grid_density.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 

@@ -4,7 +4,11 @@
 #include <cmath>
 #include <string>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/nn/functional/linear.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "model/frozen_egnn.h"

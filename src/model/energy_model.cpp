@@ -1,6 +1,9 @@
 #include "esvgd/model/energy_model.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/nn/module.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/group/cyclic.h"

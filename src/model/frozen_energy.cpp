@@ -1,6 +1,6 @@
 #include "model/frozen_energy.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "model/head.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>

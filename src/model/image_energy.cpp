@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 

@@ -2,7 +2,8 @@
 
 #include <string>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/nn/modules/linear.h>
 
 #include "esvgd/core/error.h"
 

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"

@@ -1,6 +1,6 @@
 #include "step_check.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/sampler/particle_parallel.h"
 

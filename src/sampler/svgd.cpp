@@ -3,7 +3,8 @@
 #include <cmath>
 
 #include <torch/serialize/archive.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"

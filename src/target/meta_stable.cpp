@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/group/particle_invariant.h"

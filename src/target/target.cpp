@@ -1,6 +1,8 @@
 #include "esvgd/target/target.h"
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 

@@ -5,7 +5,13 @@
 #include <filesystem>
 #include <sstream>
 
-#include <torch/torch.h>
+#include <ATen/Parallel.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
 
 #include "core/atomic_file.h"
 #include "esvgd/core/error.h"

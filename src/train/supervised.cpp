@@ -4,7 +4,8 @@
 #include <cmath>
 #include <sstream>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/optim/adam.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"

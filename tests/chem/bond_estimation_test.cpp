@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "chem/geometries.h"
 #include "esvgd/chem/bond_estimation.h"

@@ -15,7 +15,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/serialize/input-archive.h>
 
 #include "esvgd/model/energy_model.h"
 #include "test_support.h"

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <limits>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/test_util.h"
 #include "esvgd/core/npy.h"

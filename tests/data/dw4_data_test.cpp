@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/npy.h"
 #include "esvgd/data/dw4_data.h"

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/data/fashion_mnist.h"
 #include "esvgd/data/idx.h"

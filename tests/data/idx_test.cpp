@@ -9,7 +9,7 @@
 #include <iterator>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/data/idx.h"
 #include "test_support.h"

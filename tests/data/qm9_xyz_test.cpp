@@ -9,7 +9,7 @@
 #include <utility>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "core/test_util.h"
 #include "esvgd/data/molecule.h"

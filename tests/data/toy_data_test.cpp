@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/npy.h"
 #include "esvgd/data/toy_data.h"

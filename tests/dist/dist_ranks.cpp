@@ -17,7 +17,8 @@
 #include <iostream>
 #include <string>
 
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/dist/communicator.h"

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "experiment/cd_experiment.h"
 #include "esvgd/group/molecule_group.h"

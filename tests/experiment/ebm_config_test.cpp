@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/npy.h"
 #include "experiment/cd_experiment.h"

@@ -4,7 +4,8 @@
 #include <filesystem>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/cuda.h>
 
 #include "esvgd/data/idx.h"
 #include "experiment/experiment.h"

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "experiment/experiment.h"
 #include "test_support.h"

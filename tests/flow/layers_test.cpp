@@ -13,7 +13,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/nn/module.h>
+#include <torch/utils.h>
 
 #include "esvgd/flow/builders.h"
 #include "esvgd/flow/coupling.h"

@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/flow/builders.h"
 #include "esvgd/flow/neutra.h"

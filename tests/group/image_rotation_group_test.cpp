@@ -1,7 +1,7 @@
 // C4 on flattened images: the elements are the permutation matrices of rot90, closed under
 // composition, and the fold picks one representative per orbit.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/group/image_rotation_group.h"
 #include "test_support.h"

@@ -1,7 +1,9 @@
 // Particle-system invariants: loops against torch-op references, invariance under E(2) × S_P (DW-4)
 // and E(3) × S_species (molecules), behaviour at ties, errors.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/group/molecule_group.h"
 #include "esvgd/group/particle_invariant.h"

@@ -5,6 +5,9 @@
 //   textbook, matrix:  φ|_{S=0} = (T/M) Σ_j div_{y_j} K(x_i, y_j),  (div_y K)_a = Σ_b ∂K_ab/∂y_b
 //   reference:         φ|_{S=0} = −(T/(2M)) ∇_{x_i} Σ_j [k(x_i, y_j) + k(y_j, x_i)]   (y held fixed)
 //   any:               φ|_{T=0} = (1/M) Σ_j K(x_i, y_j) s_j
+#include <torch/autograd.h>
+#include <torch/utils.h>
+
 #include "kernel/test_util.h"
 
 namespace esvgd::test {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <torch/autograd.h>
 
 #include "kernel/kernel_sum.h"
 #include "kernel/test_util.h"

@@ -2,7 +2,9 @@
 // autograd of the kernel, equivariance φ(gX + t) = g φ(X), and separate invariance k(gx, y) = k(x, y)
 // under the group each map removes.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/group/particle_invariant.h"
 #include "esvgd/kernel/invariant_feature.h"

@@ -7,6 +7,9 @@
 #include <limits>
 #include <numeric>
 
+#include <ATen/Parallel.h>
+#include <torch/special.h>
+
 #include "esvgd/kernel/particle_orbit.h"
 #include "kernel/test_util.h"
 

@@ -1,7 +1,7 @@
 // The effective sample size: about M·S for independent draws, M·S(1 − ρ)/(1 + ρ) for AR(1) chains,
 // far below M·S when the chains sit in different places, and its error.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/metric/effective_sample_size.h"

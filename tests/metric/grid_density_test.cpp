@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/metric/grid_density.h"
 #include "test_support.h"

@@ -3,7 +3,9 @@
 // and option errors.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/model/egnn_energy.h"
 #include "test_support.h"

@@ -2,7 +2,9 @@
 // models under their groups, the JEM relations, and option errors.
 #include <ATen/Parallel.h>
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/group/orthogonal.h"
 #include "esvgd/model/energy_model.h"

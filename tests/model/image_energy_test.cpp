@@ -3,7 +3,8 @@
 // baseline as a negative control, the frozen score against autograd and finite differences, and
 // option errors.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/model/image_energy.h"

@@ -2,7 +2,7 @@
 // averaging reaches, exactness at a step size far from the adapted one (a wrong Metropolis ratio
 // shifts the variance there), the autograd gradient, and the errors.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/sampler/hmc.h"
 #include "test_support.h"

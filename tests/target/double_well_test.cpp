@@ -3,7 +3,9 @@
 #include <cmath>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/autograd.h>
+#include <torch/utils.h>
 
 #include "esvgd/target/double_well.h"
 #include "esvgd/target/meta_stable.h"

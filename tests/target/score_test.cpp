@@ -2,6 +2,9 @@
 #include <memory>
 #include <vector>
 
+#include <torch/autograd.h>
+#include <torch/utils.h>
+
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
 #include "test_support.h"

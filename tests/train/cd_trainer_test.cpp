@@ -9,7 +9,9 @@
 #include <streambuf>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/nn/module.h>
+#include <torch/utils.h>
 
 #include "core/interrupt.h"
 #include "esvgd/core/progress.h"

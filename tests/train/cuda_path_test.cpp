@@ -4,7 +4,9 @@
 // devices see the same random numbers). Where this LibTorch has no CUDA or the machine no GPU, every
 // test is skipped with a message: run `make test` on a GPU machine to check the path.
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/cuda.h>
+#include <torch/utils.h>
 
 #include "esvgd/group/particle_invariant.h"
 #include "esvgd/kernel/invariant_feature.h"

@@ -6,7 +6,9 @@
 #include <iterator>
 
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/nn/module.h>
+#include <torch/utils.h>
 
 #include "esvgd/kernel/rbf.h"
 #include "esvgd/model/energy_model.h"

@@ -1,7 +1,8 @@
 // Supervised training and JEM training of the image energy on a toy image task learn it: two
 // classes of 8 × 8 images (bright top vs bright bottom half, rotated at random in neither).
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/utils.h>
 
 #include "esvgd/core/error.h"
 #include "esvgd/kernel/rbf.h"
