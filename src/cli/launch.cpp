@@ -159,8 +159,10 @@ int launch(const std::vector<std::string>& command, const LaunchOptions& o, std:
           cause = f;
           break;
         }
-      err << "esvgd launch: rank " << cause.first << " " << describe(cause.second)
-          << (alive.empty() ? "" : "; ending the other ranks") << "\n";
+      // One write: the other ranks print their own errors to the same terminal at this moment, and a
+      // line written piecemeal came out with theirs inside it.
+      err << "esvgd launch: rank " + std::to_string(cause.first) + " " + describe(cause.second) +
+                 (alive.empty() ? "" : "; ending the other ranks") + "\n";
       result = exit_code(cause.second);
       ending = true;
       signal_all(alive, SIGTERM);
