@@ -18,3 +18,14 @@ function(esvgd_torch_pch target)
   endforeach()
   target_precompile_headers(${target} PRIVATE <torch/types.h>)
 endfunction()
+
+# esvgd_unity_build(target): with ESVGD_UNITY_BUILD, compiles the target's sources in batches of 8
+# (CMake's unity build), so that each batch loads the precompiled image once: loading it costs
+# 2.5 s per source, whatever the source (docs/results.md, "Build times from a fresh clone"). Sources
+# with their own flags compile alone (CMake leaves them out of the batches). A batch is one
+# translation unit: names in the anonymous namespaces of the sources must differ.
+function(esvgd_unity_build target)
+  if(ESVGD_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
+endfunction()

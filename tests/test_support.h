@@ -1,6 +1,7 @@
 #pragma once
 // Helpers every test module shares: seeded generators, a whole-tensor relative error, checks that a
-// call throws esvgd::Error with the expected kind and message pieces, and a file's whole text.
+// call throws esvgd::Error with the expected kind and message pieces, a file's whole text, scratch
+// folders.
 #include <algorithm>
 #include <initializer_list>
 #include <cmath>
@@ -9,6 +10,8 @@
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
@@ -25,6 +28,16 @@ inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
+
+/// An empty scratch folder esvgd_<name>_<pid> under the system's temporary folder.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("esvgd_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
 /// max |a − b| / max(max |b|, floor): the relative error of a whole tensor against a reference.
 inline double rel_err(const torch::Tensor& a, const torch::Tensor& b, double floor = 1e-300) {

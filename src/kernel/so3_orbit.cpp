@@ -27,7 +27,7 @@ torch::Tensor scaled_b(const torch::Tensor& kappa) {
   return torch::where(kappa < kSeriesBelow, series, closed);
 }
 
-torch::Tensor unit(const torch::Tensor& X, const torch::Tensor& r) {
+torch::Tensor unit_rows(const torch::Tensor& X, const torch::Tensor& r) {
   return X / r.clamp_min(1e-300).unsqueeze(1);  // 0 at the origin, where B = 0 anyway
 }
 }  // namespace
@@ -39,8 +39,8 @@ torch::Tensor So3OrbitKernel::phi(const torch::Tensor& X, const torch::Tensor& Y
   const int64_t N = X.size(0), M = Y.size(0);
   const double h2 = h_ * h_;
   auto rx = X.norm(2, 1), ry = Y.norm(2, 1);
-  auto ux = unit(X, rx);
-  auto s_radial = (S * unit(Y, ry)).sum(1, true);  // ŷ_j · s_j: [M, 1]
+  auto ux = unit_rows(X, rx);
+  auto s_radial = (S * unit_rows(Y, ry)).sum(1, true);  // ŷ_j · s_j: [M, 1]
   return detail::map_row_chunks(N, M, [&](int64_t i0, int64_t n) {
     auto ri = rx.narrow(0, i0, n).unsqueeze(1);
     auto kappa = ri * ry.unsqueeze(0) / h2;
@@ -58,7 +58,7 @@ torch::Tensor So3OrbitKernel::gram(const torch::Tensor& A, const torch::Tensor& 
   auto ra = A.norm(2, 1), rb = B.norm(2, 1);
   auto kappa = ra.unsqueeze(1) * rb.unsqueeze(0) / h2;
   auto w = torch::exp(-(ra.unsqueeze(1) - rb.unsqueeze(0)).pow(2) / (2 * h2)) * scaled_b(kappa);
-  auto outer = unit(A, ra).unsqueeze(1).unsqueeze(3) * unit(B, rb).unsqueeze(0).unsqueeze(2);  // x̂ ŷᵀ
+  auto outer = unit_rows(A, ra).unsqueeze(1).unsqueeze(3) * unit_rows(B, rb).unsqueeze(0).unsqueeze(2);  // x̂ ŷᵀ
   return w.unsqueeze(-1).unsqueeze(-1) * outer;
 }
 

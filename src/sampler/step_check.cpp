@@ -9,7 +9,7 @@ namespace esvgd::sampler {
 namespace {
 
 template <typename T>
-std::pair<double, bool> displacement_and_finite(const T* x, const T* dx, int64_t N, int64_t D) {
+std::pair<double, bool> displacement_and_finite_of(const T* x, const T* dx, int64_t N, int64_t D) {
   double total = 0;
   bool finite = true;
   for (int64_t i = 0; i < N; ++i) {
@@ -28,9 +28,9 @@ std::pair<double, bool> displacement_and_finite(const T* x, const T* dx, int64_t
 std::pair<double, bool> displacement_and_finite(const torch::Tensor& X, const torch::Tensor& dx) {
   if (X.device().is_cpu() && X.is_contiguous() && dx.is_contiguous() && X.scalar_type() == dx.scalar_type()) {
     if (X.scalar_type() == torch::kFloat64)
-      return displacement_and_finite(X.data_ptr<double>(), dx.data_ptr<double>(), X.size(0), X.size(1));
+      return displacement_and_finite_of(X.data_ptr<double>(), dx.data_ptr<double>(), X.size(0), X.size(1));
     if (X.scalar_type() == torch::kFloat32)
-      return displacement_and_finite(X.data_ptr<float>(), dx.data_ptr<float>(), X.size(0), X.size(1));
+      return displacement_and_finite_of(X.data_ptr<float>(), dx.data_ptr<float>(), X.size(0), X.size(1));
   }
   return {dx.norm(2, 1).mean().item<double>(), torch::isfinite(X).all().item<bool>()};
 }

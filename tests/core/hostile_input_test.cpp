@@ -20,7 +20,7 @@ namespace {
 
 using core::Config;
 
-Config make_config() {
+Config small_config() {
   Config c;
   c.declare("particles", int64_t{50}, "particles").declare("step", 0.1, "step").declare("name", "a", "name");
   c.declare("list", Config::Json::array({1, 2}), "a list");
@@ -37,11 +37,11 @@ TEST_F(HostileInput, DeepJsonIsRefusedNotACrash) {
     text += "1";
     for (int i = 0; i < depth; ++i) text += close;
     write_bytes(path("deep.json"), "{\"list\": " + text + "}");
-    auto c = make_config();
+    auto c = small_config();
     expect_error([&] { c.merge_file(path("deep.json")); }, ErrorKind::kConfig, {path("deep.json"), "nested deeper than 64"});
     expect_error([&] { c.set_from_string("list=" + text); }, ErrorKind::kConfig, {"--set list=", "nested deeper than 64"});
   }
-  auto c = make_config();  // 60 levels are fine
+  auto c = small_config();  // 60 levels are fine
   std::string ok = "{\"x\": ";
   for (int i = 0; i < 60; ++i) ok += "[";
   for (int i = 0; i < 60; ++i) ok += "]";
@@ -51,7 +51,7 @@ TEST_F(HostileInput, DeepJsonIsRefusedNotACrash) {
 
 TEST_F(HostileInput, RepeatedJsonKeysAreAnError) {
   write_bytes(path("twice.json"), R"({"particles": 5, "step": 0.2, "particles": 7})");
-  auto c = make_config();
+  auto c = small_config();
   expect_error([&] { c.merge_file(path("twice.json")); }, ErrorKind::kConfig, {path("twice.json"), "'particles' appears twice"});
   write_bytes(path("nested.json"), R"({"a": {"b": 1}, "c": {"b": 2}})");  // the same name in two objects is fine
   expect_error([&] { c.merge_file(path("nested.json")); }, ErrorKind::kConfig, {"unknown config key 'a.b'"});
@@ -59,7 +59,7 @@ TEST_F(HostileInput, RepeatedJsonKeysAreAnError) {
 
 TEST_F(HostileInput, NumbersOutOfRangeNameTheFileOrKey) {
   write_bytes(path("huge.json"), R"({"step": 1e400})");
-  auto c = make_config();
+  auto c = small_config();
   expect_error([&] { c.merge_file(path("huge.json")); }, ErrorKind::kConfig, {path("huge.json"), "1e400"});
   c.set_from_string("particles=9223372036854775807");  // kept exactly, not wrapped to a negative count
   EXPECT_EQ(c.get_int("particles"), INT64_MAX);
@@ -72,7 +72,7 @@ TEST_F(HostileInput, NumbersOutOfRangeNameTheFileOrKey) {
 TEST_F(HostileInput, ControlBytesAndInvalidUtf8AreShownNotPrinted) {
   const Error e(ErrorKind::kFormat, std::string("bin\x01.xyz", 8), std::string("bad byte \0 then \x1b[31m red\n", 26));
   EXPECT_EQ(std::string(e.what()), "bin\\x01.xyz: bad byte \\x00 then \\x1b[31m red\\x0a");
-  auto c = make_config();
+  auto c = small_config();
   expect_error([&] { c.set_from_string("name=\xff\xfe"); }, ErrorKind::kConfig, {"'name'", "not valid UTF-8"});
   expect_error([&] { c.set_from_string("particles=\xff"); }, ErrorKind::kConfig, {"'particles' must be an integer"});
   expect_error([&] { c.set_from_string("nokey=" + std::string(100000, 'x')); }, ErrorKind::kConfig, {"unknown config key 'nokey'"});

@@ -16,13 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& tag) {
-  const auto dir = fs::temp_directory_path() / ("esvgd_fashion_" + tag + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
 /// A tiny Fashion-MNIST: `n` train and n/2 test images of 28 × 28, labels cycling through 0..9.
 void write_fixture(const fs::path& dir, int64_t n) {
   fs::create_directories(dir);
@@ -51,7 +44,7 @@ nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& da
 }  // namespace
 
 TEST(FashionMnistConfig, BadSettingsAndDataNameTheirKeyOrFile) {
-  const auto dir = fresh_dir("config");
+  const auto dir = test::fresh_dir("fashion_config");
   write_fixture(dir, 40);
   auto bad = [&](const std::vector<std::string>& sets, ErrorKind kind, std::initializer_list<std::string> needles) {
     test::expect_error([&] { run_with(sets, dir, dir); }, kind, needles);
@@ -70,7 +63,7 @@ TEST(FashionMnistConfig, BadSettingsAndDataNameTheirKeyOrFile) {
   const auto missing = (dir / "nowhere").string();
   test::expect_error([&] { run_with({}, missing, dir); }, ErrorKind::kIo, {missing, "dataset-fashion-mnist"});
   // A truncated image file names itself.
-  const auto truncated = fresh_dir("truncated");
+  const auto truncated = test::fresh_dir("fashion_truncated");
   write_fixture(truncated, 40);
   fs::resize_file(truncated / "t10k-images-idx3-ubyte.gz", 100);
   test::expect_error([&] { run_with({}, truncated, dir); }, (truncated / "t10k-images-idx3-ubyte.gz").string());
@@ -81,7 +74,7 @@ TEST(FashionMnistConfig, BadSettingsAndDataNameTheirKeyOrFile) {
 // A whole fashion-mnist run in miniature: three JEM combinations, two supervised rows, the test
 // sets and every figure.
 TEST(FashionMnistRun, TinyRunWritesEveryOutput) {
-  const auto dir = fresh_dir("run");
+  const auto dir = test::fresh_dir("fashion_run");
   write_fixture(dir / "data", 64);
   const auto out = dir / "out";
   fs::create_directories(out);
@@ -125,7 +118,7 @@ TEST(FashionMnistRun, TinyRunWritesEveryOutput) {
 
 // Without supervised rows there is no judge: the run says so instead of scoring the samples.
 TEST(FashionMnistRun, NoReferenceRowNoJudge) {
-  const auto dir = fresh_dir("nojudge");
+  const auto dir = test::fresh_dir("fashion_nojudge");
   write_fixture(dir / "data", 32);
   const auto out = dir / "out";
   fs::create_directories(out);
@@ -142,7 +135,7 @@ TEST(FashionMnistRun, NoReferenceRowNoJudge) {
 // bandwidth) in a miniature run: every row trains, samples (class-conditional chains from resampled
 // replay rows) and is judged.
 TEST(FashionMnistRun, TunedPresetInMiniature) {
-  const auto dir = fresh_dir("tuned");
+  const auto dir = test::fresh_dir("fashion_tuned");
   write_fixture(dir / "data", 32);
   const auto out = dir / "out";
   fs::create_directories(out);

@@ -15,14 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& tag) {
-  const auto dir = fs::temp_directory_path() / ("esvgd_neutra_" + tag + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& dir) {
+nlohmann::json run_neutra(const std::vector<std::string>& sets, const fs::path& dir) {
   const auto& e = experiment::find_experiment("neutra");
   auto c = experiment::make_config(e, "quick");
   for (const char* s : {"budget_seconds=0.2", "train.steps=20", "train.batch=32", "hmc.chains=8", "hmc.warmup=10",
@@ -38,13 +31,13 @@ nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& di
 }  // namespace
 
 TEST(NeutraConfig, UnknownTargetsAndMethodsNameTheirKey) {
-  const auto dir = fresh_dir("config");
-  test::expect_error([&] { run_with({"targets=[\"moons\"]"}, dir); }, ErrorKind::kConfig,
+  const auto dir = test::fresh_dir("neutra_config");
+  test::expect_error([&] { run_neutra({"targets=[\"moons\"]"}, dir); }, ErrorKind::kConfig,
                      {"targets", "moons", "c4-gaussians"});
   // checked before any work: an unknown second method fails before the first one runs
   test::expect_error(
       [&] {
-        run_with({"targets=[\"circles\"]", "methods=[\"hmc\", \"nuts\"]"}, dir);
+        run_neutra({"targets=[\"circles\"]", "methods=[\"hmc\", \"nuts\"]"}, dir);
       },
       ErrorKind::kConfig, {"methods", "nuts", "neutra-equivariant"});
   EXPECT_FALSE(fs::exists(dir / "samples_circles_hmc.npy"));
@@ -53,12 +46,12 @@ TEST(NeutraConfig, UnknownTargetsAndMethodsNameTheirKey) {
                                                            {"flow.bins=0", "flow.bins"},
                                                            {"train.batch=0", "train.batch"}};
   for (const auto& [setting, key] : bad_values)
-    test::expect_error([&] { run_with({"targets=[\"circles\"]", setting}, dir); }, ErrorKind::kConfig, {key});
+    test::expect_error([&] { run_neutra({"targets=[\"circles\"]", setting}, dir); }, ErrorKind::kConfig, {key});
 }
 
 TEST(NeutraRun, EveryMethodWritesSamplesAndItsColumns) {
-  const auto dir = fresh_dir("run");
-  const auto m = run_with({"targets=[\"c4-gaussians\", \"dw4\"]"}, dir);
+  const auto dir = test::fresh_dir("neutra_run");
+  const auto m = run_neutra({"targets=[\"c4-gaussians\", \"dw4\"]"}, dir);
   for (const std::string target : {"c4-gaussians", "dw4"}) {
     const auto& rows = m.at("targets").at(target);
     ASSERT_EQ(rows.size(), 4u) << target;

@@ -16,14 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path fresh_dir(const std::string& tag) {
-  const auto dir = fs::temp_directory_path() / ("esvgd_qm9_" + tag + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& dir, const std::string& preset = "quick") {
+nlohmann::json run_qm9(const std::vector<std::string>& sets, const fs::path& dir, const std::string& preset = "quick") {
   auto c = experiment::make_config(experiment::find_experiment("qm9"), preset);
   for (const char* s : {"train.epochs=1", "svgd.steps=2", "sample.particles=6", "sample.large_particles=0", "sample.steps=2", "model.hidden=8",
                         "model.layers=1"})
@@ -36,9 +29,9 @@ nlohmann::json run_with(const std::vector<std::string>& sets, const fs::path& di
 }  // namespace
 
 TEST(Qm9Config, BadSettingsAndDataNameTheirKeyOrFile) {
-  const auto dir = fresh_dir("config");
+  const auto dir = test::fresh_dir("qm9_config");
   auto bad = [&](const std::vector<std::string>& sets, ErrorKind kind, std::initializer_list<std::string> needles) {
-    test::expect_error([&] { run_with(sets, dir); }, kind, needles);
+    test::expect_error([&] { run_qm9(sets, dir); }, kind, needles);
   };
   bad({"combinations=[\"ebm+svgd\"]"}, ErrorKind::kConfig, {"combinations", "EGNN"});
   bad({"combinations=[\"e-ebm@cyclic+svgd\"]"}, ErrorKind::kConfig, {"combinations", "without @symmetry"});
@@ -60,7 +53,7 @@ TEST(Qm9Config, BadSettingsAndDataNameTheirKeyOrFile) {
   bad({"data.file=" + mixed}, ErrorKind::kFormat, {mixed, "hcn", "one run models one formula"});
   // the tuned preset's denoising score matching and its annealed sampler
   auto bad_tuned = [&](const std::vector<std::string>& sets, std::initializer_list<std::string> needles) {
-    test::expect_error([&] { run_with(sets, dir, "tuned"); }, ErrorKind::kConfig, needles);
+    test::expect_error([&] { run_qm9(sets, dir, "tuned"); }, ErrorKind::kConfig, needles);
   };
   bad_tuned({"loss.kind=score"}, {"loss.kind", "cd or denoising", "score"});
   bad_tuned({"loss.noise_min=3"}, {"loss.noise_max", "> loss.noise_min"});
@@ -68,14 +61,14 @@ TEST(Qm9Config, BadSettingsAndDataNameTheirKeyOrFile) {
   bad_tuned({"sample.step_size=0"}, {"sample.step_size", "annealed sampler"});
   bad_tuned({"model.head=log1p-square"}, {"model.", "needs the linear head"});
   const auto missing = (dir / "missing.xyz").string();
-  test::expect_error([&] { run_with({"data.file=" + missing}, dir); }, missing);
+  test::expect_error([&] { run_qm9({"data.file=" + missing}, dir); }, missing);
   fs::remove_all(dir);
 }
 
 // A whole qm9 run in miniature: baseline, training, sampling, chemistry metrics and every output.
 TEST(Qm9Run, TinyRunWritesEveryOutput) {
-  const auto dir = fresh_dir("run");
-  auto m = run_with({"combinations=[\"e-ebm+e-svgd\",\"e-ebm+svgd\"]"}, dir);
+  const auto dir = test::fresh_dir("qm9_run");
+  auto m = run_qm9({"combinations=[\"e-ebm+e-svgd\",\"e-ebm+svgd\"]"}, dir);
   EXPECT_EQ(m["formula"], "C5H8O");
   EXPECT_EQ(m["molecules"], 48);
   EXPECT_EQ(m["training_molecules"], 35);
@@ -123,8 +116,8 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
 // annealed sampler (Langevin, noisy SVGD with median bandwidths, kernel-mass) samples and reports
 // the coupling of its kernel.
 TEST(Qm9Run, TunedPresetInMiniature) {
-  const auto dir = fresh_dir("tuned");
-  auto m = run_with({"train.epochs=3", "loss.noise_levels=3"}, dir, "tuned");
+  const auto dir = test::fresh_dir("qm9_tuned");
+  auto m = run_qm9({"train.epochs=3", "loss.noise_levels=3"}, dir, "tuned");
   ASSERT_EQ(m["combinations"].size(), 4u);
   const auto& first = m["combinations"][0]["history"];
   ASSERT_EQ(first.size(), 3u);
@@ -147,8 +140,8 @@ TEST(Qm9Run, TunedPresetInMiniature) {
 
 // The contrastive-divergence preset kept as tuned-cd: each row trains its own model with its sampler.
 TEST(Qm9Run, TunedCdPresetInMiniature) {
-  const auto dir = fresh_dir("tuned_cd");
-  auto m = run_with({"langevin.steps=2"}, dir, "tuned-cd");
+  const auto dir = test::fresh_dir("qm9_tuned_cd");
+  auto m = run_qm9({"langevin.steps=2"}, dir, "tuned-cd");
   ASSERT_EQ(m["combinations"].size(), 4u);
   for (const auto& row : m["combinations"]) {
     EXPECT_GT(row["history"][0]["svgd_steps"].get<double>(), 0.0) << row["combination"];  // chains ran

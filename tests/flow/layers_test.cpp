@@ -35,7 +35,7 @@ constexpr auto kF64 = torch::kFloat64;
 using MapFn = std::function<flow::Transformed(const torch::Tensor&)>;
 using ActionFn = std::function<torch::Tensor(const torch::Tensor&)>;
 
-double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
+using test::max_abs;
 
 /// Every trainable parameter ~ N(0, scale²): new layers are the identity, these are far from it.
 void randomise(torch::nn::Module& m, at::Generator& gen, double scale) {

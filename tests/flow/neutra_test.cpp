@@ -30,9 +30,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr auto kF64 = torch::kFloat64;
-
-double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
+using test::max_abs;
 
 double mean_of(const std::vector<double>& v, size_t from, size_t count) {
   double s = 0;
@@ -42,8 +40,8 @@ double mean_of(const std::vector<double>& v, size_t from, size_t count) {
 
 /// N(μ = (1, −2), diag(4, 0.25)), normalised: the reverse-KL loss is KL(q ‖ π) ≥ 0 (−log Z = 0).
 const double kLog2Pi = std::log(2 * M_PI);
-torch::Tensor gaussian_mu() { return torch::tensor({1.0, -2.0}, kF64); }
-torch::Tensor gaussian_var() { return torch::tensor({4.0, 0.25}, kF64); }
+torch::Tensor gaussian_mu() { return torch::tensor({1.0, -2.0}, torch::kFloat64); }
+torch::Tensor gaussian_var() { return torch::tensor({4.0, 0.25}, torch::kFloat64); }
 torch::Tensor gaussian_log_prob(const torch::Tensor& x) {
   return -0.5 * ((x - gaussian_mu()).pow(2) / gaussian_var()).sum(1) - kLog2Pi - 0.5 * std::log(4.0 * 0.25);
 }
@@ -59,7 +57,7 @@ double ring_log_z() {
 }
 
 std::shared_ptr<flow::Flow> f64(std::shared_ptr<flow::Flow> f) {
-  f->to(kF64);
+  f->to(torch::kFloat64);
   return f;
 }
 
@@ -169,7 +167,7 @@ TEST(ReverseKl, AnnealedFirstStepWeightsLogPiByAnnealStart) {
   const auto a = flow::train_reverse_kl(*f64(flow::radial_flow(2, {})), ring_log_prob, plain, test::make_gen(9));
   const auto b = flow::train_reverse_kl(*f64(flow::radial_flow(2, {})), ring_log_prob, annealed, test::make_gen(9));
   auto gen = test::make_gen(9);
-  const double mean_log_pi = ring_log_prob(torch::randn({64, 2}, gen, kF64)).mean().item<double>();
+  const double mean_log_pi = ring_log_prob(torch::randn({64, 2}, gen, torch::kFloat64)).mean().item<double>();
   EXPECT_NEAR(b.loss.at(0) - a.loss.at(0), 0.75 * mean_log_pi, 1e-9);
   expect_error_mentioning([&] { flow::check_reverse_kl(flow::ReverseKlOptions().anneal_start(0)); },
                           {"ReverseKlOptions::anneal_start"});
@@ -190,7 +188,7 @@ TEST(ReverseKl, NonFiniteTargetIsANumericalErrorNamingTheStep) {
 TEST(Neutra, PulledBackDensityOfTheIdentityIsTheTarget) {
   auto f = f64(flow::radial_flow(2, flow::FlowOptions()));
   auto gen = test::make_gen(6);
-  const auto z = 2 * torch::randn({10, 2}, gen, kF64);
+  const auto z = 2 * torch::randn({10, 2}, gen, torch::kFloat64);
   const auto got = flow::pulled_back(*f, gaussian_log_prob)(z);
   EXPECT_LT(max_abs(got.log_prob - gaussian_log_prob(z)), 1e-12);
   EXPECT_LT(max_abs(got.grad - gaussian_grad(z)), 1e-12);
@@ -200,13 +198,13 @@ TEST(Neutra, PulledBackDensityOfAScaleFlow) {
   auto f = std::make_shared<flow::Flow>(2);
   auto scale = std::make_shared<flow::ScaleLayer>(2);
   f->push_back(scale);
-  f->to(kF64);
+  f->to(torch::kFloat64);
   {
     torch::NoGradGuard no_grad;
     scale->log_scale().fill_(std::log(2.0));
   }
   auto gen = test::make_gen(7);
-  const auto z = torch::randn({10, 2}, gen, kF64);
+  const auto z = torch::randn({10, 2}, gen, torch::kFloat64);
   const auto density = flow::pulled_back(*f, gaussian_log_prob);
   const auto got = density(z);
   // p̃(z) = π(2z) · 2², ∇ log p̃(z) = 2 ∇ log π(2z).
@@ -214,14 +212,14 @@ TEST(Neutra, PulledBackDensityOfAScaleFlow) {
   EXPECT_LT(max_abs(got.grad - 2 * gaussian_grad(2 * z)), 1e-12);
   const double h = 1e-6;
   for (int64_t j = 0; j < 2; ++j) {
-    auto e = torch::zeros({1, 2}, kF64);
+    auto e = torch::zeros({1, 2}, torch::kFloat64);
     e[0][j] = h;
     const auto fd = (density(z + e).log_prob - density(z - e).log_prob) / (2 * h);
     EXPECT_LT(max_abs(fd - got.grad.select(1, j)), 1e-6) << "coordinate " << j;
   }
   EXPECT_FALSE(scale->log_scale().grad().defined()) << "pulled_back must not differentiate the flow's parameters";
 
-  const auto samples = torch::randn({3, 4, 2}, gen, kF64);
+  const auto samples = torch::randn({3, 4, 2}, gen, torch::kFloat64);
   const auto pushed = flow::push_forward(*f, samples);
   ASSERT_EQ(pushed.sizes(), samples.sizes());
   EXPECT_LT(max_abs(pushed - 2 * samples), 1e-12);
@@ -238,11 +236,11 @@ TEST(Neutra, HmcInZPushedForwardSamplesTheTarget) {
     torch::NoGradGuard no_grad;
     for (auto& p : f->parameters()) p.normal_(0, 0.3, gen);
   }
-  const auto mu = torch::tensor({1.0, -2.0}, kF64), var = torch::tensor({1.0, 0.25}, kF64);
+  const auto mu = torch::tensor({1.0, -2.0}, torch::kFloat64), var = torch::tensor({1.0, 0.25}, torch::kFloat64);
   const flow::LogProbFn target = [mu, var](const torch::Tensor& x) { return -0.5 * ((x - mu).pow(2) / var).sum(1); };
   const auto density = flow::pulled_back(*f, target);
   const auto o = sampler::HmcOptions().leapfrog_steps(1).step_size(0.3).warmup(100).max_steps(300);
-  auto state = sampler::init(torch::randn({500, 2}, gen, kF64), density, o, gen);
+  auto state = sampler::init(torch::randn({500, 2}, gen, torch::kFloat64), density, o, gen);
   const auto r = sampler::run(state, density, o);
   ASSERT_EQ(r.samples.size(0), 200);
   EXPECT_GT(r.acceptance_rate, 0.5);

@@ -10,16 +10,13 @@
 #include "esvgd/group/cyclic.h"
 #include "esvgd/group/group.h"
 #include "esvgd/group/orthogonal.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 namespace {
 
 using group::CyclicGroup;
 using group::OrthogonalGroup;
-
-at::Generator make_gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
-
-double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 
 /// max over the batch of ‖R Rᵀ − I‖_max.
 double orthogonality_error(const torch::Tensor& R) {

@@ -11,7 +11,7 @@ namespace {
 // Every formula is a sum of O(M) terms of size O(max|φ|); rotating the inputs changes each term by
 // a few ulp, so the result agrees to ~1e-15 relative to max|φ|; 1e-12 leaves a wide margin while a
 // wrong formula gives O(1) errors.
-constexpr double kTol = 1e-12;
+constexpr double kEquivarianceTol = 1e-12;
 
 /// phi of `k` at X with extra fixed anchors, scores recomputed from the target.
 torch::Tensor phi_with_anchors(const kernel::Kernel& k, const target::Target& t, const torch::Tensor& X,
@@ -32,7 +32,7 @@ TEST(Equivariance, JointTransformationEveryKernel) {
           auto phi = phi_with_anchors(*c.kernel, *c.target, X, anchors, T);
           ASSERT_GT(max_abs(phi), 1e-3) << c.label;  // a non-trivial field, so the test can fail
           auto phi_rot = phi_with_anchors(*c.kernel, *c.target, group::act(R, X), group::act(R, anchors), T);
-          EXPECT_LT(rel_err(phi_rot, group::act(R, phi)), kTol)
+          EXPECT_LT(rel_err(phi_rot, group::act(R, phi)), kEquivarianceTol)
               << c.label << " h=" << h << " T=" << T << " det R=" << torch::det(R).item<double>();
         }
       }
@@ -82,8 +82,8 @@ TEST(Equivariance, OrbitMatrixC4EachParticleStandsForItsOrbit) {
   for (int64_t j : {0, 5, 15}) {
     for (int64_t g = 1; g < 4; ++g) {
       auto e = rotate_one(k, c4_target(), X, j, cn_elements(4)[g]);
-      EXPECT_LT(e.others, kTol) << "j=" << j << " g=" << g;
-      EXPECT_LT(e.moved, kTol) << "j=" << j << " g=" << g;
+      EXPECT_LT(e.others, kEquivarianceTol) << "j=" << j << " g=" << g;
+      EXPECT_LT(e.moved, kEquivarianceTol) << "j=" << j << " g=" << g;
     }
   }
 }
@@ -95,8 +95,8 @@ TEST(Equivariance, So2OrbitEachParticleStandsForItsOrbit) {
   for (int64_t j : {0, 7, 15}) {
     for (double theta : {0.3, 2.0, -2.9}) {
       auto e = rotate_one(k, rings_target(), X, j, group::rotation_2d(theta));
-      EXPECT_LT(e.others, kTol) << "j=" << j << " theta=" << theta;
-      EXPECT_LT(e.moved, kTol) << "j=" << j << " theta=" << theta;
+      EXPECT_LT(e.others, kEquivarianceTol) << "j=" << j << " theta=" << theta;
+      EXPECT_LT(e.moved, kEquivarianceTol) << "j=" << j << " theta=" << theta;
     }
   }
 }
@@ -109,8 +109,8 @@ TEST(Equivariance, So3OrbitEachParticleStandsForItsOrbit) {
   for (int64_t j : {0, 9}) {
     for (int trial = 0; trial < 3; ++trial) {
       auto e = rotate_one(k, spheres_target(), X, j, o3.random_element(gen));
-      EXPECT_LT(e.others, kTol) << "j=" << j;
-      EXPECT_LT(e.moved, kTol) << "j=" << j;
+      EXPECT_LT(e.others, kEquivarianceTol) << "j=" << j;
+      EXPECT_LT(e.moved, kEquivarianceTol) << "j=" << j;
     }
   }
 }
@@ -157,7 +157,7 @@ TEST(Equivariance, So3QuadratureOrbitKernel) {
     auto phi = k.phi(X, X, t.score(X), 1.0);
     auto conj = torch::matmul(torch::matmul(R, k.matrices()), R.t());
     kernel::OrbitMatrixKernel kc(conj, 0.8, "SO3-conj");
-    EXPECT_LT(rel_err(kc.phi(Xr, Xr, t.score(Xr), 1.0), group::act(R, phi)), kTol) << "q=" << q;
+    EXPECT_LT(rel_err(kc.phi(Xr, Xr, t.score(Xr), 1.0), group::act(R, phi)), kEquivarianceTol) << "q=" << q;
     errs.push_back(rel_err(k.phi(Xr, Xr, t.score(Xr), 1.0), group::act(R, phi)));
   }
   // Measured (seed 15): 0.72, 0.13 and 0.054 for 40, 400 and 4000 nodes (relative to max|φ|).

@@ -16,7 +16,7 @@ namespace {
 // φ and the autograd/gram() references are both exact formulas evaluated in float64 with O(M)
 // terms; they agree to a few ulp of max|φ|. 1e-12 leaves a margin; a wrong factor (2, T, 1/|G|) or
 // a wrong sign fails by O(1).
-constexpr double kTol = 1e-12;
+constexpr double kGradientTol = 1e-12;
 
 torch::Tensor scalar_textbook_repulsion(const kernel::Kernel& k, const torch::Tensor& X, const torch::Tensor& Y,
                                         double T) {
@@ -106,7 +106,7 @@ TEST(Gradient, ScalarTextbookRepulsionIsGradientOfSourceArgument) {
       auto phi = k->phi(p.X, p.Y, torch::zeros_like(p.S), T);
       auto ref = scalar_textbook_repulsion(*k, p.X, p.Y, T);
       ASSERT_GT(max_abs(ref), 1e-3) << k->name();
-      EXPECT_LT(rel_err(phi, ref), kTol) << k->name() << " T=" << T;
+      EXPECT_LT(rel_err(phi, ref), kGradientTol) << k->name() << " T=" << T;
     }
   }
 }
@@ -125,10 +125,10 @@ TEST(Gradient, MatrixKernelRepulsionIsDivergence) {
     auto phi = k->phi(p.X, p.Y, torch::zeros_like(p.S), 1.0);
     auto ad = matrix_divergence_autograd(*k, p.X, p.Y, 1.0);
     ASSERT_GT(max_abs(ad), 1e-3) << k->name();
-    EXPECT_LT(rel_err(phi, ad), kTol) << k->name();
+    EXPECT_LT(rel_err(phi, ad), kGradientTol) << k->name();
     // Central differences, step 1e-5: truncation ~δ²·|K'''| ~ 1e-10, rounding ~1e-16/δ ~ 1e-11.
     EXPECT_LT(rel_err(phi, matrix_divergence_fd(*k, p.X, p.Y, 1.0, 1e-5)), 1e-8) << k->name();
-    EXPECT_LT(rel_err(k->phi(p.X, p.Y, torch::zeros_like(p.S), 2.0), 2.0 * ad), kTol) << k->name();
+    EXPECT_LT(rel_err(k->phi(p.X, p.Y, torch::zeros_like(p.S), 2.0), 2.0 * ad), kGradientTol) << k->name();
   }
 }
 
@@ -169,7 +169,7 @@ TEST(Gradient, ReferenceFormDifferentiatesTheReceiver) {
     for (double T : {1.0, 2.0}) {
       auto ref = reference_repulsion(*k, p.X, p.Y, T);
       ASSERT_GT(max_abs(ref), 1e-3) << k->name();
-      EXPECT_LT(rel_err(k->phi(p.X, p.Y, torch::zeros_like(p.S), T), ref), kTol) << k->name() << " T=" << T;
+      EXPECT_LT(rel_err(k->phi(p.X, p.Y, torch::zeros_like(p.S), T), ref), kGradientTol) << k->name() << " T=" << T;
     }
   }
   // And for the orbit kernels the two forms really differ.
@@ -187,10 +187,10 @@ TEST(Gradient, DrivingTermIsGramTimesScores) {
     auto phi = c.kernel->phi(p.X, p.Y, p.S, 0.0);
     auto ref = driving(*c.kernel, p.X, p.Y, p.S);
     ASSERT_GT(max_abs(ref), 1e-3) << c.label;
-    EXPECT_LT(rel_err(phi, ref), kTol) << c.label;
+    EXPECT_LT(rel_err(phi, ref), kGradientTol) << c.label;
     // φ is linear: φ(S, T) = φ(S, 0) + φ(0, T).
     auto rep = c.kernel->phi(p.X, p.Y, torch::zeros_like(p.S), 1.5);
-    EXPECT_LT(rel_err(c.kernel->phi(p.X, p.Y, p.S, 1.5), phi + rep), kTol) << c.label;
+    EXPECT_LT(rel_err(c.kernel->phi(p.X, p.Y, p.S, 1.5), phi + rep), kGradientTol) << c.label;
   }
 }
 
@@ -208,7 +208,7 @@ TEST(Gradient, RbfDirectionHandFormula) {
       auto kij = torch::exp(-d.dot(d) / (2 * h * h));
       ref[i] += kij * (p.S[j] + T * d / (h * h)) / 8.0;
     }
-  EXPECT_LT(rel_err(phi, ref), kTol);
+  EXPECT_LT(rel_err(phi, ref), kGradientTol);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@ namespace esvgd::test {
 namespace {
 
 // gram() evaluates each entry by a handful of flops; rotating the inputs perturbs them by a few ulp.
-constexpr double kTol = 1e-12;
+constexpr double kInvarianceTol = 1e-12;
 
 torch::Tensor random_c4(at::Generator& gen) {
   return cn_elements(4)[torch::randint(4, {1}, gen, torch::kLong).item<int64_t>()];
@@ -30,9 +30,9 @@ TEST(Invariance, GroupAveragedScalarKernelIsSeparatelyInvariant) {
     for (int i = 0; i < 9; ++i) ra.push_back(random_c4(gen));
     for (int i = 0; i < 7; ++i) rb.push_back(random_c4(gen));
     auto K2 = k.gram(act_rows(torch::stack(ra), A), act_rows(torch::stack(rb), B));
-    EXPECT_LT(rel_err(K2, K), kTol);
+    EXPECT_LT(rel_err(K2, K), kInvarianceTol);
     // Symmetric, since C4 is closed under inverses.
-    EXPECT_LT(rel_err(k.gram(B, A).t(), K), kTol);
+    EXPECT_LT(rel_err(k.gram(B, A).t(), K), kInvarianceTol);
   }
   // Not invariant under a rotation outside the group (so the check can fail).
   kernel::GroupAveragedKernel k(cn_elements(4), 1.0, kernel::RepulsionForm::kTextbook, "C4");
@@ -50,7 +50,7 @@ TEST(Invariance, RadiusKernelIsSeparatelyInvariant) {
     for (int i = 0; i < 8; ++i) ra.push_back(o.random_element(gen));
     for (int i = 0; i < 6; ++i) rb.push_back(o.random_element(gen));
     auto K = k.gram(A, B);
-    EXPECT_LT(rel_err(k.gram(act_rows(torch::stack(ra), A), act_rows(torch::stack(rb), B)), K), kTol) << dim;
+    EXPECT_LT(rel_err(k.gram(act_rows(torch::stack(ra), A), act_rows(torch::stack(rb), B)), K), kInvarianceTol) << dim;
     // And it is the RBF of the radii.
     auto ref = torch::exp(-(A.norm(2, 1).unsqueeze(1) - B.norm(2, 1).unsqueeze(0)).pow(2) / (2 * 0.81));
     EXPECT_LT(rel_err(K, ref), 1e-14);
@@ -65,9 +65,9 @@ void expect_matrix_invariance(const kernel::Kernel& k, const torch::Tensor& A, c
   ASSERT_GT(max_abs(K), 1e-3);
   auto K2 = k.gram(act_rows(Ra, A), act_rows(Rb, B));
   auto expect = torch::matmul(torch::matmul(Ra.unsqueeze(1), K), Rb.transpose(1, 2).unsqueeze(0));
-  EXPECT_LT(rel_err(K2, expect), kTol) << k.name();
+  EXPECT_LT(rel_err(K2, expect), kInvarianceTol) << k.name();
   // Also the symmetry of a matrix kernel: K(x, y)ᵀ = K(y, x).
-  EXPECT_LT(rel_err(k.gram(B, A).permute({1, 0, 3, 2}), K), kTol) << k.name();
+  EXPECT_LT(rel_err(k.gram(B, A).permute({1, 0, 3, 2}), K), kInvarianceTol) << k.name();
 }
 
 TEST(Invariance, OrbitMatrixC4Kernel) {

@@ -27,8 +27,6 @@
 
 namespace esvgd::test {
 
-inline double max_abs(const torch::Tensor& a) { return a.abs().max().item<double>(); }
-
 /// The paper's C4 mixture (radius 3, variances 1 and 0.2): invariant under C4.
 inline const target::GaussianMixture& c4_target() {
   static const target::GaussianMixture t = target::cn_gaussian_mixture(4, 3, 1, 0.2);

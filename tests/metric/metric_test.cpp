@@ -14,11 +14,10 @@
 #include "esvgd/metric/orbit_metrics.h"
 #include "esvgd/target/gaussian_mixture.h"
 #include "esvgd/target/radial_mixture.h"
+#include "test_support.h"
 
 namespace esvgd::test {
 namespace {
-
-at::Generator make_gen(uint64_t seed) { return at::detail::createCPUGenerator(seed); }
 
 const target::GaussianMixture& c4() {
   static const auto t = target::cn_gaussian_mixture(4, 3, 1, 0.2);

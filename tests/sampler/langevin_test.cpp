@@ -4,6 +4,7 @@
 
 #include "esvgd/core/error.h"
 #include "esvgd/sampler/langevin.h"
+#include "sampler/gaussian_target.h"
 #include "test_support.h"
 
 namespace esvgd::test {
@@ -11,14 +12,6 @@ namespace {
 
 using sampler::Langevin;
 using sampler::LangevinOptions;
-
-/// The score of N(mean, diag(var)).
-ScoreFn gaussian_score(torch::Tensor mean, torch::Tensor var) {
-  return [mean, var](const torch::Tensor& X) { return -(X - mean) / var; };
-}
-
-const torch::Tensor kMean = torch::tensor({1.0, -2.0}, torch::kFloat64);
-const torch::Tensor kVar = torch::tensor({1.0, 0.25}, torch::kFloat64);
 
 /// Time-averaged moments of 2000 chains over the second half of 4000 steps of ε = 0.005.
 std::pair<torch::Tensor, torch::Tensor> stationary_moments(double noise, uint64_t seed) {

@@ -13,6 +13,7 @@
 #include "esvgd/sampler/langevin.h"
 #include "esvgd/sampler/svgd.h"
 #include "esvgd/target/double_well.h"
+#include "sampler/gaussian_target.h"
 #include "test_support.h"
 
 namespace esvgd::test {
@@ -20,13 +21,6 @@ namespace {
 
 using sampler::Svgd;
 using sampler::SvgdOptions;
-
-const torch::Tensor kMean = torch::tensor({1.0, -2.0}, torch::kFloat64);
-const torch::Tensor kVar = torch::tensor({1.0, 0.25}, torch::kFloat64);
-
-ScoreFn gaussian_score() {
-  return [](const torch::Tensor& X) { return -(X - kMean) / kVar; };
-}
 
 TEST(NoisySvgd, StationaryMomentsOfAGaussian) {
   // x ← x + ε(s + βφ) + √(2ε) ξ: π is stationary in the mean-field limit; 200 particles, time
@@ -40,7 +34,7 @@ TEST(NoisySvgd, StationaryMomentsOfAGaussian) {
                .max_steps(4000)
                .median_seed(21)  // seeds the noise of run() without a generator
                .measure_coupling(false);
-  Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(1.0), o);
+  Svgd svgd(gaussian_score(kMean, kVar), std::make_shared<kernel::RbfKernel>(1.0), o);
   auto gen = make_gen(21);
   auto mean = torch::zeros({2}, torch::kFloat64), var = torch::zeros({2}, torch::kFloat64);
   const double half = o.max_steps() / 2;
@@ -63,7 +57,7 @@ torch::Tensor fixed_point(bool kernel_mass) {
                .optimizer(sampler::OptimizerOptions().step_size(kernel_mass ? 0.2 : 0.5))
                .max_steps(6000)
                .kernel_mass(kernel_mass);
-  Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(0.6), o);
+  Svgd svgd(gaussian_score(kMean, kVar), std::make_shared<kernel::RbfKernel>(0.6), o);
   auto gen = make_gen(7);
   return svgd.run(torch::randn({50, 2}, gen, torch::kFloat64)).particles;
 }
@@ -76,9 +70,9 @@ TEST(KernelMassNormalisation, KeepsTheFixedPointsOfSvgd) {
   SvgdOptions plain, mass;
   mass.kernel_mass(true);
   const auto X = fixed_point(false), Y = fixed_point(true);
-  const double phi_X = Svgd(gaussian_score(), kernel, plain).direction(X).abs().max().item<double>();
-  const double phi_mass_X = Svgd(gaussian_score(), kernel, mass).direction(X).abs().max().item<double>();
-  const double phi_mass_Y = Svgd(gaussian_score(), kernel, mass).direction(Y).abs().max().item<double>();
+  const double phi_X = Svgd(gaussian_score(kMean, kVar), kernel, plain).direction(X).abs().max().item<double>();
+  const double phi_mass_X = Svgd(gaussian_score(kMean, kVar), kernel, mass).direction(X).abs().max().item<double>();
+  const double phi_mass_Y = Svgd(gaussian_score(kMean, kVar), kernel, mass).direction(Y).abs().max().item<double>();
   std::printf("[ kernel mass ] |phi(X*)| %.2e, |phi_mass(X*)| %.2e, |phi_mass(Y*)| %.2e; variance %.5f %.5f vs %.5f %.5f\n",
               phi_X, phi_mass_X, phi_mass_Y, X.var(0)[0].item<double>(), X.var(0)[1].item<double>(),
               Y.var(0)[0].item<double>(), Y.var(0)[1].item<double>());
@@ -96,19 +90,19 @@ TEST(KernelMassNormalisation, DividesByTheKernelMass) {
   auto kernel = std::make_shared<kernel::RbfKernel>(1.0);
   SvgdOptions plain, mass;
   mass.kernel_mass(true);
-  const auto phi = Svgd(gaussian_score(), kernel, plain).direction(X);
-  const auto phi_mass = Svgd(gaussian_score(), kernel, mass).direction(X);
+  const auto phi = Svgd(gaussian_score(kMean, kVar), kernel, plain).direction(X);
+  const auto phi_mass = Svgd(gaussian_score(kMean, kVar), kernel, mass).direction(X);
   const auto k_mass = kernel->gram(X, X).mean(1, true);
   EXPECT_TRUE(torch::allclose(phi_mass, phi / k_mass, 1e-12, 1e-12));
   // The lone particle steps along its own score, whatever the number of particles.
-  EXPECT_TRUE(torch::allclose(phi_mass[5], gaussian_score()(X)[5], 1e-12, 1e-12));
-  EXPECT_TRUE(torch::allclose(phi[5], gaussian_score()(X)[5] / 6, 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(phi_mass[5], gaussian_score(kMean, kVar)(X)[5], 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(phi[5], gaussian_score(kMean, kVar)(X)[5] / 6, 1e-12, 1e-12));
 }
 
 TEST(Svgd, RecordsBandwidthAndCoupling) {
   auto o = SvgdOptions().max_steps(3).optimizer(sampler::OptimizerOptions().step_size(1e-6));
   auto X = torch::tensor({{0.0, 0.0}, {0.1, 0.0}, {0.0, 0.1}, {30.0, 30.0}}, torch::kFloat64);
-  Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(0.5), o);
+  Svgd svgd(gaussian_score(kMean, kVar), std::make_shared<kernel::RbfKernel>(0.5), o);
   auto r = svgd.run(X);
   EXPECT_EQ(r.bandwidth, 0.5);
   EXPECT_NEAR(r.interacting, 6.0 / 4.0, 1e-12);  // three particles see two others, the far one none
@@ -120,7 +114,7 @@ TEST(Svgd, RecordsBandwidthAndCoupling) {
 TEST(NoisySvgd, BadOptionsAreClearErrors) {
   auto expect_error = [](SvgdOptions o, const std::string& key) {
     try {
-      Svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(1.0), o);
+      Svgd(gaussian_score(kMean, kVar), std::make_shared<kernel::RbfKernel>(1.0), o);
       ADD_FAILURE() << "no error for " << key;
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
@@ -154,7 +148,7 @@ TEST(NoisySvgd, ClipBoundsEachParticlesDrift) {
                .optimizer(sampler::OptimizerOptions().step_size(0.1))
                .stein_weight(0)  // the drift is ε s(x) alone
                .clip(0.3);
-  Svgd svgd(gaussian_score(), std::make_shared<kernel::RbfKernel>(1.0), o);
+  Svgd svgd(gaussian_score(kMean, kVar), std::make_shared<kernel::RbfKernel>(1.0), o);
   auto X = torch::tensor({{1.05, -2.0}, {50.0, 40.0}}, torch::kFloat64);
   auto gen = make_gen(1);
   auto dx = svgd.run(X, {}, gen).particles - X;

@@ -17,7 +17,7 @@ namespace {
 using sampler::SvgdOptions;
 using sampler::SvgdState;
 
-ScoreFn gaussian_score() {
+ScoreFn shifted_score() {
   return [](const torch::Tensor& X) { return -(X - torch::tensor({1.0, -2.0}, torch::kFloat64)) * 2; };
 }
 
@@ -64,11 +64,11 @@ TEST_P(SvgdStateTest, RunIsTheLoopOverStep) {
   const auto X0 = torch::randn({60, 2}, gen, torch::kFloat64), A = torch::randn({4, 2}, gen, torch::kFloat64);
   const auto o = options();
   const auto kernel = std::make_shared<kernel::RbfKernel>(0.8);
-  const auto by_run = sampler::Svgd(gaussian_score(), kernel, o).run(X0, A);
+  const auto by_run = sampler::Svgd(shifted_score(), kernel, o).run(X0, A);
   auto state = sampler::init(X0, *kernel, o, A);
   for (int64_t t = 0; t < o.max_steps(); ++t) {
     sampler::update_bandwidth(state, *kernel, o);
-    const auto info = sampler::step(state, gaussian_score(), *kernel, o);
+    const auto info = sampler::step(state, shifted_score(), *kernel, o);
     EXPECT_EQ(info.step, t);
     EXPECT_EQ(info.bandwidth, state.bandwidth);
   }
@@ -85,20 +85,20 @@ TEST_P(SvgdStateTest, CheckpointedStateContinuesBitIdentically) {
   auto o = options();
   const auto kernel = std::make_shared<kernel::RbfKernel>(0.8);
   auto straight = sampler::init(X0, *kernel, o, A);
-  const auto whole = sampler::run(straight, gaussian_score(), *kernel, o);
+  const auto whole = sampler::run(straight, shifted_score(), *kernel, o);
 
   o.max_steps(11);  // stop mid-run (off the median schedule), store, restore, finish
   auto first = sampler::init(X0, *kernel, o, A);
-  sampler::run(first, gaussian_score(), *kernel, o);
+  sampler::run(first, shifted_score(), *kernel, o);
   auto copied = first.clone();
   auto restored = roundtrip(first);
   EXPECT_EQ(restored.step, 11);
   o.max_steps(20);
-  const auto rest = sampler::run(restored, gaussian_score(), *kernel, o);
+  const auto rest = sampler::run(restored, shifted_score(), *kernel, o);
   EXPECT_EQ(rest.steps, 9);
   EXPECT_TRUE(torch::equal(rest.particles, whole.particles));
-  sampler::run(first, gaussian_score(), *kernel, o);
-  sampler::run(copied, gaussian_score(), *kernel, o);
+  sampler::run(first, shifted_score(), *kernel, o);
+  sampler::run(copied, shifted_score(), *kernel, o);
   EXPECT_TRUE(torch::equal(first.particles, whole.particles));
   EXPECT_TRUE(torch::equal(copied.particles, whole.particles)) << "clone() shares state with the original";
 }
@@ -112,21 +112,21 @@ TEST(SvgdState, KernelPreparesTheAnchorsOnceAndARestoredStatePreparesThemAgain) 
                                               kernel::RepulsionForm::kReference);
   auto o = SvgdOptions().optimizer(sampler::OptimizerOptions().step_size(0.05)).max_steps(20);
   auto straight = sampler::init(X0, radius, o, A);
-  const auto whole = sampler::run(straight, gaussian_score(), radius, o);
+  const auto whole = sampler::run(straight, shifted_score(), radius, o);
   EXPECT_TRUE(torch::equal(straight.prepared, radius.prepare_anchors(A)));
 
   o.max_steps(11);
   auto first = sampler::init(X0, radius, o, A);
   EXPECT_FALSE(first.prepared.defined());
-  sampler::run(first, gaussian_score(), radius, o);
+  sampler::run(first, shifted_score(), radius, o);
   auto restored = roundtrip(first);
   EXPECT_FALSE(restored.prepared.defined()) << "prepared anchors are derived, not checkpointed";
   o.max_steps(20);
-  EXPECT_TRUE(torch::equal(sampler::run(restored, gaussian_score(), radius, o).particles, whole.particles));
+  EXPECT_TRUE(torch::equal(sampler::run(restored, shifted_score(), radius, o).particles, whole.particles));
   // A kernel with nothing to prepare: phi_prepared is phi.
   const kernel::RbfKernel rbf(0.8);
   EXPECT_FALSE(rbf.prepare_anchors(A).defined());
-  const auto Y = torch::cat({X0, A}), S = gaussian_score()(Y);
+  const auto Y = torch::cat({X0, A}), S = shifted_score()(Y);
   EXPECT_TRUE(torch::equal(rbf.phi_prepared(X0, Y, S, 1.0, {}), rbf.phi(X0, Y, S, 1.0)));
 }
 
@@ -144,9 +144,9 @@ TEST(LangevinState, RunIsTheLoopOverStepAndACopyContinuesTheSameChains) {
   auto gen = make_gen(63);
   const auto X0 = torch::randn({30, 2}, gen, torch::kFloat64);
   auto g1 = make_gen(7), g2 = make_gen(7);
-  const auto by_run = sampler::Langevin(gaussian_score(), o).run(X0, {}, g1);
+  const auto by_run = sampler::Langevin(shifted_score(), o).run(X0, {}, g1);
   auto state = sampler::init(X0, o, g2);
-  for (int t = 0; t < 15; ++t) EXPECT_EQ(sampler::step(state, gaussian_score(), o).step, t);
+  for (int t = 0; t < 15; ++t) EXPECT_EQ(sampler::step(state, shifted_score(), o).step, t);
   EXPECT_TRUE(torch::equal(state.particles, by_run.particles));
   // The state's generator is the caller's: both advanced by the same draws.
   EXPECT_TRUE(torch::equal(g1.get_state(), g2.get_state()));

@@ -21,26 +21,20 @@
 #include "esvgd/train/cd_trainer.h"
 #include "esvgd/train/schedule.h"
 #include "test_support.h"
+#include "train/train_support.h"
 
 using namespace esvgd;
 namespace fs = std::filesystem;
 
 namespace {
 
-model::EnergyModel small_model(model::Head head = model::Head::kLog1pSquare, int64_t outputs = 1) {
-  torch::manual_seed(3);
-  auto o = model::EnergyModelOptions().hidden({16, 16}).head(head).outputs(outputs);
-  return model::EnergyModel(o);
-}
+using test::blob;
+using test::parameters;
+using test::small_model;
 
 sampler::SvgdOptions svgd_steps(int64_t steps) {
   auto s = sampler::SvgdOptions().max_steps(steps).temperature(2.0);
   return s;
-}
-
-data::TrainingData blob(int64_t n, uint64_t seed) {
-  auto gen = test::make_gen(seed);
-  return {torch::tensor({2.0, 2.0}, torch::kFloat64) + 0.5 * torch::randn({n, 2}, gen, torch::kFloat64), {}, {}};
 }
 
 fs::path temp_dir(const std::string& name) {
@@ -82,12 +76,6 @@ train::CdOptions denoising_options(int64_t epochs) {
       .epochs(epochs)
       .batch_size(16)
       .learning_rate(train::Schedule(3e-3));
-}
-
-std::vector<torch::Tensor> parameters(torch::nn::Module& m) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : m.parameters()) out.push_back(p.detach().clone());
-  return out;
 }
 
 }  // namespace

@@ -15,11 +15,16 @@
 #include "esvgd/train/cd_trainer.h"
 #include "esvgd/train/replay_buffer.h"
 #include "test_support.h"
+#include "train/train_support.h"
 
 using namespace esvgd;
 namespace fs = std::filesystem;
 
 namespace {
+
+using test::blob;
+using test::parameters;
+using test::small_model;
 
 TEST(ReplayBuffer, FreshProportionAndUniformDraws) {
   train::ReplayBuffer buffer(1000, 0.05);
@@ -72,17 +77,6 @@ TEST(ReplayBuffer, BadOptionsNameTheirKeys) {
 
 // ---- contrastive divergence with a replay buffer --------------------------------------------------
 
-model::EnergyModel small_model() {
-  torch::manual_seed(3);
-  auto o = model::EnergyModelOptions().hidden({16, 16}).head(model::Head::kLog1pSquare);
-  return model::EnergyModel(o);
-}
-
-data::TrainingData blob(int64_t n, uint64_t seed) {
-  auto gen = test::make_gen(seed);
-  return {torch::tensor({2.0, 2.0}, torch::kFloat64) + 0.5 * torch::randn({n, 2}, gen, torch::kFloat64), {}, {}};
-}
-
 train::CdOptions replay_options(const std::string& sampler, const std::string& path, int64_t epochs) {
   auto o = train::CdOptions()
                .epochs(epochs)
@@ -104,12 +98,6 @@ train::CdOptions replay_options(const std::string& sampler, const std::string& p
 sampler::SvgdOptions noisy_svgd() {
   auto s = sampler::SvgdOptions().max_steps(10).langevin(true).median(true);
   return s;
-}
-
-std::vector<torch::Tensor> parameters(torch::nn::Module& m) {
-  std::vector<torch::Tensor> out;
-  for (const auto& p : m.parameters()) out.push_back(p.detach().clone());
-  return out;
 }
 
 TEST(CdTrainerReplay, ResumedRunIsBitIdenticalForEachChainType) {
