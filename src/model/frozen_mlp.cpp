@@ -16,8 +16,10 @@ namespace esvgd::model {
 namespace {
 
 constexpr int64_t kBlock = FrozenMlp::kBlock;
-// Threads start and join in microseconds, about the time one block takes: a thread gets >= 2 blocks.
-constexpr int64_t kMinBlocksPerThread = 2;
+// Waking a second thread and joining it costs microseconds (a DW-4 step, 64 rows through 8-64-64-1,
+// took 8-11 us longer on two threads than on one; docs/results.md): a thread gets at least 2^20
+// multiply-adds, 15-20 us of work.
+constexpr int64_t kMinMacsPerThread = int64_t{1} << 20;
 
 /// What happens to an output value on its way from the accumulator to memory: nothing, the ReLU,
 /// or (backward pass) zeroing where the forward ReLU was inactive (mask[j][n] <= 0).
@@ -109,10 +111,11 @@ void dense(const float* Wp, const float* b, const float* in, float* out, const f
   });
 }
 
-/// Runs body(n0) for every column block, blocks spread over the intra-op threads.
+/// Runs body(n0) for every column block, blocks spread over the intra-op threads, at least `grain`
+/// blocks per thread.
 template <typename Body>
-void for_each_block(int64_t n_pad, const Body& body) {
-  at::parallel_for(0, n_pad / kBlock, kMinBlocksPerThread, [&](int64_t begin, int64_t end) {
+void for_each_block(int64_t n_pad, int64_t grain, const Body& body) {
+  at::parallel_for(0, n_pad / kBlock, grain, [&](int64_t begin, int64_t end) {
     for (int64_t blk = begin; blk < end; ++blk) body(blk * kBlock);
   });
 }
@@ -130,6 +133,9 @@ FrozenMlp::FrozenMlp(const MlpImpl& mlp) : widths_(mlp.widths()) {
   }
   act_.resize(widths_.size());
   grad_.resize(widths_.size());
+  int64_t macs_per_row = 0;
+  for (size_t l = 0; l + 1 < widths_.size(); ++l) macs_per_row += widths_[l] * widths_[l + 1];
+  blocks_per_thread_ = std::max<int64_t>(1, kMinMacsPerThread / std::max<int64_t>(1, macs_per_row * kBlock));
 }
 
 void FrozenMlp::resize(int64_t n) {
@@ -154,7 +160,7 @@ void FrozenMlp::resize(int64_t n) {
 
 void FrozenMlp::forward_buffers() {
   const int64_t L = static_cast<int64_t>(weight_.size());
-  for_each_block(n_pad_, [&](int64_t n0) {
+  for_each_block(n_pad_, blocks_per_thread_, [&](int64_t n0) {
     const int64_t blk = n0 / kBlock;
     for (int64_t l = 0; l < L; ++l) {
       const int64_t J = widths_[l + 1], K = widths_[l];
@@ -170,7 +176,7 @@ void FrozenMlp::forward_buffers() {
 
 void FrozenMlp::backward_buffers() {
   const int64_t L = static_cast<int64_t>(weight_.size());
-  for_each_block(n_pad_, [&](int64_t n0) {
+  for_each_block(n_pad_, blocks_per_thread_, [&](int64_t n0) {
     const int64_t blk = n0 / kBlock;
     for (int64_t l = L - 1; l >= 0; --l) {
       const int64_t J = widths_[l], K = widths_[l + 1];

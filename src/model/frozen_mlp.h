@@ -66,6 +66,7 @@ class FrozenMlp {
   std::vector<std::vector<float>> act_;   ///< act_[0] = inputs, act_[l+1] = output of layer l; block-major
   std::vector<std::vector<float>> grad_;  ///< dE/d act_[l], same layout
   int64_t n_ = 0, n_pad_ = 0;
+  int64_t blocks_per_thread_ = 1;  ///< the fewest row blocks worth a thread of their own
 };
 
 }  // namespace esvgd::model
