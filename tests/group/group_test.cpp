@@ -2,7 +2,6 @@
 #include <cmath>
 #include <string>
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/types.h>
 

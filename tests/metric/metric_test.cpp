@@ -2,7 +2,6 @@
 // radius KL and ring fractions.
 #include <cstdio>
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/types.h>
 #include <torch/linalg.h>
