@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <torch/types.h>
@@ -59,13 +58,6 @@ double ring_log_z() {
 std::shared_ptr<flow::Flow> f64(std::shared_ptr<flow::Flow> f) {
   f->to(torch::kFloat64);
   return f;
-}
-
-fs::path temp_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("esvgd_flow_test_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
 }
 
 /// Runs f, expects esvgd::Error (any kind) whose what() contains every needle.
@@ -115,7 +107,7 @@ TEST(ReverseKl, RadialFlowFitsARing) {
 }
 
 TEST(ReverseKl, ResumedRunIsBitIdentical) {
-  const auto dir = temp_dir("resume");
+  const auto dir = test::fresh_dir("flow_resume");
   const auto o =
       flow::ReverseKlOptions().steps(60).batch(64).learning_rate(1e-2).checkpoint_every(30).fingerprint("ring");
   const auto new_flow = [] { return f64(flow::radial_flow(2, flow::FlowOptions().layers(2))); };

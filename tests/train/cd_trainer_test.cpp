@@ -37,13 +37,6 @@ sampler::SvgdOptions svgd_steps(int64_t steps) {
   return s;
 }
 
-fs::path temp_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("esvgd_train_test_" + std::to_string(::getpid()) + "_" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
 /// A small noise-conditional EGNN over three atoms (C, O, H).
 model::EgnnEnergy small_noise_egnn() {
   torch::manual_seed(5);
@@ -198,7 +191,7 @@ TEST(CdTrainer, ChainsPersistAcrossBatchesWithoutResets) {
 }
 
 TEST(CdTrainer, ResumedRunIsBitIdentical) {
-  const auto dir = temp_dir("resume");
+  const auto dir = test::fresh_dir("train_resume");
   data::TrainingData data{torch::cat({blob(32, 5).x, -blob(32, 6).x}), torch::cat({torch::zeros({32}, torch::kLong),
                                                                              torch::ones({32}, torch::kLong)}), {}};
   auto options = [&](const std::string& path, int64_t epochs) {
@@ -258,7 +251,7 @@ TEST(CdTrainer, ASignalDuringTheProgressLineStopsAfterACheckpoint) {
     bool raised = false;
   } buf;
   std::ostream out(&buf);
-  const auto dir = temp_dir("signal");
+  const auto dir = test::fresh_dir("train_signal");
   const auto path = (dir / "run.pt").string();
   auto o = train::CdOptions().epochs(5).batch_size(16).checkpoint_path(path).fingerprint("test");
   train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(2), o, 11);
@@ -295,7 +288,7 @@ TEST(CdTrainer, DenoisingScoreMatchingLowersItsLoss) {
 }
 
 TEST(CdTrainer, DenoisingResumedRunIsBitIdentical) {
-  const auto dir = temp_dir("denoising_resume");
+  const auto dir = test::fresh_dir("train_denoising_resume");
   const auto data = bent_molecules(32, 8);
   auto options = [&](const std::string& path, int64_t epochs) {
     return denoising_options(epochs).checkpoint_every(1).checkpoint_path(path).fingerprint("dsm");
@@ -329,7 +322,7 @@ TEST(CdTrainer, DenoisingErrors) {
 }
 
 TEST(CdTrainer, CorruptCheckpointIsAClearError) {
-  const auto dir = temp_dir("corrupt");
+  const auto dir = test::fresh_dir("train_corrupt");
   const auto path = (dir / "c.pt").string();
   { std::ofstream(path) << "not a checkpoint"; }
   auto o = train::CdOptions().checkpoint_path(path);
