@@ -9,6 +9,7 @@
 
 #include <torch/types.h>
 
+#include "core/double_rows.h"
 #include "esvgd/core/error.h"
 
 namespace esvgd::group {
@@ -306,21 +307,29 @@ torch::Tensor ParticleInvariant::vjp(const torch::Tensor& X, const torch::Tensor
 
 std::pair<torch::Tensor, ParticleInvariant::Vjp> ParticleInvariant::linearize(const torch::Tensor& X) const {
   check_rows(X);
-  auto x = X.to(torch::kCPU, torch::kFloat64).contiguous();
-  const int64_t N = x.size(0), D = input_dim(), F = feature_dim(), S = scratch_size();
-  auto f = torch::empty({N, F}, x.options());
-  auto scratch = std::make_shared<std::vector<double>>(static_cast<size_t>(N * S));
-  const double* xp = x.data_ptr<double>();
+  const int64_t N = X.size(0), D = input_dim(), F = feature_dim(), S = scratch_size();
+  struct Pass {  // the rows in float64 and what each row's forward left for its backward
+    std::vector<double> x, scratch;
+  };
+  auto pass = std::make_shared<Pass>();
+  core::copy_as_double(X, pass->x);
+  pass->scratch.resize(static_cast<size_t>(N * S));
+  auto f = torch::empty({N, F}, torch::kFloat64);
   double* fp = f.data_ptr<double>();
-  for (int64_t n = 0; n < N; ++n) forward(xp + n * D, fp + n * F, scratch->data() + n * S);
-  Vjp vjp = [this, x, scratch, N, D, F, S](const torch::Tensor& G) {
+  for (int64_t n = 0; n < N; ++n) forward(pass->x.data() + n * D, fp + n * F, pass->scratch.data() + n * S);
+  Vjp vjp = [this, pass, N, D, F, S](const torch::Tensor& G) {
     ESVGD_CHECK(G.dim() == 2 && G.size(0) == N && G.size(1) == F, name(), " vjp expects G [", N, ", ", F, "], got ",
                 G.sizes());
     auto g = G.to(torch::kCPU, torch::kFloat64).contiguous();
-    auto out = torch::empty({N, D}, x.options());
-    const double *xp = x.data_ptr<double>(), *gp = g.data_ptr<double>();
+    auto out = torch::empty({N, D}, torch::kFloat64);
+    const double *xp = pass->x.data(), *gp = g.data_ptr<double>();
     double* op = out.data_ptr<double>();
-    for (int64_t n = 0; n < N; ++n) backward(xp + n * D, gp + n * F, scratch->data() + n * S, op + n * D);
+    for (int64_t n = 0; n < N; ++n) {
+      // A zero cotangent has a zero gradient: the kernels' rows whose only live pair is the row itself.
+      const double* gn = gp + n * F;
+      if (std::all_of(gn, gn + F, [](double v) { return v == 0.0; })) std::fill(op + n * D, op + (n + 1) * D, 0.0);
+      else backward(xp + n * D, gn, pass->scratch.data() + n * S, op + n * D);
+    }
     return out;
   };
   return {f, std::move(vjp)};

@@ -1,5 +1,6 @@
 #include "esvgd/kernel/invariant_feature.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include <torch/autograd.h>
 #include <torch/utils.h>
 
+#include "core/double_rows.h"
 #include "esvgd/core/error.h"
 #include "kernel/kernel_sum.h"
 #include "esvgd/kernel/rbf.h"
@@ -83,26 +85,35 @@ torch::Tensor phi_direct(const torch::Tensor& X, const FeatureMap& map, const to
                          const torch::Tensor& prepared, double h, double T, RepulsionForm form) {
   const int64_t N = X.size(0), D = X.size(1), M = Y.size(0);
   auto [fx, vjp] = moving_features(map, X, form);
-  fx = fx.contiguous();
-  const torch::Tensor fy = features_of_y(map, fx, Y, prepared).contiguous();
-  const int64_t F = fy.size(1);
-  const auto s = S.to(torch::kFloat64).contiguous();
+  const int64_t F = fx.size(1);
+  // f(Y) = [f(X) or the other processes' rows; the prepared anchors], gathered in one buffer.
+  std::vector<double> fy, s, anchor_f;
+  const int64_t others = M - (prepared.defined() ? prepared.size(0) : 0);
+  core::copy_as_double(others == N ? fx : map.features(Y.narrow(0, 0, others)), fy);
+  if (prepared.defined()) {
+    core::copy_as_double(prepared, anchor_f);
+    fy.insert(fy.end(), anchor_f.begin(), anchor_f.end());
+  }
+  core::copy_as_double(S, s);
   torch::Tensor jac = form == RepulsionForm::kTextbook ? map.jacobian(Y).to(torch::kFloat64).contiguous() : torch::Tensor();
   std::vector<double> out(static_cast<size_t>(N * D), 0.0), sums(static_cast<size_t>(N * F), 0.0);
   const double c = T / (h * h);
-  feature_stein_sums(fx.data_ptr<double>(), fy.data_ptr<double>(), s.data_ptr<double>(),
-                     jac.defined() ? jac.data_ptr<double>() : nullptr, N, M, F, D, h, c, out.data(), sums.data());
-  auto phi = torch::empty({N, D}, torch::kFloat64);
-  double* p = phi.data_ptr<double>();
+  const auto fxc = fx.to(torch::kFloat64).contiguous();
+  feature_stein_sums(fxc.data_ptr<double>(), fy.data(), s.data(), jac.defined() ? jac.data_ptr<double>() : nullptr, N,
+                     M, F, D, h, c, out.data(), sums.data());
   const double inv_m = 1.0 / static_cast<double>(M);
   if (vjp) {  // + c J_iᵀ Σ_j k (f_i − f_j)
-    const auto rep = vjp(torch::from_blob(sums.data(), {N, F}, torch::kFloat64));
+    const auto rep = vjp(torch::from_blob(sums.data(), {N, F}, torch::kFloat64)).contiguous();
     const double* r = rep.data_ptr<double>();
-    for (int64_t e = 0; e < N * D; ++e) p[e] = (out[e] + c * r[e]) * inv_m;
+    for (int64_t e = 0; e < N * D; ++e) out[e] = (out[e] + c * r[e]) * inv_m;
   } else {
-    for (int64_t e = 0; e < N * D; ++e) p[e] = out[e] * inv_m;
+    for (int64_t e = 0; e < N * D; ++e) out[e] *= inv_m;
   }
-  return phi.to(X.dtype());
+  auto phi = torch::empty({N, D}, X.options());
+  if (phi.scalar_type() == torch::kFloat64) std::copy(out.begin(), out.end(), phi.data_ptr<double>());
+  else if (phi.scalar_type() == torch::kFloat32) std::copy(out.begin(), out.end(), phi.data_ptr<float>());
+  else return torch::from_blob(out.data(), {N, D}, torch::kFloat64).to(X.options());
+  return phi;
 }
 }  // namespace
 

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -11,8 +10,10 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <torch/types.h>
 
 #include "cli/cli_support.h"
+#include "esvgd/core/npy.h"
 #include "cli/seed_summary.h"
 #include "cli/seeds.h"
 
@@ -110,21 +111,20 @@ TEST_F(CliTest, SeedsRunOneFolderEachAndSummarizeThem) {
   EXPECT_FALSE(fs::exists(path("fail/seed-1")));
 }
 
-/// Every .npy of a run folder by name, as bytes.
-std::map<std::string, std::string> arrays(const fs::path& dir) {
-  std::map<std::string, std::string> out;
+/// Every .npy of a run folder by name.
+std::map<std::string, torch::Tensor> arrays(const fs::path& dir) {
+  std::map<std::string, torch::Tensor> out;
   for (const auto& f : fs::directory_iterator(dir))
-    if (f.path().extension() == ".npy") {
-      std::ifstream in(f.path(), std::ios::binary);
-      out[f.path().filename().string()] = std::string(std::istreambuf_iterator<char>(in), {});
-    }
+    if (f.path().extension() == ".npy") out[f.path().filename().string()] = esvgd::core::read_npy(f.path().string());
   return out;
 }
 
-// docs/results.md, "Determinism across threads": the sampling experiments and the toy energy models
-// give the same bytes on 1 and 2 threads (Fashion-MNIST's convolutions do not; --seeds runs record
-// their thread count, 1).
-TEST_F(CliTest, OneAndTwoThreadsGiveTheSameSamplesAndTrainedModels) {
+// docs/results.md, "Determinism across threads": the sampling experiments give the same bytes on 1
+// and 2 threads (the kernel sums add each tile's share once, whichever thread computed it). Training
+// does not: LibTorch's matrix products split over the threads round differently in the last bit
+// (a 128 × 64 by 64 × 64 float32 product already does), so a 3-epoch jem-c4 agrees to 1e-5 only.
+// (--seeds runs record their thread count, 1.)
+TEST_F(CliTest, OneAndTwoThreadsGiveTheSameSamplesAndNearlyTheSameTrainedModels) {
   for (const std::string t : {"1", "2"}) {
     auto sampling = tiny_run(path("c4-" + t));
     sampling.insert(sampling.end(), {"--threads", t});
@@ -137,7 +137,13 @@ TEST_F(CliTest, OneAndTwoThreadsGiveTheSameSamplesAndTrainedModels) {
   for (const std::string run : {"c4-", "jem-"}) {
     const auto one = arrays(path(run + "1")), two = arrays(path(run + "2"));
     EXPECT_GE(one.size(), 3u) << run;
-    EXPECT_TRUE(one == two) << run << ": the arrays differ between 1 and 2 threads";
+    ASSERT_EQ(one.size(), two.size()) << run;
+    for (const auto& [name, a] : one) {
+      const auto& b = two.at(name);
+      ASSERT_EQ(a.sizes(), b.sizes()) << run << name;
+      if (run == "c4-") EXPECT_TRUE(torch::equal(a, b)) << name << ": the samples differ between 1 and 2 threads";
+      else EXPECT_LE((a - b).abs().max().item<double>(), 1e-5) << name;
+    }
   }
 }
 

@@ -69,6 +69,15 @@ TEST(ParticleInvariant, LinearizeIsFeaturesAndVjpFromOnePass) {
                                   G.unsqueeze(2)).squeeze(2);
     EXPECT_LT(rel_err(vjp(G), expected), 1e-14) << map.name();
     EXPECT_LT(rel_err(vjp(2 * G), 2 * expected), 1e-14) << "a second product from the same pass";
+    // Rows with a zero cotangent (a kernel's rows whose only live pair is themselves) are skipped:
+    // exactly zero there, the other rows as before.
+    auto Gz = G.clone();
+    Gz[1].zero_(), Gz[4].zero_();
+    const auto vz = vjp(Gz);
+    EXPECT_EQ(vz[1].abs().max().item<double>(), 0.0);
+    EXPECT_EQ(vz[4].abs().max().item<double>(), 0.0);
+    EXPECT_LT(rel_err(vz, torch::matmul(map.jacobian(X.to(torch::kFloat32).to(torch::kFloat64)).transpose(1, 2),
+                                        Gz.unsqueeze(2)).squeeze(2)), 1e-14) << map.name();
     expect_error([&, vjp = vjp] { vjp(torch::zeros({3, map.feature_dim()})); }, "vjp expects G [7, ");
   }
 }
