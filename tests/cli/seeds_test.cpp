@@ -119,11 +119,10 @@ std::map<std::string, torch::Tensor> arrays(const fs::path& dir) {
   return out;
 }
 
-// docs/results.md, "Determinism across threads": the sampling experiments give the same bytes on 1
-// and 2 threads (the kernel sums add each tile's share once, whichever thread computed it). Training
-// does not: LibTorch's matrix products split over the threads round differently in the last bit
-// (a 128 × 64 by 64 × 64 float32 product already does), so a 3-epoch jem-c4 agrees to 1e-5 only.
-// (--seeds runs record their thread count, 1.)
+// docs/results.md, "Determinism across threads": a small sampling experiment gives the same bytes on
+// 1 and 2 threads. Training does not: LibTorch's matrix products split over the threads round
+// differently in the last bit (a 128 × 64 by 64 × 64 float32 product already does), so a 3-epoch
+// jem-c4 agrees to 1e-5 only. (--seeds runs record their thread count, 1.)
 TEST_F(CliTest, OneAndTwoThreadsGiveTheSameSamplesAndNearlyTheSameTrainedModels) {
   for (const std::string t : {"1", "2"}) {
     auto sampling = tiny_run(path("c4-" + t));
