@@ -325,6 +325,20 @@ std::pair<torch::Tensor, torch::Tensor> fused_cpu(const torch::Tensor& A, const 
   return run_tiles(p, A.options());
 }
 
+/// ‖a_i‖² for the rows of a contiguous [N, F] tensor (no [N, F] temporary of squares).
+template <typename T>
+std::vector<T> squared_norms(const torch::Tensor& A) {
+  const int64_t N = A.size(0), F = A.size(1);
+  const T* a = A.template data_ptr<T>();
+  std::vector<T> n(static_cast<size_t>(N));
+  for (int64_t i = 0; i < N; ++i) {
+    T s = 0;
+    for (int64_t f = 0; f < F; ++f) s += a[i * F + f] * a[i * F + f];
+    n[static_cast<size_t>(i)] = s;
+  }
+  return n;
+}
+
 /// Many features (F ≥ 16): per tile, the products a_i·b_j by one GEMM, the exponential in place, then
 /// K V_B (and Kᵀ V_A) by GEMM into the thread's sums; in symmetric mode only the tiles on and above
 /// the diagonal. The kernel tile and the sums are the thread's reused workspace; BLAS runs
@@ -337,7 +351,7 @@ std::pair<torch::Tensor, torch::Tensor> gemm_tiles(const torch::Tensor& A, const
   auto VAc = VA.defined() ? VA.contiguous() : torch::Tensor();
   const int64_t N = A.size(0), M = B.size(0), CB = VB.size(1), CA = VAc.defined() ? VAc.size(1) : 0;
   const bool transpose = mode != Mode::kRectangular;
-  auto na = Ac.pow(2).sum(1), nb = Bc.pow(2).sum(1);
+  const auto na = squared_norms<T>(Ac), nb = squared_norms<T>(Bc);
   auto outA = torch::zeros({N, CB}, A.options());
   auto outB = torch::zeros({transpose ? M : 0, CA}, A.options());
   const T scale = static_cast<T>(1.0 / (2.0 * h * h));
@@ -356,8 +370,7 @@ std::pair<torch::Tensor, torch::Tensor> gemm_tiles(const torch::Tensor& A, const
                   ws.k.resize(static_cast<size_t>(side * side));
                   auto K = view(ws.k, ni, nj);
                   at::mm_out(K, Ac.narrow(0, i0, ni), Bc.narrow(0, j0, nj).t());
-                  exp_products(ws.k.data(), na.template data_ptr<T>() + i0, nb.template data_ptr<T>() + j0, ni, nj,
-                               scale);
+                  exp_products(ws.k.data(), na.data() + i0, nb.data() + j0, ni, nj, scale);
                   view(ws.sumsA, N, CB).narrow(0, i0, ni).addmm_(K, VBc.narrow(0, j0, nj));
                   if (transpose && !(mode == Mode::kSymmetric && ib == jb))  // a diagonal tile holds both halves
                     view(ws.sumsB, M, CA).narrow(0, j0, nj).addmm_(K.t(), VAc.narrow(0, i0, ni));
@@ -549,7 +562,7 @@ torch::Tensor rbf_kernel_matmul_symmetric(const torch::Tensor& A, const torch::T
   if (direct_ok(A, B))  // small: every pair once in one thread beats half the pairs with setup costs
     return A.scalar_type() == torch::kFloat64 ? direct_matmul<double>(A, B, V, h) : direct_matmul<float>(A, B, V, h);
   auto [outA, outB] = dispatch(A, B, V, V, h, Mode::kSymmetric);
-  return outA + outB;
+  return outA.add_(outB);
 }
 
 std::pair<torch::Tensor, torch::Tensor> rbf_kernel_matmul_pair(const torch::Tensor& A, const torch::Tensor& B,

@@ -211,5 +211,30 @@ TEST(Gradient, RbfDirectionHandFormula) {
   EXPECT_LT(rel_err(phi, ref), kGradientTol);
 }
 
+TEST(Gradient, RbfDirectionManyFeaturesMatchesDense) {
+  // From 16 features on, V = [S − cY | 1] and the direction are formed in one pass each (rbf.cpp);
+  // against the dense formula, without anchors (the symmetric sum) and with them, float64 and float32.
+  auto gen = make_gen(47);
+  const double h = 4.0, T = 1.5;
+  kernel::RbfKernel k(h);
+  auto X = torch::randn({70, 20}, gen, torch::kFloat64), A = torch::randn({50, 20}, gen, torch::kFloat64);
+  auto dense = [&](const torch::Tensor& Y, const torch::Tensor& S) {
+    auto K = torch::exp(-(X.unsqueeze(1) - Y.unsqueeze(0)).pow(2).sum(-1) / (2 * h * h));
+    return (torch::matmul(K, S) + T / (h * h) * (X * K.sum(1, true) - torch::matmul(K, Y))) /
+           static_cast<double>(Y.size(0));
+  };
+  for (const bool anchors : {false, true}) {
+    auto Y = anchors ? torch::cat({X, A}) : X;
+    auto S = torch::randn({Y.size(0), 20}, gen, torch::kFloat64);
+    const auto ref = dense(Y, S);
+    // GEMM distances |a|² + |b|² − 2a·b lose ~1e-15·|a|² absolutely: 1e-11 relative is ample.
+    EXPECT_LT(rel_err(k.phi(X, Y, S, T), ref), 1e-11) << "anchors " << anchors;
+    auto X32 = X.to(torch::kFloat32);
+    auto Y32 = anchors ? torch::cat({X32, A.to(torch::kFloat32)}) : X32;
+    const auto phi32 = k.phi(X32, Y32, S.to(torch::kFloat32), T);
+    EXPECT_LT(rel_err(phi32.to(torch::kFloat64), ref), 1e-4) << "anchors " << anchors;
+  }
+}
+
 }  // namespace
 }  // namespace esvgd::test
