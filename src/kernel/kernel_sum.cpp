@@ -325,16 +325,17 @@ std::pair<torch::Tensor, torch::Tensor> fused_cpu(const torch::Tensor& A, const 
   return run_tiles(p, A.options());
 }
 
-/// ‖a_i‖² for the rows of a contiguous [N, F] tensor (no [N, F] temporary of squares).
+/// ‖a_i‖² for the rows of a contiguous [N, F] tensor (no [N, F] temporary of squares), summed in
+/// double: F may be in the hundreds (images), where a float32 running sum would lose digits.
 template <typename T>
 std::vector<T> squared_norms(const torch::Tensor& A) {
   const int64_t N = A.size(0), F = A.size(1);
   const T* a = A.template data_ptr<T>();
   std::vector<T> n(static_cast<size_t>(N));
   for (int64_t i = 0; i < N; ++i) {
-    T s = 0;
-    for (int64_t f = 0; f < F; ++f) s += a[i * F + f] * a[i * F + f];
-    n[static_cast<size_t>(i)] = s;
+    double s = 0;
+    for (int64_t f = 0; f < F; ++f) s += static_cast<double>(a[i * F + f]) * a[i * F + f];
+    n[static_cast<size_t>(i)] = static_cast<T>(s);
   }
   return n;
 }
