@@ -8,13 +8,12 @@
 
 namespace esvgd::core {
 
-/// The elements of t (any device, any dtype), row-major, as float64 in `out` (resized to fit).
-inline void copy_as_double(const torch::Tensor& t, std::vector<double>& out) {
+/// Appends the elements of t (any device, any dtype), row-major, as float64 to `out`.
+inline void append_as_double(const torch::Tensor& t, std::vector<double>& out) {
   auto c = t.device().is_cpu() ? t.contiguous() : t.to(torch::kCPU).contiguous();
   if (c.scalar_type() != torch::kFloat64 && c.scalar_type() != torch::kFloat32) c = c.to(torch::kFloat64);
-  out.resize(static_cast<size_t>(c.numel()));
-  if (c.scalar_type() == torch::kFloat64) std::copy_n(c.data_ptr<double>(), c.numel(), out.data());
-  else std::copy_n(c.data_ptr<float>(), c.numel(), out.data());
+  if (c.scalar_type() == torch::kFloat64) out.insert(out.end(), c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  else out.insert(out.end(), c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
 }  // namespace esvgd::core

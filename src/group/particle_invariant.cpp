@@ -312,7 +312,7 @@ std::pair<torch::Tensor, ParticleInvariant::Vjp> ParticleInvariant::linearize(co
     std::vector<double> x, scratch;
   };
   auto pass = std::make_shared<Pass>();
-  core::copy_as_double(X, pass->x);
+  core::append_as_double(X, pass->x);
   pass->scratch.resize(static_cast<size_t>(N * S));
   auto f = torch::empty({N, F}, torch::kFloat64);
   double* fp = f.data_ptr<double>();

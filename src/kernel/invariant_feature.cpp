@@ -87,14 +87,11 @@ torch::Tensor phi_direct(const torch::Tensor& X, const FeatureMap& map, const to
   auto [fx, vjp] = moving_features(map, X, form);
   const int64_t F = fx.size(1);
   // f(Y) = [f(X) or the other processes' rows; the prepared anchors], gathered in one buffer.
-  std::vector<double> fy, s, anchor_f;
+  std::vector<double> fy, s;
   const int64_t others = M - (prepared.defined() ? prepared.size(0) : 0);
-  core::copy_as_double(others == N ? fx : map.features(Y.narrow(0, 0, others)), fy);
-  if (prepared.defined()) {
-    core::copy_as_double(prepared, anchor_f);
-    fy.insert(fy.end(), anchor_f.begin(), anchor_f.end());
-  }
-  core::copy_as_double(S, s);
+  core::append_as_double(others == N ? fx : map.features(Y.narrow(0, 0, others)), fy);
+  if (prepared.defined()) core::append_as_double(prepared, fy);
+  core::append_as_double(S, s);
   torch::Tensor jac = form == RepulsionForm::kTextbook ? map.jacobian(Y).to(torch::kFloat64).contiguous() : torch::Tensor();
   std::vector<double> out(static_cast<size_t>(N * D), 0.0), sums(static_cast<size_t>(N * F), 0.0);
   const double c = T / (h * h);

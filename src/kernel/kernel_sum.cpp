@@ -28,10 +28,6 @@ namespace {
 
 // Tile side (rows and columns): tile data stays in L1/L2, and a tile is enough work for one task.
 constexpr int64_t kTile = 256;
-// From this many features on, distances cost more than the exponential and a GEMM (BLAS) computes
-// them faster than the pair loop.
-constexpr int64_t kGemmFeatures = 16;
-
 enum class Mode { kRectangular, kSymmetric, kPair };
 
 /// Inputs of the pair loop. Transposed layouts keep every j loop contiguous.
@@ -466,15 +462,13 @@ void check_common(const torch::Tensor& A, const torch::Tensor& B, const torch::T
               "A, B and V must share a dtype");
 }
 
-/// Tensor ops (chunked_ops) where the fused loops cannot go: other devices, and inputs that autograd
-/// must differentiate through.
+}  // namespace
+
 bool needs_tensor_ops(std::initializer_list<torch::Tensor> inputs) {
   const bool grad = torch::GradMode::is_enabled();
   return std::any_of(inputs.begin(), inputs.end(),
                      [&](const torch::Tensor& t) { return !t.device().is_cpu() || (grad && t.requires_grad()); });
 }
-
-}  // namespace
 
 double exp_nonpositive(double x) { return simd::exp_nonpositive<double>(x); }
 float exp_nonpositive(float x) { return simd::exp_nonpositive<float>(x); }

@@ -6,11 +6,20 @@
 /// computed tile by tile (rows of A split over threads, columns of B in tiles that stay in L1), so
 /// that the N×M kernel matrix is never stored: memory is O((N + M)·C), whatever N and M. An SVGD step
 /// with the RBF kernel is one call with V = [S − cY | 1] (see stein_from_sums).
+#include <initializer_list>
 #include <utility>
 
 #include <torch/types.h>
 
 namespace esvgd::kernel {
+
+/// From this many features on, distances cost more than the exponential: the sums below compute
+/// them by GEMM (BLAS) instead of the pair loop.
+constexpr int64_t kGemmFeatures = 16;
+
+/// Whether the sums must use tensor ops instead of the fused loops: some input is on another device,
+/// or autograd must differentiate through it.
+bool needs_tensor_ops(std::initializer_list<torch::Tensor> inputs);
 
 /// A [N, F], B [M, F], V [M, C], all float64 or all float32 (CPU or any device); returns [N, C].
 /// On CPU with F < 16 the fused loop runs; for F ≥ 16 (distances are then GEMM-bound) each tile's

@@ -1,5 +1,6 @@
 #include "esvgd/kernel/rbf.h"
 
+#include <algorithm>
 #include <initializer_list>
 
 #include <torch/types.h>
@@ -26,12 +27,11 @@ namespace {
 /// stay, with their exact rounding.)
 bool one_pass(std::initializer_list<torch::Tensor> ts) {
   const auto& first = *ts.begin();
-  if (first.size(1) < 16 || (first.scalar_type() != torch::kFloat64 && first.scalar_type() != torch::kFloat32))
+  if (first.size(1) < kGemmFeatures || needs_tensor_ops(ts) ||
+      (first.scalar_type() != torch::kFloat64 && first.scalar_type() != torch::kFloat32))
     return false;
-  const bool grad = torch::GradMode::is_enabled();
-  for (const auto& t : ts)
-    if (!t.device().is_cpu() || t.scalar_type() != first.scalar_type() || (grad && t.requires_grad())) return false;
-  return true;
+  return std::all_of(ts.begin(), ts.end(),
+                     [&](const torch::Tensor& t) { return t.scalar_type() == first.scalar_type(); });
 }
 
 /// V = [S − cY | 1] [M, D + 1].

@@ -13,9 +13,9 @@
 #include <torch/types.h>
 
 #include "cli/cli_support.h"
-#include "esvgd/core/npy.h"
 #include "cli/seed_summary.h"
 #include "cli/seeds.h"
+#include "esvgd/core/npy.h"
 
 namespace {
 

@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-
 #include <gtest/gtest.h>
 #include <torch/types.h>
 #include <torch/utils.h>
