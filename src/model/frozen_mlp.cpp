@@ -1,11 +1,12 @@
 #include "model/frozen_mlp.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include <ATen/Parallel.h>
 #include <torch/types.h>
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #include <immintrin.h>
 #endif
 
@@ -25,13 +26,21 @@ constexpr int64_t kMinMacsPerThread = int64_t{1} << 20;
 /// or (backward pass) zeroing where the forward ReLU was inactive (mask[j][n] <= 0).
 enum class Epilogue { kNone, kRelu, kMask };
 
-/// Rows of W go through the register block JB at a time, in this order: 6s, then 2s, then 1s.
+/// Register blocks of W's rows, widest first: the widest holds enough accumulators to keep both FMA
+/// units busy through their latency. AVX-512: 16 accumulators of 16 rows; AVX2: 6 × 2 of 8 rows,
+/// which with the block's two input vectors and a broadcast fills 15 of the 16 registers.
+#if defined(__AVX512F__)
+constexpr int kRowBlocks[] = {16, 8, 2, 1};
+#else
+constexpr int kRowBlocks[] = {6, 2, 1};
+#endif
+
+/// Rows of W go through the register blocks in the order of kRowBlocks, each as often as it fits.
 template <typename F>
 void for_each_row_block(int64_t J, const F& f) {
   int64_t j = 0;
-  for (; j + 6 <= J; j += 6) f(j, 6);
-  for (; j + 2 <= J; j += 2) f(j, 2);
-  for (; j < J; ++j) f(j, 1);
+  for (const int jb : kRowBlocks)
+    for (; j + jb <= J; j += jb) f(j, jb);
 }
 
 /// W [J][K] repacked block by block as [k][jj]: the JB weights a step of k broadcasts are adjacent.
@@ -47,8 +56,33 @@ std::vector<float> pack(const float* W, int64_t J, int64_t K) {
 
 /// out[j + jj][n] = epilogue(b[j + jj] + Σ_k W[j + jj][k] in[k][n]) for jj < JB and the columns
 /// [n0, n0 + kBlock) of buffers with row stride `stride`; Wp is the block's packed weights, b may
-/// be null. The 2·JB accumulators stay in registers while each input row is loaded once per JB rows.
-#if defined(__AVX2__) && defined(__FMA__)
+/// be null. The accumulators stay in registers while each input row is loaded once per JB rows; each
+/// output sums over k in order, so every instruction set gives the same bits.
+#if defined(__AVX512F__)
+template <int JB, Epilogue E>
+inline void dense_block(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t j,
+                        int64_t K, int64_t stride, int64_t n0) {
+  static_assert(kBlock == 16, "one 16-float vector per block");
+  __m512 acc[JB];
+#pragma GCC unroll 16
+  for (int jj = 0; jj < JB; ++jj) acc[jj] = _mm512_set1_ps(b ? b[j + jj] : 0.f);
+  for (int64_t k = 0; k < K; ++k) {
+    const __m512 x = _mm512_loadu_ps(in + k * stride + n0);
+#pragma GCC unroll 16
+    for (int jj = 0; jj < JB; ++jj) acc[jj] = _mm512_fmadd_ps(_mm512_set1_ps(Wp[k * JB + jj]), x, acc[jj]);
+  }
+  const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 16
+  for (int jj = 0; jj < JB; ++jj) {
+    __m512 v = acc[jj];
+    // max(v, 0) as a masked move: GCC 12's _mm512_max_ps warns about its own undefined operand.
+    if constexpr (E == Epilogue::kRelu) v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, zero, _CMP_GT_OQ), v);
+    if constexpr (E == Epilogue::kMask)
+      v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(_mm512_loadu_ps(mask + (j + jj) * stride + n0), zero, _CMP_GT_OQ), v);
+    _mm512_storeu_ps(out + (j + jj) * stride + n0, v);
+  }
+}
+#elif defined(__AVX2__) && defined(__FMA__)
 template <int JB, Epilogue E>
 inline void dense_block(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t j,
                         int64_t K, int64_t stride, int64_t n0) {
@@ -100,14 +134,22 @@ inline void dense_block(const float* Wp, const float* b, const float* in, float*
 }
 #endif
 
+/// dense_block for the register block jb, one of kRowBlocks.
+template <Epilogue E, size_t I = 0>
+inline void dense_rows(int jb, const float* Wp, const float* b, const float* in, float* out, const float* mask,
+                       int64_t j, int64_t K, int64_t stride, int64_t n0) {
+  constexpr int kWidth = kRowBlocks[I];
+  if constexpr (I + 1 == std::size(kRowBlocks)) dense_block<kWidth, E>(Wp, b, in, out, mask, j, K, stride, n0);
+  else if (jb == kWidth) dense_block<kWidth, E>(Wp, b, in, out, mask, j, K, stride, n0);
+  else dense_rows<E, I + 1>(jb, Wp, b, in, out, mask, j, K, stride, n0);
+}
+
 template <Epilogue E>
 void dense(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t J, int64_t K,
            int64_t stride, int64_t n0) {
   for_each_row_block(J, [&](int64_t j, int64_t jb) {
     const float* w = Wp + j * K;  // blocks are packed in row order, each JB·K floats
-    if (jb == 6) dense_block<6, E>(w, b, in, out, mask, j, K, stride, n0);
-    else if (jb == 2) dense_block<2, E>(w, b, in, out, mask, j, K, stride, n0);
-    else dense_block<1, E>(w, b, in, out, mask, j, K, stride, n0);
+    dense_rows<E>(jb, w, b, in, out, mask, j, K, stride, n0);
   });
 }
 

@@ -35,7 +35,7 @@ class FrozenMlp {
   /// dE/dZ [N, F] float32 for G = dE/dO [N, C] at the rows of the last forward().
   torch::Tensor input_gradient(const torch::Tensor& G);
 
-  /// Rows per register block (two 8-float vectors).
+  /// Rows per register block (one AVX-512 or two AVX2 vectors).
   static constexpr int64_t kBlock = 16;
   /// Position of (feature f, row n) in a buffer of `width` features.
   static int64_t offset(int64_t f, int64_t n, int64_t width) {
