@@ -6,6 +6,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include "core/stack_rows.h"
 #include "esvgd/core/error.h"
 #include "esvgd/core/progress.h"
 #include "esvgd/kernel/coupling.h"
@@ -53,8 +54,8 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
   if (has_rows(anchors)) {
     ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
                 anchors.sizes());
-    Y = torch::cat({Y, anchors.to(X.dtype())});
-    S = torch::cat({S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype())});
+    Y = core::stack_rows(Y, anchors.to(X.dtype()));
+    S = core::stack_rows(S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype()));
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
   auto phi = kernel.phi_prepared(X, Y, S, o.temperature(), prepared);

@@ -1,0 +1,25 @@
+#pragma once
+/// torch::cat({top, bottom}) of two [rows, columns] tensors, as one allocation and two copies where
+/// that is the same thing: the SVGD step joins the particles to the anchors twice per step, and for
+/// the CD loops' 64-row problems LibTorch's cat costs twice what an empty tensor does
+/// (docs/results.md).
+#include <cstring>
+
+#include <torch/types.h>
+
+namespace esvgd::core {
+
+inline torch::Tensor stack_rows(const torch::Tensor& top, const torch::Tensor& bottom) {
+  const bool plain = top.dim() == 2 && bottom.dim() == 2 && top.size(1) == bottom.size(1) &&
+                     top.device().is_cpu() && bottom.device().is_cpu() &&
+                     top.scalar_type() == bottom.scalar_type() && top.is_contiguous() && bottom.is_contiguous() &&
+                     !(torch::GradMode::is_enabled() && (top.requires_grad() || bottom.requires_grad()));
+  if (!plain) return torch::cat({top, bottom});
+  auto out = torch::empty({top.size(0) + bottom.size(0), top.size(1)}, top.options());
+  auto* bytes = static_cast<char*>(out.data_ptr());
+  std::memcpy(bytes, top.data_ptr(), top.nbytes());
+  std::memcpy(bytes + top.nbytes(), bottom.data_ptr(), bottom.nbytes());
+  return out;
+}
+
+}  // namespace esvgd::core
