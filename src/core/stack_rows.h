@@ -17,8 +17,9 @@ inline torch::Tensor stack_rows(const torch::Tensor& top, const torch::Tensor& b
   if (!plain) return torch::cat({top, bottom});
   auto out = torch::empty({top.size(0) + bottom.size(0), top.size(1)}, top.options());
   auto* bytes = static_cast<char*>(out.data_ptr());
-  std::memcpy(bytes, top.data_ptr(), top.nbytes());
-  std::memcpy(bytes + top.nbytes(), bottom.data_ptr(), bottom.nbytes());
+  // An empty tensor's data pointer may be null, which memcpy must not see even for 0 bytes.
+  if (top.nbytes() > 0) std::memcpy(bytes, top.data_ptr(), top.nbytes());
+  if (bottom.nbytes() > 0) std::memcpy(bytes + top.nbytes(), bottom.data_ptr(), bottom.nbytes());
   return out;
 }
 
