@@ -40,7 +40,17 @@ struct Problem {
   int64_t N, M, F, CB, CA;
   T scale;  // 1/(2h²)
   Mode mode;
+  // V_B holds only finite values, so that a column whose weights all underflow to 0 adds exactly
+  // nothing (0 · v = 0; with an inf or NaN in V_B it adds NaN, which must show).
+  bool vb_finite = false;
 };
+
+template <typename T>
+bool all_finite(const std::vector<T>& v) {
+  bool finite = true;
+  for (const T x : v) finite &= std::isfinite(x);
+  return finite;
+}
 
 /// Where the pair loop adds its sums: out_A [N][CB] and out_Bᵀ [CA][M] (null in rectangular mode).
 template <typename T>
@@ -84,7 +94,9 @@ ESVGD_INLINE void pair_block(const Problem<T>& p, const T* a, int64_t i, int64_t
 /// Rectangular mode with C known: the pairs of rows [i0, i1) × columns [j0, j1), one 64-byte vector
 /// of rows at a time (row i in lane i − i0), one column per step. Every lane of a step reads the same
 /// b_j and V_B[j] (broadcasts), so a row's sums stay in its lane: no per-row reduction or zeroing,
-/// which cost as much as the pairs when M is small (the DW-4 step: 128 columns per row).
+/// which cost as much as the pairs when M is small (the DW-4 step: 128 columns per row). A column
+/// whose weights underflow to 0 in every lane is skipped after its distances (at the paper's
+/// bandwidths most are: docs/results.md); a NaN distance counts as live.
 template <typename T, int F, int C>
 ESVGD_INLINE void tile_rows_by_lane(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0,
                                     int64_t j1) {
@@ -99,14 +111,22 @@ ESVGD_INLINE void tile_rows_by_lane(const Problem<T>& p, Sums<T> out, int64_t i0
       T b[F], v[C];
       for (int f = 0; f < F; ++f) b[f] = p.Bt[f * p.M + j];
       for (int c = 0; c < C; ++c) v[c] = p.VBt[c * p.M + j];
-#pragma omp simd
+      alignas(64) T e[L];
+      int live = 0;
+#pragma omp simd reduction(| : live)
       for (int64_t w = 0; w < L; ++w) {
         T d2 = 0;
         for (int f = 0; f < F; ++f) {
           const T d = a[f][w] - b[f];
           d2 += d * d;
         }
-        const T k = simd::exp_nonpositive<T>(-p.scale * d2);
+        e[w] = -p.scale * d2;
+        live |= !(e[w] < simd::ExpConst<T>::kMin);
+      }
+      if (!live && p.vb_finite) continue;
+#pragma omp simd
+      for (int64_t w = 0; w < L; ++w) {
+        const T k = simd::exp_nonpositive<T>(e[w]);
         for (int c = 0; c < C; ++c) acc[c][w] += k * v[c];
       }
     }
@@ -323,7 +343,7 @@ std::pair<torch::Tensor, torch::Tensor> fused_cpu(const torch::Tensor& A, const 
   auto VAc = VA.defined() ? VA.contiguous() : torch::Tensor();
   Problem<T> p{Ac.data_ptr<T>(), Bt.data(), VBt.data(), VAc.defined() ? VAc.data_ptr<T>() : nullptr,
                A.size(0), B.size(0), A.size(1), VB.size(1), VAc.defined() ? VAc.size(1) : 0,
-               static_cast<T>(1.0 / (2.0 * h * h)), mode};
+               static_cast<T>(1.0 / (2.0 * h * h)), mode, all_finite(VBt)};
   return run_tiles(p, A.options());
 }
 
@@ -423,7 +443,7 @@ torch::Tensor direct_matmul(const torch::Tensor& A, const torch::Tensor& B, cons
   auto Ac = A.contiguous();
   const auto Bt = transposed<T>(B), Vt = transposed<T>(V);
   Problem<T> p{Ac.template data_ptr<T>(), Bt.data(), Vt.data(), nullptr, A.size(0), B.size(0), A.size(1), V.size(1),
-               0, static_cast<T>(1.0 / (2.0 * h * h)), Mode::kRectangular};
+               0, static_cast<T>(1.0 / (2.0 * h * h)), Mode::kRectangular, all_finite(Vt)};
   auto out = torch::zeros({p.N, p.CB}, A.options());
   tile(p, Sums<T>{out.template data_ptr<T>(), nullptr}, 0, p.N, 0, p.M);
   return out;
@@ -457,7 +477,7 @@ torch::Tensor direct_stein(const torch::Tensor& X, const torch::Tensor& Y, const
   for (int64_t j = 0; j < M; ++j)
     for (int64_t f = 0; f < D; ++f) Vt[f * M + j] = s[j * D + f] - c * Yt[f * M + j];
   Problem<T> p{x, Yt.data(), Vt.data(), nullptr, N, M, D, D + 1, 0, static_cast<T>(1.0 / (2.0 * h * h)),
-               Mode::kRectangular};
+               Mode::kRectangular, all_finite(Vt)};
   sums.assign(static_cast<size_t>(N * (D + 1)), T(0));
   tile(p, Sums<T>{sums.data(), nullptr}, 0, N, 0, M);
   auto out = torch::empty({N, D}, X.options());

@@ -210,6 +210,32 @@ TEST(KernelSum, FarPointsGiveExactZero) {
   EXPECT_TRUE(torch::equal(out, torch::zeros({2, 1}, torch::kFloat64)));
 }
 
+// The Stein sums' pair loop (V with F + 1 columns, rows in vector lanes) skips a column whose weights
+// underflow in every lane of a row block. Rows alternate between two clusters 45 apart (d²/2 > 800
+// between clusters), so most columns are live in some lanes and dead in others; columns come from
+// those clusters and from a third that is far from every row. The sums must equal the dense ones;
+// an inf in a far column's V and a NaN row must still give NaN where the dense product does
+// (0 · inf), and nowhere else.
+TEST(KernelSum, ColumnsThatUnderflowInEveryRowAddNothing) {
+  auto gen = make_gen(12);
+  const int64_t N = 40, M = 96, F = 8;
+  auto A = 0.3 * torch::randn({N, F}, gen, torch::kFloat64) + 45.0 * (torch::arange(N) % 2).unsqueeze(1);
+  auto B = 0.3 * torch::randn({M, F}, gen, torch::kFloat64) + 45.0 * (torch::arange(M) % 3).unsqueeze(1);
+  auto V = torch::randn({M, F + 1}, gen, torch::kFloat64);
+  for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+    const double tol = dtype == torch::kFloat64 ? 1e-13 : 1e-5;
+    auto out = rbf_kernel_matmul(A.to(dtype), B.to(dtype), V.to(dtype), 1.0).to(torch::kFloat64);
+    EXPECT_LT(rel_err(out, dense(A, B, V, 1.0)), tol) << dtype;
+    auto Vinf = V.clone(), Anan = A.clone();
+    Vinf[8][2] = std::numeric_limits<double>::infinity();  // column 8 is in the third cluster
+    Anan[3][0] = std::nan("");
+    auto ref = dense(Anan, B, Vinf, 1.0);
+    auto got = rbf_kernel_matmul(Anan.to(dtype), B.to(dtype), Vinf.to(dtype), 1.0).to(torch::kFloat64);
+    ASSERT_GT(ref.isnan().sum().item<int64_t>(), 0);
+    EXPECT_TRUE(torch::equal(got.isnan(), ref.isnan())) << dtype;
+  }
+}
+
 TEST(KernelSum, BadInputsThrow) {
   auto A = torch::ones({3, 2}, torch::kFloat64), B = torch::ones({4, 2}, torch::kFloat64);
   auto V = torch::ones({4, 1}, torch::kFloat64);
