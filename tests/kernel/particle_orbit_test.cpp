@@ -2,12 +2,10 @@
 // permutation/reflection, formed with torch ops), its equivariance (joint and per particle), the
 // divergence against finite differences of gram, the orbit distance, and its scaled Bessel functions.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <numeric>
 
-#include <ATen/Parallel.h>
 #include <torch/special.h>
 
 #include "esvgd/kernel/particle_orbit.h"
@@ -394,30 +392,6 @@ TEST(ParticleOrbitKernel, Float32InFloat32Out) {
   ASSERT_EQ(phi32.scalar_type(), torch::kFloat32);
   // Only the inputs are rounded: ~1e-7 relative, amplified by |x|²/h² ~ 10 in the exponents.
   EXPECT_LT(rel_err(phi32.to(torch::kFloat64), k.phi(X, X, S, 1.0)), 1e-5);
-}
-
-// ---- timing (run with --gtest_also_run_disabled_tests) --------------------------------------------------
-
-TEST(ParticleOrbitKernel, DISABLED_Timing) {
-  auto gen = make_gen(29);
-  const int saved = at::get_num_threads();
-  at::set_num_threads(1);
-  const int64_t P = 4, N = 64, M = 128;
-  auto Y = points(M, P, 1.0, gen).to(torch::kFloat32);
-  auto X = Y.narrow(0, 0, N);
-  auto S = torch::randn_like(Y);
-  for (double h : {1.0, 0.3, 0.1, 0.001}) {
-    ParticleOrbitKernel k(P, h, true);
-    k.phi(X, Y, S, 1.0);  // warm-up
-    const int reps = 20;
-    auto t0 = std::chrono::steady_clock::now();
-    for (int r = 0; r < reps; ++r) k.phi(X, Y, S, 1.0);
-    const double us =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / reps;
-    std::printf("[ timing ] %s phi N=%lld M=%lld h=%g float32, 1 thread: %.0f us/call\n", k.name().c_str(),
-                static_cast<long long>(N), static_cast<long long>(M), h, us);
-  }
-  at::set_num_threads(saved);
 }
 
 }  // namespace
