@@ -57,7 +57,7 @@ std::vector<float> pack(const float* W, int64_t J, int64_t K) {
 /// out[j + jj][n] = epilogue(b[j + jj] + Σ_k W[j + jj][k] in[k][n]) for jj < JB and the columns
 /// [n0, n0 + kBlock) of buffers with row stride `stride`; Wp is the block's packed weights, b may
 /// be null. The accumulators stay in registers while each input row is loaded once per JB rows; each
-/// output sums over k in order, so every instruction set gives the same bits.
+/// output sums over k in order with FMAs, so the AVX-512 and AVX2 loops give the same bits.
 #if defined(__AVX512F__)
 template <int JB, Epilogue E>
 inline void dense_block(const float* Wp, const float* b, const float* in, float* out, const float* mask, int64_t j,

@@ -4,8 +4,8 @@
 ///
 /// During one SVGD run the energy network does not change, yet its input gradient is needed at
 /// every step. Autograd would record a graph, allocate every intermediate and run ~25 small ops;
-/// here activations live in preallocated buffers, each layer is one register-blocked loop
-/// (AVX-512 or AVX2/FMA where compiled for it) with the ReLU (forward) or its mask (backward) applied as values
+/// here activations live in preallocated buffers, each layer is one register-blocked loop (AVX-512 or
+/// AVX2/FMA where compiled for it) with the ReLU (forward) or its mask (backward) applied as values
 /// are stored, and the weights are packed in the order the loop broadcasts them. Rows are
 /// independent, so blocks of rows run on separate threads. Not thread-safe: one FrozenMlp per
 /// concurrent caller.

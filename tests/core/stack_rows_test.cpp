@@ -1,6 +1,6 @@
 // stack_rows: the same rows, dtype and gradients as torch::cat, whichever way it takes.
-#include <torch/types.h>
 #include <torch/autograd.h>
+#include <torch/types.h>
 
 #include "core/stack_rows.h"
 #include "core/test_util.h"
