@@ -264,17 +264,20 @@ std::vector<size_t> balanced_runs(const std::vector<Tile>& tiles, int64_t parts)
   return starts;
 }
 
-/// Per-thread scratch that lives as long as the thread (intra-op threads are a pool): the sums of the
-/// thread's tiles and a kernel tile, so that a step allocates nothing of size N or N·M again.
+/// The calling thread's own `Buffers`, living as long as the thread (intra-op threads are a pool), so
+/// that a step reuses the last step's allocations.
+template <typename Buffers>
+Buffers& per_thread() {
+  thread_local Buffers buffers;
+  return buffers;
+}
+
+/// A thread's scratch in the tiled loops: the sums of its tiles and a kernel tile, so that a step
+/// allocates nothing of size N or N·M again.
 template <typename T>
 struct Workspace {
   std::vector<T> sumsA, sumsB, k;
 };
-template <typename T>
-Workspace<T>& thread_workspace() {
-  thread_local Workspace<T> ws;
-  return ws;
-}
 
 /// Runs `work(workspace, tile row block, tile column block)` for every tile over the intra-op threads,
 /// one run of tiles with about equal pairs per thread (balanced_runs), each thread adding into its
@@ -287,7 +290,7 @@ void over_tiles(const std::vector<Tile>& tiles, size_t nA, size_t nB, T* outA, T
   const int64_t parts = std::min<int64_t>(threads, static_cast<int64_t>(tiles.size()));
   const auto starts = balanced_runs(tiles, parts);
   at::parallel_for(0, parts, 1, [&](int64_t p0, int64_t p1) {
-    auto& ws = thread_workspace<T>();
+    auto& ws = per_thread<Workspace<T>>();
     auto& slot = used[static_cast<size_t>(std::min(at::get_thread_num(), threads - 1))];
     if (slot == nullptr) {
       ws.sumsA.assign(nA, T(0));
@@ -449,17 +452,12 @@ torch::Tensor direct_matmul(const torch::Tensor& A, const torch::Tensor& B, cons
   return out;
 }
 
-/// direct_stein's buffers (Yᵀ, Vᵀ, the sums), kept by each thread across calls: a CD loop calls it at
+/// direct_stein's buffers (Yᵀ, Vᵀ, the sums), kept per thread (per_thread): a CD loop calls it at
 /// every step, and three allocations cost a tenth of its 64 × 128 pair loop.
 template <typename T>
 struct DirectBuffers {
   std::vector<T> yt, vt, sums;
 };
-template <typename T>
-DirectBuffers<T>& direct_buffers() {
-  thread_local DirectBuffers<T> buffers;
-  return buffers;
-}
 
 /// φ_i = (1/M) [Σ_j k_ij (s_j − c y_j) + c x_i Σ_j k_ij], c = T/h²: one pair loop with V = [S − cY | 1].
 template <typename T>
@@ -468,7 +466,7 @@ torch::Tensor direct_stein(const torch::Tensor& X, const torch::Tensor& Y, const
   const int64_t N = X.size(0), M = Y.size(0), D = X.size(1);
   auto Xc = X.contiguous();
   const T* x = Xc.template data_ptr<T>();
-  auto& [Yt, Vt, sums] = direct_buffers<T>();
+  auto& [Yt, Vt, sums] = per_thread<DirectBuffers<T>>();
   transpose_into<T>(Y, Yt);
   auto Sc = S.contiguous();
   const T* s = Sc.template data_ptr<T>();
