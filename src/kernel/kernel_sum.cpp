@@ -91,45 +91,91 @@ ESVGD_INLINE void pair_block(const Problem<T>& p, const T* a, int64_t i, int64_t
   }
 }
 
-/// Rectangular mode with C known: the pairs of rows [i0, i1) × columns [j0, j1), one 64-byte vector
-/// of rows at a time (row i in lane i − i0), one column per step. Every lane of a step reads the same
-/// b_j and V_B[j] (broadcasts), so a row's sums stay in its lane: no per-row reduction or zeroing,
-/// which cost as much as the pairs when M is small (the DW-4 step: 128 columns per row). A column
-/// whose weights underflow to 0 in every lane is skipped after its distances (at the paper's
-/// bandwidths most are: docs/results.md); a NaN distance counts as live.
-template <typename T, int F, int C>
-ESVGD_INLINE void tile_rows_by_lane(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0,
-                                    int64_t j1) {
-  constexpr int64_t L = 64 / sizeof(T);
-  for (int64_t ib = i0; ib < i1; ib += L) {
-    const int64_t n = std::min(L, i1 - ib);
-    alignas(64) T a[F][L] = {};  // lanes past n stay 0: finite sums, never stored
-    alignas(64) T acc[C][L] = {};
-    for (int64_t w = 0; w < n; ++w)
-      for (int f = 0; f < F; ++f) a[f][w] = p.A[(ib + w) * F + f];
-    for (int64_t j = j0; j < j1; ++j) {
-      T b[F], v[C];
+/// Rows in lanes (below): the columns [j0, j1) into the lane sums acc of the rows in a, each column's
+/// distances, exponentials and products in one loop.
+template <typename T, int F, int C, int64_t L>
+ESVGD_INLINE void all_columns(const Problem<T>& p, const T (&a)[F][L], T (&acc)[C][L], int64_t j0, int64_t j1) {
+  for (int64_t j = j0; j < j1; ++j) {
+    T b[F], v[C];
+    for (int f = 0; f < F; ++f) b[f] = p.Bt[f * p.M + j];
+    for (int c = 0; c < C; ++c) v[c] = p.VBt[c * p.M + j];
+#pragma omp simd
+    for (int64_t w = 0; w < L; ++w) {
+      T d2 = 0;
+      for (int f = 0; f < F; ++f) {
+        const T d = a[f][w] - b[f];
+        d2 += d * d;
+      }
+      const T k = simd::exp_nonpositive<T>(-p.scale * d2);
+      for (int c = 0; c < C; ++c) acc[c][w] += k * v[c];
+    }
+  }
+}
+
+/// As all_columns, but in chunks: first every column's exponents and whether any lane's weight is
+/// above underflow (a NaN counts as live), then the exponentials and products of the live columns
+/// only. A dead column would add exactly 0 · v, so skipping it changes no bit while V_B is finite.
+/// Returns the number of live columns.
+template <typename T, int F, int C, int64_t L>
+ESVGD_INLINE int64_t live_columns(const Problem<T>& p, const T (&a)[F][L], T (&acc)[C][L], int64_t j0, int64_t j1) {
+  constexpr int64_t kChunk = 128;
+  int64_t total = 0;
+  for (int64_t c0 = j0; c0 < j1; c0 += kChunk) {
+    alignas(64) T e[kChunk][L];
+    int64_t live[kChunk], count = 0;
+    for (int64_t j = c0; j < std::min(c0 + kChunk, j1); ++j) {
+      T b[F];
       for (int f = 0; f < F; ++f) b[f] = p.Bt[f * p.M + j];
-      for (int c = 0; c < C; ++c) v[c] = p.VBt[c * p.M + j];
-      alignas(64) T e[L];
-      int live = 0;
-#pragma omp simd reduction(| : live)
+      T* ej = e[j - c0];
+      int above = 0;
+#pragma omp simd reduction(| : above)
       for (int64_t w = 0; w < L; ++w) {
         T d2 = 0;
         for (int f = 0; f < F; ++f) {
           const T d = a[f][w] - b[f];
           d2 += d * d;
         }
-        e[w] = -p.scale * d2;
-        live |= !(e[w] < simd::ExpConst<T>::kMin);
+        ej[w] = -p.scale * d2;
+        above |= !(ej[w] < simd::ExpConst<T>::kMin);
       }
-      if (!live && p.vb_finite) continue;
+      if (above) live[count++] = j;
+    }
+    for (int64_t q = 0; q < count; ++q) {
+      const T* ej = e[live[q] - c0];
+      T v[C];
+      for (int c = 0; c < C; ++c) v[c] = p.VBt[c * p.M + live[q]];
 #pragma omp simd
       for (int64_t w = 0; w < L; ++w) {
-        const T k = simd::exp_nonpositive<T>(e[w]);
+        const T k = simd::exp_nonpositive<T>(ej[w]);
         for (int c = 0; c < C; ++c) acc[c][w] += k * v[c];
       }
     }
+    total += count;
+  }
+  return total;
+}
+
+/// Rectangular mode with C known: the pairs of rows [i0, i1) × columns [j0, j1), one 64-byte vector
+/// of rows at a time (row i in lane i − i0), one column per step. Every lane of a step reads the same
+/// b_j and V_B[j] (broadcasts), so a row's sums stay in its lane: no per-row reduction or zeroing,
+/// which cost as much as the pairs when M is small (the DW-4 step: 128 columns per row). Dead columns
+/// (all weights underflow) are skipped by live_columns where that pays: at the paper's bandwidths
+/// almost every column of a DW-4 row block is dead (docs/results.md). Where most columns of a row
+/// block were live, the next block takes all_columns, whose sums stay in registers (live_columns's
+/// two passes cost 23 % more where every column is live).
+template <typename T, int F, int C>
+ESVGD_INLINE void tile_rows_by_lane(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0,
+                                    int64_t j1) {
+  constexpr int64_t L = 64 / sizeof(T);
+  bool skip = p.vb_finite;
+  for (int64_t ib = i0; ib < i1; ib += L) {
+    const int64_t n = std::min(L, i1 - ib);
+    alignas(64) T a[F][L] = {};  // lanes past n stay 0: finite sums, never stored
+    alignas(64) T acc[C][L] = {};
+    for (int64_t w = 0; w < n; ++w)
+      for (int f = 0; f < F; ++f) a[f][w] = p.A[(ib + w) * F + f];
+    if (skip) skip = 2 * live_columns<T, F, C, L>(p, a, acc, j0, j1) < j1 - j0;
+    else all_columns<T, F, C, L>(p, a, acc, j0, j1);
     for (int64_t w = 0; w < n; ++w)
       for (int c = 0; c < C; ++c) out.A[(ib + w) * C + c] += acc[c][w];
   }
@@ -174,7 +220,8 @@ ESVGD_INLINE void tile_rows(const Problem<T>& p, Sums<T> out, int64_t i0, int64_
 /// unrolls), and with it the column count of the Stein sums, F + 1 ([S − cY | 1]).
 template <typename T, int F>
 ESVGD_INLINE void tile_f(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
-  if (F > 0 && p.CB == F + 1) return tile_rows<T, F, F + 1>(p, out, i0, i1, j0, j1);
+  if constexpr (F > 0)
+    if (p.CB == F + 1) return tile_rows<T, F, F + 1>(p, out, i0, i1, j0, j1);
   tile_rows<T, F, 0>(p, out, i0, i1, j0, j1);
 }
 template <typename T>

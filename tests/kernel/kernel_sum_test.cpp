@@ -211,28 +211,31 @@ TEST(KernelSum, FarPointsGiveExactZero) {
 }
 
 // The Stein sums' pair loop (V with F + 1 columns, rows in vector lanes) skips a column whose weights
-// underflow in every lane of a row block. Rows alternate between two clusters 45 apart (d²/2 > 800
-// between clusters), so most columns are live in some lanes and dead in others; columns come from
-// those clusters and from a third that is far from every row. The sums must equal the dense ones;
-// an inf in a far column's V and a NaN row must still give NaN where the dense product does
-// (0 · inf), and nowhere else.
+// underflow in every lane of a row block, and stops testing after a block where most columns were
+// live. Columns come from three clusters 45 apart (d²/2 > 800 between clusters); rows either
+// alternate between the first two (most columns live in some lanes, dead in others) or all sit in
+// the first (two thirds of the columns dead in every block). The sums must equal the dense ones; an
+// inf in a far column's V and a NaN row must still give NaN where the dense product does (0 · inf),
+// and nowhere else.
 TEST(KernelSum, ColumnsThatUnderflowInEveryRowAddNothing) {
   auto gen = make_gen(12);
   const int64_t N = 40, M = 96, F = 8;
-  auto A = 0.3 * torch::randn({N, F}, gen, torch::kFloat64) + 45.0 * (torch::arange(N) % 2).unsqueeze(1);
   auto B = 0.3 * torch::randn({M, F}, gen, torch::kFloat64) + 45.0 * (torch::arange(M) % 3).unsqueeze(1);
   auto V = torch::randn({M, F + 1}, gen, torch::kFloat64);
-  for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
-    const double tol = dtype == torch::kFloat64 ? 1e-13 : 1e-5;
-    auto out = rbf_kernel_matmul(A.to(dtype), B.to(dtype), V.to(dtype), 1.0).to(torch::kFloat64);
-    EXPECT_LT(rel_err(out, dense(A, B, V, 1.0)), tol) << dtype;
-    auto Vinf = V.clone(), Anan = A.clone();
-    Vinf[8][2] = std::numeric_limits<double>::infinity();  // column 8 is in the third cluster
-    Anan[3][0] = std::nan("");
-    auto ref = dense(Anan, B, Vinf, 1.0);
-    auto got = rbf_kernel_matmul(Anan.to(dtype), B.to(dtype), Vinf.to(dtype), 1.0).to(torch::kFloat64);
-    ASSERT_GT(ref.isnan().sum().item<int64_t>(), 0);
-    EXPECT_TRUE(torch::equal(got.isnan(), ref.isnan())) << dtype;
+  for (int64_t clusters : {2, 1}) {
+    auto A = 0.3 * torch::randn({N, F}, gen, torch::kFloat64) + 45.0 * (torch::arange(N) % clusters).unsqueeze(1);
+    for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+      const double tol = dtype == torch::kFloat64 ? 1e-13 : 1e-5;
+      auto out = rbf_kernel_matmul(A.to(dtype), B.to(dtype), V.to(dtype), 1.0).to(torch::kFloat64);
+      EXPECT_LT(rel_err(out, dense(A, B, V, 1.0)), tol) << dtype << ", rows in " << clusters << " clusters";
+      auto Vinf = V.clone(), Anan = A.clone();
+      Vinf[8][2] = std::numeric_limits<double>::infinity();  // column 8 is in the third cluster
+      Anan[N - 1][0] = std::nan("");  // in the last row block: the first ones test their columns
+      auto ref = dense(Anan, B, Vinf, 1.0);
+      auto got = rbf_kernel_matmul(Anan.to(dtype), B.to(dtype), Vinf.to(dtype), 1.0).to(torch::kFloat64);
+      ASSERT_GT(ref.isnan().sum().item<int64_t>(), 0);
+      EXPECT_TRUE(torch::equal(got.isnan(), ref.isnan())) << dtype << ", rows in " << clusters << " clusters";
+    }
   }
 }
 
