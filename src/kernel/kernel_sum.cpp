@@ -160,9 +160,9 @@ ESVGD_INLINE int64_t live_columns(const Problem<T>& p, const T (&a)[F][L], T (&a
 /// b_j and V_B[j] (broadcasts), so a row's sums stay in its lane: no per-row reduction or zeroing,
 /// which cost as much as the pairs when M is small (the DW-4 step: 128 columns per row). Dead columns
 /// (all weights underflow) are skipped by live_columns where that pays: at the paper's bandwidths
-/// almost every column of a DW-4 row block is dead (docs/results.md). Where most columns of a row
-/// block were live, the next block takes all_columns, whose sums stay in registers (live_columns's
-/// two passes cost 23 % more where every column is live).
+/// almost every column of a DW-4 row block is dead (docs/results.md). Once most columns of a row
+/// block are live, the tile's remaining blocks take all_columns, whose sums stay in registers
+/// (live_columns everywhere made the RBF N = 50 step, where every column is live, 23 % slower).
 template <typename T, int F, int C>
 ESVGD_INLINE void tile_rows_by_lane(const Problem<T>& p, Sums<T> out, int64_t i0, int64_t i1, int64_t j0,
                                     int64_t j1) {
