@@ -65,13 +65,19 @@ std::pair<torch::Tensor, FeatureMap::Vjp> moving_features(const FeatureMap& map,
   return {map.features(X).to(torch::kFloat64), nullptr};
 }
 
-/// f at the rows of Y with fx's dtype and device. The rows before the anchors are X itself on one
-/// process (Y = [X; anchors]), whose fx is reused, or every process's rows with a particle exchange,
-/// which are computed; the anchors' come from `prepared` when given.
+/// f at the rows of Y before the anchors (all of Y without `prepared`): X itself on one process
+/// (Y = [X; anchors]), whose fx is reused, or every process's rows with a particle exchange, which are
+/// computed.
+torch::Tensor features_before_anchors(const FeatureMap& map, const torch::Tensor& fx, const torch::Tensor& Y,
+                                      const torch::Tensor& prepared) {
+  const int64_t others = Y.size(0) - (prepared.defined() ? prepared.size(0) : 0);
+  return others == fx.size(0) ? fx : map.features(Y.narrow(0, 0, others));
+}
+
+/// f at the rows of Y with fx's dtype and device; the anchors' come from `prepared` when given.
 torch::Tensor features_of_y(const FeatureMap& map, const torch::Tensor& fx, const torch::Tensor& Y,
                             const torch::Tensor& prepared) {
-  const int64_t others = Y.size(0) - (prepared.defined() ? prepared.size(0) : 0);
-  auto head = others == fx.size(0) ? fx : map.features(Y.narrow(0, 0, others)).to(fx.options());
+  auto head = features_before_anchors(map, fx, Y, prepared).to(fx.options());
   return prepared.defined() ? torch::cat({head, prepared.to(fx.options())}) : head;
 }
 
@@ -88,8 +94,7 @@ torch::Tensor phi_direct(const torch::Tensor& X, const FeatureMap& map, const to
   const int64_t F = fx.size(1);
   // f(Y) = [f(X) or the other processes' rows; the prepared anchors], gathered in one buffer.
   std::vector<double> fy, s;
-  const int64_t others = M - (prepared.defined() ? prepared.size(0) : 0);
-  core::append_as_double(others == N ? fx : map.features(Y.narrow(0, 0, others)), fy);
+  core::append_as_double(features_before_anchors(map, fx, Y, prepared), fy);
   if (prepared.defined()) core::append_as_double(prepared, fy);
   core::append_as_double(S, s);
   torch::Tensor jac = form == RepulsionForm::kTextbook ? map.jacobian(Y).to(torch::kFloat64).contiguous() : torch::Tensor();
