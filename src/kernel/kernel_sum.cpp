@@ -91,7 +91,18 @@ ESVGD_INLINE void pair_block(const Problem<T>& p, const T* a, int64_t i, int64_t
   }
 }
 
-/// Rows in lanes (below): the columns [j0, j1) into the lane sums acc of the rows in a, each column's
+/// Rows in lanes (below): the exponent −‖a_w − b‖²/(2h²) of the row in lane w against the point b.
+template <typename T, int F, int64_t L>
+ESVGD_INLINE T lane_exponent(const Problem<T>& p, const T (&a)[F][L], const T (&b)[F], int64_t w) {
+  T d2 = 0;
+  for (int f = 0; f < F; ++f) {
+    const T d = a[f][w] - b[f];
+    d2 += d * d;
+  }
+  return -p.scale * d2;
+}
+
+/// Rows in lanes: the columns [j0, j1) into the lane sums acc of the rows in a, each column's
 /// distances, exponentials and products in one loop.
 template <typename T, int F, int C, int64_t L>
 ESVGD_INLINE void all_columns(const Problem<T>& p, const T (&a)[F][L], T (&acc)[C][L], int64_t j0, int64_t j1) {
@@ -101,12 +112,7 @@ ESVGD_INLINE void all_columns(const Problem<T>& p, const T (&a)[F][L], T (&acc)[
     for (int c = 0; c < C; ++c) v[c] = p.VBt[c * p.M + j];
 #pragma omp simd
     for (int64_t w = 0; w < L; ++w) {
-      T d2 = 0;
-      for (int f = 0; f < F; ++f) {
-        const T d = a[f][w] - b[f];
-        d2 += d * d;
-      }
-      const T k = simd::exp_nonpositive<T>(-p.scale * d2);
+      const T k = simd::exp_nonpositive<T>(lane_exponent(p, a, b, w));
       for (int c = 0; c < C; ++c) acc[c][w] += k * v[c];
     }
   }
@@ -130,12 +136,7 @@ ESVGD_INLINE int64_t live_columns(const Problem<T>& p, const T (&a)[F][L], T (&a
       int above = 0;
 #pragma omp simd reduction(| : above)
       for (int64_t w = 0; w < L; ++w) {
-        T d2 = 0;
-        for (int f = 0; f < F; ++f) {
-          const T d = a[f][w] - b[f];
-          d2 += d * d;
-        }
-        ej[w] = -p.scale * d2;
+        ej[w] = lane_exponent(p, a, b, w);
         above |= !(ej[w] < simd::ExpConst<T>::kMin);
       }
       if (above) live[count++] = j;
