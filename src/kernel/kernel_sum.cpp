@@ -19,6 +19,8 @@
 #include <ATen/Parallel.h>
 #include <torch/types.h>
 
+#include "core/all_finite.h"
+#include "core/reused_tensor.h"
 #include "core/simd.h"
 #include "esvgd/core/error.h"
 
@@ -47,9 +49,7 @@ struct Problem {
 
 template <typename T>
 bool all_finite(const std::vector<T>& v) {
-  bool finite = true;
-  for (const T x : v) finite &= std::isfinite(x);
-  return finite;
+  return core::all_finite(v.data(), static_cast<int64_t>(v.size()));
 }
 
 /// Where the pair loop adds its sums: out_A [N][CB] and out_Bᵀ [CA][M] (null in rectangular mode).
@@ -505,6 +505,7 @@ torch::Tensor direct_matmul(const torch::Tensor& A, const torch::Tensor& B, cons
 template <typename T>
 struct DirectBuffers {
   std::vector<T> yt, vt, sums;
+  torch::Tensor out;  // the last φ, filled again if no one kept it
 };
 
 /// φ_i = (1/M) [Σ_j k_ij (s_j − c y_j) + c x_i Σ_j k_ij], c = T/h²: one pair loop with V = [S − cY | 1].
@@ -514,19 +515,19 @@ torch::Tensor direct_stein(const torch::Tensor& X, const torch::Tensor& Y, const
   const int64_t N = X.size(0), M = Y.size(0), D = X.size(1);
   auto Xc = X.contiguous();
   const T* x = Xc.template data_ptr<T>();
-  auto& [Yt, Vt, sums] = per_thread<DirectBuffers<T>>();
+  auto& [Yt, Vt, sums, kept] = per_thread<DirectBuffers<T>>();
   transpose_into<T>(Y, Yt);
   auto Sc = S.contiguous();
   const T* s = Sc.template data_ptr<T>();
   const T c = static_cast<T>(temperature / (h * h)), inv_m = static_cast<T>(1.0 / static_cast<double>(M));
   Vt.assign(static_cast<size_t>((D + 1) * M), T(1));  // [S − cY | 1]ᵀ
-  for (int64_t j = 0; j < M; ++j)
-    for (int64_t f = 0; f < D; ++f) Vt[f * M + j] = s[j * D + f] - c * Yt[f * M + j];
+  for (int64_t f = 0; f < D; ++f)  // feature-major, so that the writes and Yᵀ's reads are contiguous
+    for (int64_t j = 0; j < M; ++j) Vt[f * M + j] = s[j * D + f] - c * Yt[f * M + j];
   Problem<T> p{x, Yt.data(), Vt.data(), nullptr, N, M, D, D + 1, 0, static_cast<T>(1.0 / (2.0 * h * h)),
                Mode::kRectangular, all_finite(Vt)};
   sums.assign(static_cast<size_t>(N * (D + 1)), T(0));
   tile(p, Sums<T>{sums.data(), nullptr}, 0, N, 0, M);
-  auto out = torch::empty({N, D}, X.options());
+  auto out = core::reused_or_empty(kept, {N, D}, X.options());
   T* o = out.template data_ptr<T>();
   for (int64_t i = 0; i < N; ++i) {
     const T k1 = sums[i * (D + 1) + D];

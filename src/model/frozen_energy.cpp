@@ -2,6 +2,7 @@
 
 #include <torch/types.h>
 
+#include "core/reused_tensor.h"
 #include "esvgd/core/error.h"
 #include "model/head.h"
 #include "model/input_map.h"
@@ -12,9 +13,7 @@ FrozenEnergy::FrozenEnergy(const EnergyModelImpl& model, int64_t label)
     : options_(model.options()),
       label_(label),
       input_(model.input_map().clone()),
-      mlp_(*model.network()),
-      mean_out_(static_cast<size_t>(options_.outputs())),
-      grad_out_(static_cast<size_t>(options_.outputs())) {}
+      mlp_(*model.network()) {}
 
 FrozenEnergy::~FrozenEnergy() = default;
 
@@ -24,11 +23,11 @@ torch::Tensor FrozenEnergy::score(const torch::Tensor& X) {
               X.sizes());
   ESVGD_CHECK(X.device().is_cpu(), "the frozen score runs on the CPU; got a tensor on ", X.device());
   auto Xc = X.contiguous();
-  if (Xc.scalar_type() != torch::kFloat64) Xc = Xc.to(torch::kFloat32);
-  auto out = torch::empty_like(Xc);
+  if (Xc.scalar_type() != torch::kFloat64 && Xc.scalar_type() != torch::kFloat32) Xc = Xc.to(torch::kFloat32);
+  auto out = core::reused_or_empty(out_, Xc.sizes(), Xc.options());
   if (Xc.scalar_type() == torch::kFloat64) run(Xc.data_ptr<double>(), out.data_ptr<double>(), Xc.size(0));
   else run(Xc.data_ptr<float>(), out.data_ptr<float>(), Xc.size(0));
-  return out.to(X.dtype());
+  return out.scalar_type() == X.scalar_type() ? out : out.to(X.dtype());
 }
 
 template <typename T>
@@ -45,16 +44,18 @@ void FrozenEnergy::run(const T* x, T* out, int64_t N) {
   const float* o = mlp_.output();
   float* g = mlp_.output_grad();
   const float share = 1.0f / static_cast<float>(copies);
-  for (int64_t n = 0; n < N; ++n) {
+  mean_out_.resize(static_cast<size_t>(N * C));
+  grad_out_.resize(static_cast<size_t>(N * C));
+  for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c) {
       float s = 0.f;
       for (int64_t m = 0; m < copies; ++m) s += o[at(c, m * N + n, C)];
-      mean_out_[c] = s * share;
+      mean_out_[n * C + c] = s * share;
     }
-    head_gradient(options_.head(), mean_out_.data(), C, label_, grad_out_.data());
+  head_gradient(options_.head(), mean_out_.data(), N, C, label_, grad_out_.data());
+  for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c)
-      for (int64_t m = 0; m < copies; ++m) g[at(c, m * N + n, C)] = grad_out_[c] * share;
-  }
+      for (int64_t m = 0; m < copies; ++m) g[at(c, m * N + n, C)] = grad_out_[n * C + c] * share;
   // Back through the network and the input map; the score is −dE/dx.
   mlp_.backward_buffers();
   input_->backward(x_.data(), N, mlp_.input_grad(), grad_x_.data());

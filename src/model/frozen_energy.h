@@ -28,8 +28,9 @@ class FrozenEnergy {
   int64_t label_;
   std::unique_ptr<InputMap> input_;  ///< this score's own copy (it keeps per-row scratch)
   FrozenMlp mlp_;
-  std::vector<float> mean_out_, grad_out_;  ///< [C] scratch: averaged outputs and dE/do
+  std::vector<float> mean_out_, grad_out_;  ///< [N, C] scratch: averaged outputs and dE/do
   std::vector<double> x_, grad_x_;          ///< [N, D] scratch: x in double and dE/dx
+  torch::Tensor out_;                        ///< the last score, filled again if no one kept it
 };
 
 }  // namespace esvgd::model

@@ -46,9 +46,13 @@ torch::Tensor head_energy(Head head, const torch::Tensor& O, int64_t label) {
   return label >= 0 ? -O.select(1, label) : entry_of(head).energy(O);
 }
 
-void head_gradient(Head head, const float* o, int64_t C, int64_t label, float* g) {
-  if (label < 0) return entry_of(head).gradient(o, C, g);
-  for (int64_t c = 0; c < C; ++c) g[c] = c == label ? -1.f : 0.f;
+void head_gradient(Head head, const float* o, int64_t rows, int64_t C, int64_t label, float* g) {
+  if (label >= 0) {
+    for (int64_t e = 0; e < rows * C; ++e) g[e] = e % C == label ? -1.f : 0.f;
+    return;
+  }
+  const auto gradient = entry_of(head).gradient;
+  for (int64_t n = 0; n < rows; ++n) gradient(o + n * C, C, g + n * C);
 }
 
 }  // namespace esvgd::model

@@ -23,7 +23,7 @@ const std::vector<HeadEntry>& head_registry();
 /// E [N] from outputs O [N, C]; label >= 0 selects E(x|y) = −o_y (jem).
 torch::Tensor head_energy(Head head, const torch::Tensor& O, int64_t label);
 
-/// dE/do [C] into g at one point's outputs o [C].
-void head_gradient(Head head, const float* o, int64_t C, int64_t label, float* g);
+/// dE/do [rows, C] into g at the outputs o [rows, C] of `rows` points.
+void head_gradient(Head head, const float* o, int64_t rows, int64_t C, int64_t label, float* g);
 
 }  // namespace esvgd::model

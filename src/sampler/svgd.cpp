@@ -20,6 +20,9 @@ namespace {
 
 bool has_rows(const torch::Tensor& t) { return t.defined() && t.numel() > 0; }
 
+/// t in dtype d, with no dispatched op where it is already (three such calls per step).
+torch::Tensor in_dtype(const torch::Tensor& t, torch::ScalarType d) { return t.scalar_type() == d ? t : t.to(d); }
+
 /// The kernel at bandwidth h: the kernel itself when h is its own, else a copy.
 class KernelAt {
  public:
@@ -44,7 +47,7 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
                                                        const torch::Tensor& prepared, double gamma,
                                                        const ParticleExchange* ex = nullptr) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor SX = score(X).to(X.dtype());
+  const torch::Tensor SX = in_dtype(score(X), X.scalar_type());
   torch::Tensor Y = X, S = SX;
   if (ex) {  // one exchange of the particles with their scores
     const auto both = ex->gather(torch::cat({X, SX}, 1));
@@ -54,8 +57,11 @@ std::pair<torch::Tensor, torch::Tensor> phi_and_scores(const ScoreFn& score, con
   if (has_rows(anchors)) {
     ESVGD_CHECK(anchors.dim() == 2 && anchors.size(1) == X.size(1), "anchors must be [A, D = ", X.size(1), "], got ",
                 anchors.sizes());
-    Y = core::stack_rows(Y, anchors.to(X.dtype()));
-    S = core::stack_rows(S, (anchor_scores.defined() ? anchor_scores : score(anchors)).to(X.dtype()));
+    // Rewritten in place at every step of a run (stack_rows reuses what no one else holds).
+    thread_local torch::Tensor points, scores;
+    Y = core::stack_rows(Y, in_dtype(anchors, X.scalar_type()), &points);
+    S = core::stack_rows(S, in_dtype(anchor_scores.defined() ? anchor_scores : score(anchors), X.scalar_type()),
+                         &scores);
   }
   if (gamma != 1.0) S = S * gamma;  // annealing weights the driving term only
   auto phi = kernel.phi_prepared(X, Y, S, o.temperature(), prepared);
@@ -80,11 +86,10 @@ torch::Tensor with_anchors(const torch::Tensor& X, const SvgdState& s) {
 }
 
 /// {(1/N) Σ_i ‖Δx_i‖, all finite} over every process's rows.
-std::pair<double, bool> displacement_everywhere(const torch::Tensor& X, const torch::Tensor& dx,
-                                                const ParticleExchange* ex) {
-  auto [mean, finite] = displacement_and_finite(X, dx);
-  if (!ex) return {mean, finite};
-  const auto own = torch::tensor({mean * static_cast<double>(X.size(0)), finite ? 0.0 : 1.0}, torch::kFloat64);
+std::pair<double, bool> displacement_everywhere(const Moved& m, const ParticleExchange* ex) {
+  if (!ex) return {m.mean_displacement, m.finite};
+  const double rows = static_cast<double>(m.next.size(0));
+  const auto own = torch::tensor({m.mean_displacement * rows, m.finite ? 0.0 : 1.0}, torch::kFloat64);
   const auto total = ex->sum(own);
   return {total[0].item<double>() / static_cast<double>(ex->total_rows()), total[1].item<double>() == 0};
 }
@@ -106,6 +111,7 @@ StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kerne
   StepInfo info{s.step, 0.0, s.bandwidth, anneal_gamma(o.anneal(), s.step)};
   const torch::Tensor& X = s.particles;
   torch::Tensor dx;
+  double scale = 1.0;
   if (o.langevin()) {
     const double eps = o.optimizer().step_size();
     const auto xi = noise_rows(X, s.noise, ex);
@@ -113,12 +119,15 @@ StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kerne
                         o.clip()) +
          (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
   } else {
-    dx = displacement(o.optimizer(), s.optimizer,
-                      phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, s.prepared, info.gamma, ex).first);
+    const auto phi = phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, s.prepared, info.gamma, ex).first;
+    // A plain step ε·φ is scaled as it is added (moved_by): no tensor for ε·φ.
+    if (o.optimizer().kind() == OptimizerKind::kSgd) dx = phi, scale = o.optimizer().step_size();
+    else dx = displacement(o.optimizer(), s.optimizer, phi);
   }
-  s.particles = X + dx;
+  const Moved moved = moved_by(X, dx, scale);
+  s.particles = moved.next;
   ++s.step;
-  const auto [mean_displacement, finite] = displacement_everywhere(s.particles, dx, ex);
+  const auto [mean_displacement, finite] = displacement_everywhere(moved, ex);
   if (!finite)
     throw Error(ErrorKind::kNumerical, "SVGD step " + std::to_string(s.step),
                 "particles became NaN or inf (the run diverged); try a smaller OptimizerOptions::step_size or a larger bandwidth");

@@ -38,5 +38,27 @@ TEST(KernelSumModes, GemmPathForManyFeatures) {
   EXPECT_LT(rel_err(kernel::rbf_kernel_matmul_symmetric(A, A, VAA, h), torch::matmul(Kaa, VAA)), 1e-11);
 }
 
+// The direct Stein sum fills its last result again only when the caller dropped it.
+TEST(KernelSumModes, DirectSteinDirectionsKeptByTheCallerStayIntact) {
+  for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+    auto gen = make_gen(10);
+    auto X = torch::randn({40, 3}, gen, torch::kFloat64).to(dtype);
+    auto Y = torch::randn({60, 3}, gen, torch::kFloat64).to(dtype);
+    auto S = torch::randn({60, 3}, gen, torch::kFloat64).to(dtype);
+    ASSERT_TRUE(kernel::rbf_stein_direct_applies(X, Y));
+    auto first = kernel::rbf_stein_direct(X, Y, S, 1.0, 0.8);
+    const auto first_values = first.clone();
+    auto second = kernel::rbf_stein_direct(X + 1, Y, S, 1.0, 0.8);
+    EXPECT_NE(second.data_ptr(), first.data_ptr());
+    EXPECT_TRUE(torch::equal(first, first_values)) << dtype;
+    const auto second_values = second.clone();
+    const void* memory = second.data_ptr();
+    first = second = torch::Tensor();
+    auto third = kernel::rbf_stein_direct(X + 1, Y, S, 1.0, 0.8);
+    EXPECT_EQ(third.data_ptr(), memory) << "a dropped result is filled again";
+    EXPECT_TRUE(torch::equal(third, second_values)) << dtype;
+  }
+}
+
 }  // namespace
 }  // namespace esvgd::test

@@ -109,6 +109,21 @@ TEST(EnergyModel, FastScoreMatchesAutogradForEveryHeadAndSymmetry) {
   }
 }
 
+// The frozen score fills its last result again only when the caller dropped it.
+TEST(EnergyModel, FrozenScoresKeptByTheCallerStayIntact) {
+  auto m = make(model::Head::kLog1pSquare, model::Symmetry::kNone, 2, 3);
+  auto score = m->frozen_score();
+  for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+    auto X = points(37, 2, 12).to(dtype);
+    auto first = score(X);
+    const auto first_values = first.clone();
+    auto second = score(X + 1);
+    EXPECT_NE(second.data_ptr(), first.data_ptr());
+    EXPECT_TRUE(torch::equal(first, first_values)) << dtype;
+    EXPECT_LT(rel_err(second.to(torch::kFloat64), m->score_autograd((X + 1).to(torch::kFloat64))), 2e-5);
+  }
+}
+
 TEST(EnergyModel, CyclicEnergyIsInvariantAndItsScoreEquivariant) {
   auto m = make(model::Head::kJem, model::Symmetry::kCyclic, 2, 2);
   auto X = points(50, 2, 3);
