@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/data/idx.h"
 #include "fuzz_input.h"

@@ -3,7 +3,7 @@
 // that a reader that accepts nonsense is a finding too, not only one that crashes.
 #include <cmath>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include "esvgd/data/molecule.h"
 #include "fuzz_input.h"

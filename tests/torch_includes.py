@@ -4,8 +4,8 @@
 <torch/types.h> image the build precompiles (cmake/torch_pch.cmake; docs/results.md, "Build times
 from a fresh clone").
 
-Fails, listing every offender, when a file under include/, src/ or tests/ includes <torch/torch.h>
-(or <torch/all.h>, its body).
+Fails, listing every offender, when a file under include/, src/, tests/ or fuzz/ includes
+<torch/torch.h> (or <torch/all.h>, its body).
 (Examples, benchmarks and the Python bindings are programs of their own and may.)
 
 usage: torch_includes.py <source dir>
@@ -18,7 +18,7 @@ UMBRELLA = re.compile(r'^\s*#\s*include\s*<torch/(torch|all)\.h>', re.MULTILINE)
 
 
 def main(root):
-    sources = sorted(p for folder in ("include", "src", "tests") for p in (root / folder).rglob("*")
+    sources = sorted(p for folder in ("include", "src", "tests", "fuzz") for p in (root / folder).rglob("*")
                      if p.suffix in {".cpp", ".h", ".hpp", ".cu"})
     offenders = [(p.relative_to(root).as_posix(), m.group(1)) for p in sources
                  for m in [UMBRELLA.search(p.read_text(encoding="utf-8"))] if m]
