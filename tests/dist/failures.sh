@@ -48,7 +48,7 @@ assert worst < 1e-5 and negatives < 1e-4 and two["ranks"] == 2
 PY
 
 echo "== Ctrl-C stops both ranks after an epoch; --resume on 2 ranks finishes the run"
-long=("${jem[@]}" --set train.epochs=150 --set svgd.steps=20 --set 'combinations=["e-ebm+e-svgd"]')
+long=("${jem[@]}" --set train.epochs=60 --set svgd.steps=20 --set 'combinations=["e-ebm+e-svgd"]')
 "$esvgd" launch --nproc 2 -- run "${long[@]}" --out "$work/int" > "$work/int.log" 2>&1 &
 job=$!
 # Ctrl-C once the run is under way (rank 0 has written its staging folder's config), not during start-up.
@@ -66,7 +66,7 @@ grep -q "ending the other ranks" "$work/int.log" && fail "the launcher treated t
 import json, sys
 row = json.load(open(sys.argv[1]))["metrics"]["combinations"][0]
 print(f"resumed from epoch {row['resumed_from_epoch']}, {len(row['history'])} epochs in all")
-assert len(row["history"]) == 150 and 0 < row["resumed_from_epoch"] < 150
+assert len(row["history"]) == 60 and 0 < row["resumed_from_epoch"] < 60
 PY
 
 echo "== an experiment that runs in one process is refused on 2 ranks"
