@@ -29,13 +29,31 @@ inline std::string read_text(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-/// An empty scratch folder esvgd_<name>_<pid> under the system's temporary folder.
-inline std::filesystem::path fresh_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("esvgd_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
+/// An empty scratch folder esvgd_<name>_<pid> under the system's temporary folder, removed with its
+/// contents when this goes out of scope (also when an assertion ends the test early).
+class FreshDir {
+ public:
+  explicit FreshDir(const std::string& name)
+      : path_(std::filesystem::temp_directory_path() / ("esvgd_" + name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~FreshDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  FreshDir(const FreshDir&) = delete;
+  FreshDir& operator=(const FreshDir&) = delete;
+
+  operator const std::filesystem::path&() const { return path_; }
+  std::filesystem::path operator/(const std::filesystem::path& p) const { return path_ / p; }
+  std::string string() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline FreshDir fresh_dir(const std::string& name) { return FreshDir(name); }
 
 inline double max_abs(const torch::Tensor& t) { return t.abs().max().item<double>(); }
 

@@ -67,8 +67,6 @@ TEST(FashionMnistConfig, BadSettingsAndDataNameTheirKeyOrFile) {
   write_fixture(truncated, 40);
   fs::resize_file(truncated / "t10k-images-idx3-ubyte.gz", 100);
   test::expect_error([&] { run_with({}, truncated, dir); }, (truncated / "t10k-images-idx3-ubyte.gz").string());
-  fs::remove_all(truncated);
-  fs::remove_all(dir);
 }
 
 // A whole fashion-mnist run in miniature: three JEM combinations, two supervised rows, the test
@@ -113,7 +111,6 @@ TEST(FashionMnistRun, TinyRunWritesEveryOutput) {
                         "figures/conditional_ebm+svgd.json", "figures/negatives_e-ebm+svgd.json",
                         "samples_e-ebm+e-svgd.npy", "conditional_e-ebm+e-svgd.npy"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
-  fs::remove_all(dir);
 }
 
 // Without supervised rows there is no judge: the run says so instead of scoring the samples.
@@ -128,7 +125,6 @@ TEST(FashionMnistRun, NoReferenceRowNoJudge) {
   EXPECT_FALSE(m["combinations"][0].contains("fd_samples"));
   const auto text = test::read_text(out / "summary.md");
   EXPECT_NE(text.find("no Fréchet distance or class match"), std::string::npos);
-  fs::remove_all(dir);
 }
 
 // The tuned preset's samplers (JEM's Langevin, noisy E-SVGD on the C4-averaged RBF with the median
@@ -150,5 +146,4 @@ TEST(FashionMnistRun, TunedPresetInMiniature) {
   EXPECT_EQ(m["combinations"][2]["combination"], "e-ebm+e-svgd");
   EXPECT_GT(m["combinations"][2]["bandwidth_sample"].get<double>(), 0.0);  // the median bandwidth
   EXPECT_NE(test::read_text(out / "summary.md").find("drawn with the model's own p(y|x)"), std::string::npos);
-  fs::remove_all(dir);
 }

@@ -62,7 +62,6 @@ TEST(Qm9Config, BadSettingsAndDataNameTheirKeyOrFile) {
   bad_tuned({"model.head=log1p-square"}, {"model.", "needs the linear head"});
   const auto missing = (dir / "missing.xyz").string();
   test::expect_error([&] { run_qm9({"data.file=" + missing}, dir); }, missing);
-  fs::remove_all(dir);
 }
 
 // A whole qm9 run in miniature: baseline, training, sampling, chemistry metrics and every output.
@@ -109,7 +108,6 @@ TEST(Qm9Run, TinyRunWritesEveryOutput) {
   EXPECT_NE(text.find("| e-ebm+svgd |"), std::string::npos);
   EXPECT_NE(text.find("Bond estimation baseline"), std::string::npos);
   EXPECT_NE(text.find("## Control: uniform starts"), std::string::npos);
-  fs::remove_all(dir);
 }
 
 // The tuned preset in a miniature run: one denoising training shared by the four rows, each row's
@@ -135,7 +133,6 @@ TEST(Qm9Run, TunedPresetInMiniature) {
   }
   const auto text = test::read_text(dir / "summary.md");
   EXPECT_NE(text.find("denoising score matching of a noise-conditional EGNN"), std::string::npos);
-  fs::remove_all(dir);
 }
 
 // The contrastive-divergence preset kept as tuned-cd: each row trains its own model with its sampler.
@@ -147,5 +144,4 @@ TEST(Qm9Run, TunedCdPresetInMiniature) {
     EXPECT_GT(row["history"][0]["svgd_steps"].get<double>(), 0.0) << row["combination"];  // chains ran
     EXPECT_TRUE(std::isfinite(row["distance_tv@6"].get<double>())) << row["combination"];
   }
-  fs::remove_all(dir);
 }

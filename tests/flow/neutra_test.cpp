@@ -146,7 +146,6 @@ TEST(ReverseKl, ResumedRunIsBitIdentical) {
   other.fingerprint("another ring");
   expect_error_mentioning([&] { flow::train_reverse_kl(*new_flow(), ring_log_prob, other, test::make_gen(7), true); },
                           {path, "another configuration"});
-  fs::remove_all(dir);
 }
 
 TEST(ReverseKl, AnnealedFirstStepWeightsLogPiByAnnealStart) {

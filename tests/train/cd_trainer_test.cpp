@@ -237,7 +237,6 @@ TEST(CdTrainer, ResumedRunIsBitIdentical) {
   other.fingerprint("another");
   train::CdTrainer wrong(small_model(model::Head::kJem, 2).ptr(), kernel, sv, other, 11);
   test::expect_error([&] { wrong.resume(); }, ErrorKind::kConfig, {"full.pt", "another configuration"});
-  fs::remove_all(dir);
 }
 
 // A signal that lands while an epoch's progress line is printed stops the run at that epoch's end,
@@ -268,7 +267,6 @@ TEST(CdTrainer, ASignalDuringTheProgressLineStopsAfterACheckpoint) {
   train::CdTrainer resumed(small_model().ptr(), std::make_shared<kernel::RbfKernel>(0.5), svgd_steps(2), o, 11);
   ASSERT_TRUE(resumed.resume());
   EXPECT_EQ(resumed.epoch(), 1);
-  fs::remove_all(dir);
 }
 
 // The denoising loss (1/(BD)) Σ ‖σ∇E − ξ‖² starts near 1 (∇E ≈ 0 at the start: the loss is the
@@ -308,7 +306,6 @@ TEST(CdTrainer, DenoisingResumedRunIsBitIdentical) {
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
   ASSERT_EQ(full.batches().size(), resumed.batches().size());
   for (size_t i = 0; i < full.batches().size(); ++i) EXPECT_EQ(full.batches()[i].loss, resumed.batches()[i].loss);
-  fs::remove_all(dir);
 }
 
 TEST(CdTrainer, DenoisingErrors) {
@@ -328,7 +325,6 @@ TEST(CdTrainer, CorruptCheckpointIsAClearError) {
   auto o = train::CdOptions().checkpoint_path(path);
   train::CdTrainer t(small_model().ptr(), std::make_shared<kernel::RbfKernel>(1.0), svgd_steps(1), o, 0);
   test::expect_error([&] { t.resume(); }, ErrorKind::kFormat, {path, "not a readable esvgd checkpoint"});
-  fs::remove_all(dir);
 }
 
 TEST(CdTrainer, DivergingTrainingNamesWhereItHappened) {
