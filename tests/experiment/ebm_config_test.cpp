@@ -21,16 +21,9 @@ namespace {
 void run_with(const std::string& name, const std::vector<std::string>& sets) {
   auto c = experiment::make_config(experiment::find_experiment(name), "quick");
   for (const auto& s : sets) c.set_from_string(s);
-  const auto dir = fs::temp_directory_path() / ("esvgd_ebm_config_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = test::fresh_dir("ebm_config");
   experiment::RunContext ctx{dir.string(), 42, "", nullptr};
-  try {
-    experiment::run_experiment(experiment::find_experiment(name), c, ctx);
-  } catch (...) {
-    fs::remove_all(dir);
-    throw;
-  }
-  fs::remove_all(dir);
+  experiment::run_experiment(experiment::find_experiment(name), c, ctx);
 }
 
 }  // namespace
@@ -82,8 +75,7 @@ TEST(EbmConfig, BadSettingsNameTheirKey) {
 
 // A whole dw4 run in miniature: states found, every output written, counts that add up.
 TEST(Dw4Run, TinyRunWritesEveryOutput) {
-  const auto dir = fs::temp_directory_path() / ("esvgd_dw4_run_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = test::fresh_dir("dw4_run");
   auto c = experiment::make_config(experiment::find_experiment("dw4"), "quick");
   for (const char* s : {"train.epochs=1", "svgd.steps=20", "data.copies=13", "sample.particles=24", "sample.steps=30",
                         "combinations=[\"ebm+svgd\",\"e-ebm@pair-distances+e-svgd@orbit-matrix\"]"})
@@ -110,14 +102,12 @@ TEST(Dw4Run, TinyRunWritesEveryOutput) {
   const auto text = test::read_text(dir / "summary.md");
   EXPECT_NE(text.find("| ebm+svgd |"), std::string::npos);
   EXPECT_NE(text.find("## Figure 12"), std::string::npos);  // the ablation table follows the main one
-  fs::remove_all(dir);
 }
 
 // The tuned preset in miniature: every combination (Langevin rows included) runs, the new columns
 // are there, SVGD rows report their coupling; a kernel that couples nothing says so on stderr.
 TEST(Dw4Run, TunedPresetInMiniature) {
-  const auto dir = fs::temp_directory_path() / ("esvgd_dw4_tuned_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = test::fresh_dir("dw4_tuned");
   auto c = experiment::make_config(experiment::find_experiment("dw4"), "tuned");
   for (const char* s : {"train.epochs=2", "train.batch_size=32", "data.copies=13", "sample.particles=24",
                         "sample.steps=20", "states.starts=60", "svgd.steps=10", "langevin.steps=10"})
@@ -150,19 +140,16 @@ TEST(Dw4Run, TunedPresetInMiniature) {
   EXPECT_EQ(std::count(w.begin(), w.end(), '\n'), 2) << w;
   EXPECT_NE(w.find("e-ebm+e-svgd training: the kernel coupled no particles"), std::string::npos) << w;
   EXPECT_NE(w.find("e-ebm+e-svgd sampling: the kernel coupled no particles"), std::string::npos) << w;
-  fs::remove_all(dir);
 }
 
 TEST(EbmConfig, MalformedDataFilesNameTheFile) {
-  const auto dir = fs::temp_directory_path() / ("esvgd_ebm_data_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const auto dir = test::fresh_dir("ebm_data");
   const auto labels = (dir / "labels.npy").string();
   core::write_npy(labels, torch::tensor({{1.0, 2.0, 0.0}, {3.0, 4.0, 5.0}}, torch::kFloat64));
   test::expect_error([&] { run_with("jem-c4", {"data.file=" + labels}); }, ErrorKind::kFormat, {labels, "[0, 2)"});
   const auto shape = (dir / "shape.npy").string();
   core::write_npy(shape, torch::zeros({5, 2}, torch::kFloat64));
   test::expect_error([&] { run_with("ebm-circles", {"data.file=" + shape}); }, ErrorKind::kFormat, {shape, "[N, 3]"});
-  fs::remove_all(dir);
 }
 
 // sample.start = replay continues the training replay buffer: with no step the samples are rows of
