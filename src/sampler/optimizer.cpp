@@ -83,4 +83,10 @@ torch::Tensor displacement(const OptimizerOptions& options, OptimizerState& stat
   throw Error(ErrorKind::kInvalidArgument, "OptimizerOptions::kind", "unknown optimizer kind");
 }
 
+ScaledDisplacement scaled_displacement(const OptimizerOptions& options, OptimizerState& state,
+                                       const torch::Tensor& phi) {
+  if (options.kind() == OptimizerKind::kSgd) return {phi, options.step_size()};
+  return {displacement(options, state, phi), 1.0};
+}
+
 }  // namespace esvgd::sampler

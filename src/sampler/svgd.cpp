@@ -119,10 +119,12 @@ StepInfo step_of(SvgdState& s, const ScoreFn& score, const kernel::Kernel& kerne
                         o.clip()) +
          (o.langevin_noise() * std::sqrt(2 * eps)) * xi;
   } else {
-    const auto phi = phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, s.prepared, info.gamma, ex).first;
-    // A plain step ε·φ is scaled as it is added (moved_by): no tensor for ε·φ.
-    if (o.optimizer().kind() == OptimizerKind::kSgd) dx = phi, scale = o.optimizer().step_size();
-    else dx = displacement(o.optimizer(), s.optimizer, phi);
+    // A plain step's ε is applied as it is added (moved_by): no tensor for ε·φ.
+    auto step = scaled_displacement(
+        o.optimizer(), s.optimizer,
+        phi_and_scores(score, *k, o, X, s.anchors, s.anchor_scores, s.prepared, info.gamma, ex).first);
+    dx = std::move(step.direction);
+    scale = step.scale;
   }
   const Moved moved = moved_by(X, dx, scale);
   s.particles = moved.next;

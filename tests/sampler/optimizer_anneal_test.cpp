@@ -12,6 +12,7 @@ using sampler::check_optimizer;
 using sampler::displacement;
 using sampler::OptimizerOptions;
 using sampler::OptimizerState;
+using sampler::scaled_displacement;
 
 torch::Tensor vec(std::initializer_list<double> v) { return torch::tensor(std::vector<double>(v), torch::kFloat64); }
 
@@ -26,6 +27,27 @@ TEST(Optimizer, SgdIsStepTimesPhi) {
   EXPECT_TRUE(torch::equal(displacement(o, state, phi), 0.25 * phi));
   EXPECT_TRUE(torch::equal(displacement(o, state, phi), 0.25 * phi));  // stateless
   EXPECT_FALSE(state.m.defined() || state.v.defined());
+}
+
+// scale · direction is the displacement: sgd hands φ itself back with its step size, the others
+// their displacement with scale 1, moving the same state.
+TEST(Optimizer, ScaledDisplacementIsTheDisplacement) {
+  auto phi = vec({1.0, -2.0, 0.5}).view({1, 3});
+  auto sgd = OptimizerOptions().kind(sampler::OptimizerKind::kSgd).step_size(0.25);
+  OptimizerState state;
+  const auto plain = scaled_displacement(sgd, state, phi);
+  EXPECT_TRUE(plain.direction.is_same(phi));
+  EXPECT_EQ(plain.scale, 0.25);
+  for (auto kind : {sampler::OptimizerKind::kAdagrad, sampler::OptimizerKind::kAdam}) {
+    auto o = OptimizerOptions().kind(kind).step_size(0.1);
+    OptimizerState a, b;
+    for (const auto& p : {phi, 2 * phi}) {
+      const auto scaled = scaled_displacement(o, a, p);
+      EXPECT_EQ(scaled.scale, 1.0);
+      EXPECT_TRUE(torch::equal(scaled.direction, displacement(o, b, p))) << sampler::to_string(kind);
+    }
+    EXPECT_EQ(a.t, b.t);
+  }
 }
 
 TEST(Optimizer, LiuAdagradHandExample) {

@@ -43,4 +43,13 @@ void check_optimizer(const OptimizerOptions& options);
 /// Displacement for this step's Stein direction φ [N, D]; updates the moments in state.
 torch::Tensor displacement(const OptimizerOptions& options, OptimizerState& state, const torch::Tensor& phi);
 
+/// The displacement as scale · direction: sgd's is φ itself with its step size, for a caller that
+/// applies the scale as it adds (the SVGD step: no tensor for ε·φ); the others' have scale 1.
+struct ScaledDisplacement {
+  torch::Tensor direction;
+  double scale;
+};
+ScaledDisplacement scaled_displacement(const OptimizerOptions& options, OptimizerState& state,
+                                       const torch::Tensor& phi);
+
 }  // namespace esvgd::sampler
