@@ -1,10 +1,9 @@
 #pragma once
 // Shared helpers for the core tests: a scratch directory per test and error expectations.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -15,20 +14,16 @@
 
 namespace esvgd::test {
 
-/// A fresh directory under the system temp dir, removed with its contents at the end of the test.
+/// A fresh directory under the system temp dir (a FreshDir named after the test), removed with its
+/// contents at the end of the test.
 class ScratchDir : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("esvgd_test_" + std::to_string(::getpid()) + "_" + info->test_suite_name() + "_" + info->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
+    scratch_ = std::make_unique<FreshDir>(std::string("test_") + info->test_suite_name() + "_" + info->name());
+    dir_ = *scratch_;
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
+  void TearDown() override { scratch_.reset(); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
   /// Names of the entries in the scratch directory.
   std::vector<std::string> entries() const {
@@ -37,6 +32,9 @@ class ScratchDir : public ::testing::Test {
     return out;
   }
   std::filesystem::path dir_;
+
+ private:
+  std::unique_ptr<FreshDir> scratch_;
 };
 
 inline void write_bytes(const std::string& path, const std::string& bytes) {
